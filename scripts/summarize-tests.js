@@ -1,0 +1,53 @@
+#!/usr/bin/env node
+/* eslint-disable no-console */
+// Adds up the test results that scripts/test.sh collected and prints one
+// closing line: "tests: N passed, N failed, N skipped".
+const fs = require('fs');
+const path = require('path');
+
+const dir = path.resolve(__dirname, '..', 'test-results');
+const readJson = file => {
+  try {
+    return JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8'));
+  } catch {
+    return undefined;
+  }
+};
+
+let passed = 0;
+let failed = 0;
+let skipped = 0;
+
+const jest = readJson('jest-results.json');
+if (jest) {
+  passed += jest.numPassedTests;
+  failed += jest.numFailedTests;
+  skipped += jest.numPendingTests + (jest.numTodoTests ?? 0);
+} else {
+  console.log('jest: no results (the unit+integration step did not run)');
+  failed += 1;
+}
+
+const e2e = readJson('e2e-results.json');
+if (e2e?.stats) {
+  passed += e2e.stats.expected + (e2e.stats.flaky ?? 0);
+  failed += e2e.stats.unexpected;
+  skipped += e2e.stats.skipped;
+} else {
+  console.log('e2e: no results (the e2e step did not run)');
+  failed += 1;
+}
+
+const smoke = path.join(dir, 'prod-smoke.txt');
+if (fs.existsSync(smoke)) {
+  const m = /(\d+) passed, (\d+) failed/.exec(fs.readFileSync(smoke, 'utf8'));
+  if (m) {
+    passed += Number(m[1]);
+    failed += Number(m[2]);
+  }
+}
+
+const failedSteps = Number(process.argv[2] ?? 0);
+if (failedSteps > 0 && failed === 0) failed = failedSteps;
+console.log(`tests: ${passed} passed, ${failed} failed, ${skipped} skipped`);
+process.exit(failed > 0 ? 1 : 0);

@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Runs every test of the portal, as CI does (.ci/run calls this script):
+#   typecheck, lint, formatting, unit + integration (Jest; PostgreSQL and
+#   RabbitMQ ones use the real local servers), the production build smoke
+#   test, and end-to-end tests in Chromium.
+# Installs what it needs itself: Node 22, Yarn 4, packages, chromium, mkdocs;
+# starts PostgreSQL and RabbitMQ when they are down (required in CI).
+source "$(dirname "$0")/lib.sh"
+
+started=$SECONDS
+install_deps
+ensure_mkdocs
+ensure_chromium
+ensure_services
+cd "$ROOT"
+rm -rf test-results && mkdir -p test-results
+
+steps_failed=()
+step() {
+  local name="$1"
+  shift
+  log "[$name] $*"
+  local t0=$SECONDS
+  if "$@"; then
+    log "[$name] passed in $((SECONDS - t0))s"
+  else
+    warn "[$name] FAILED after $((SECONDS - t0))s"
+    steps_failed+=("$name")
+  fi
+}
+
+step typecheck yarn tsc
+step lint yarn lint:all
+step format yarn prettier:check
+# CI=true keeps Jest out of watch mode.
+step unit+integration env CI=true yarn test --json --outputFile="$ROOT/test-results/jest-results.json"
+step build "$ROOT/scripts/build-dist.sh"
+step prod-smoke "$ROOT/scripts/prod-smoke.sh"
+step e2e "$ROOT/scripts/e2e.sh"
+
+# One closing line for all tests: Jest, the smoke checks and Playwright.
+node "$ROOT/scripts/summarize-tests.js" "${#steps_failed[@]}"
+rc=$?
+if [ "${#steps_failed[@]}" -gt 0 ]; then
+  warn "failed steps: ${steps_failed[*]} (total $((SECONDS - started))s)"
+  exit 1
+fi
+log "all steps passed in $((SECONDS - started))s"
+exit "$rc"

@@ -2,14 +2,15 @@ import { render, waitFor } from '@testing-library/react';
 import App from './App';
 
 describe('App', () => {
-  it('should render', async () => {
+  it('renders Lunar sign-in page with the configured provider', async () => {
     process.env = {
       NODE_ENV: 'test',
       APP_CONFIG: [
         {
           data: {
-            app: { title: 'Test' },
+            app: { title: 'Lunar' },
             backend: { baseUrl: 'http://localhost:7007' },
+            lunar: { signIn: { providers: ['guest'] } },
             techdocs: {
               storageUrl: 'http://localhost:7007/api/techdocs/static/docs',
             },
@@ -21,8 +22,14 @@ describe('App', () => {
 
     const rendered = render(App.createRoot());
 
-    await waitFor(() => {
-      expect(rendered.baseElement).toBeInTheDocument();
-    });
+    await waitFor(
+      () => {
+        expect(
+          rendered.getByText('Lunar developer portal'),
+        ).toBeInTheDocument();
+      },
+      { timeout: 10_000 },
+    );
+    expect(rendered.getByRole('button', { name: 'Enter' })).toBeInTheDocument();
   });
 });

@@ -2,51 +2,41 @@ import { createFrontendModule } from '@backstage/frontend-plugin-api';
 import { HomePageWidgetBlueprint } from '@backstage/plugin-home-react/alpha';
 import { MarkdownContent } from '@backstage/core-components';
 
-const content = `
-## Welcome to Backstage! 👋
+const welcome = `
+Lunar's developer portal answers five questions:
+**What do we have? Who owns it? What talks to what? What can I do with it? How do I do it?**
 
-Backstage is your developer portal — a single place to manage all your
-software, services, and documentation.
-
-### Quick Start
-
-- **Explore the catalog** — Browse all your organization's software in
-  the [Software Catalog](/catalog)
-- **Create something new** — Use a [Software Template](/create) to
-  scaffold a new project in minutes
-- **Read the docs** — Find technical documentation for any service
-  right from its catalog page
-
-### Helpful Links
-
-- [Backstage Documentation](https://backstage.io/docs)
-- [Customizing Your Homepage](https://backstage.io/docs/getting-started/homepage)
-- [Adding Plugins](https://backstage.io/docs/plugins)
-- [Contributing](https://github.com/backstage/backstage/blob/master/CONTRIBUTING.md)
-
-### How to Edit This Card
-
-This widget is defined in \`packages/app/src/modules/home/homeModule.tsx\`.
-You can update the markdown content there to welcome your team with
-your own links and getting started tips.
-
-To remove this card entirely, delete the getting started widget and
-remove it from the home module's extensions array in this file.
+- [Catalog](/catalog): every service, library and squad, built from each repository's \`shuttle.yaml\`.
+- [APIs](/api-docs): OpenAPI specifications of our services.
+- [Docs](/docs): documentation next to the code (TechDocs), including [the portal's own](/docs/default/component/lunar-developer-portal).
+- [Create...](/create): start a new service or library from a template.
 `;
 
-const gettingStartedWidget = HomePageWidgetBlueprint.make({
-  name: 'getting-started',
+const welcomeWidget = HomePageWidgetBlueprint.make({
+  name: 'welcome',
   params: {
-    name: 'GettingStarted',
-    title: 'Getting Started',
-    description: 'Tips and links to help you get started with Backstage',
+    name: 'LunarWelcome',
+    title: 'Welcome to Lunar',
+    description: 'What the portal is for and where to start',
     components: async () => ({
-      Content: () => <MarkdownContent content={content} />,
+      Content: () => <MarkdownContent content={welcome} />,
     }),
   },
 });
 
+const ownedEntitiesWidget = HomePageWidgetBlueprint.make({
+  name: 'owned-entities',
+  params: {
+    name: 'LunarOwnedEntities',
+    title: 'Owned by you and your squad',
+    description: 'Entities owned by you or your groups',
+    components: () =>
+      import('./OwnedEntities').then(m => ({ Content: m.OwnedEntities })),
+  },
+});
+
+/** Lunar's widgets for the home page; the layout is set in app-config.yaml. */
 export const homeModule = createFrontendModule({
   pluginId: 'home',
-  extensions: [gettingStartedWidget],
+  extensions: [welcomeWidget, ownedEntitiesWidget],
 });

@@ -1,0 +1,1 @@
+export { OwnedEntities } from './OwnedEntities';

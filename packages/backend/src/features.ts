@@ -1,0 +1,65 @@
+import appBackend from '@backstage/plugin-app-backend';
+import proxyBackend from '@backstage/plugin-proxy-backend';
+import authBackend from '@backstage/plugin-auth-backend';
+import authBackendModuleGuestProvider from '@backstage/plugin-auth-backend-module-guest-provider';
+import authBackendModuleGithubProvider from '@backstage/plugin-auth-backend-module-github-provider';
+import catalogBackend from '@backstage/plugin-catalog-backend';
+import catalogBackendModuleScaffolderEntityModel from '@backstage/plugin-catalog-backend-module-scaffolder-entity-model';
+import catalogBackendModuleLogs from '@backstage/plugin-catalog-backend-module-logs';
+import permissionBackend from '@backstage/plugin-permission-backend';
+import permissionBackendModuleAllowAllPolicy from '@backstage/plugin-permission-backend-module-allow-all-policy';
+import scaffolderBackend from '@backstage/plugin-scaffolder-backend';
+import scaffolderBackendModuleGithub from '@backstage/plugin-scaffolder-backend-module-github';
+import scaffolderBackendModuleNotifications from '@backstage/plugin-scaffolder-backend-module-notifications';
+import techdocsBackend from '@backstage/plugin-techdocs-backend';
+import searchBackend from '@backstage/plugin-search-backend';
+import searchBackendModulePg from '@backstage/plugin-search-backend-module-pg';
+import searchBackendModuleCatalog from '@backstage/plugin-search-backend-module-catalog';
+import searchBackendModuleTechdocs from '@backstage/plugin-search-backend-module-techdocs';
+import userSettingsBackend from '@backstage/plugin-user-settings-backend';
+import notificationsBackend from '@backstage/plugin-notifications-backend';
+import signalsBackend from '@backstage/plugin-signals-backend';
+import mcpActionsBackend from '@backstage/plugin-mcp-actions-backend';
+
+/**
+ * Every plugin and module of Lunar's backend, in one list so that the
+ * wiring test starts exactly what production starts.
+ */
+export const features = [
+  appBackend,
+  proxyBackend,
+
+  // Auth: guest locally, GitHub in production (see app-config*.yaml).
+  authBackend,
+  authBackendModuleGuestProvider,
+  authBackendModuleGithubProvider,
+
+  // Catalog.
+  catalogBackend,
+  catalogBackendModuleScaffolderEntityModel,
+  catalogBackendModuleLogs,
+
+  // Permissions. The allow-all policy is replaced when Lunar's own
+  // permissions (dead letters) arrive.
+  permissionBackend,
+  permissionBackendModuleAllowAllPolicy,
+
+  // Software templates.
+  scaffolderBackend,
+  scaffolderBackendModuleGithub,
+  scaffolderBackendModuleNotifications,
+
+  // TechDocs, built locally with mkdocs.
+  techdocsBackend,
+
+  // Search: PostgreSQL full text in production, Lunr in memory on SQLite.
+  searchBackend,
+  searchBackendModulePg,
+  searchBackendModuleCatalog,
+  searchBackendModuleTechdocs,
+
+  userSettingsBackend,
+  notificationsBackend,
+  signalsBackend,
+  mcpActionsBackend,
+];

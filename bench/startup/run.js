@@ -1,0 +1,213 @@
+#!/usr/bin/env node
+/* eslint-disable no-console */
+// Startup benchmark of the built backend (scripts/build-dist.sh) with the
+// production config on the local PostgreSQL:
+//   - time from process start to a ready health check, and resident memory
+//     once ready, each as the median of N runs;
+//   - in the same run, a baseline: a bare Node HTTP server answering the same
+//     readiness path, so the figures are also given as ratios (these machines
+//     are noisy; ratios travel better than milliseconds);
+//   - the production frontend bundle size (raw and gzip).
+// Run through `./scripts/bench.sh startup`; results go to docs/benchmarks.md.
+const { spawn, execFileSync } = require('node:child_process');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const zlib = require('node:zlib');
+const http = require('node:http');
+
+const root = path.resolve(__dirname, '../..');
+const dist = process.env.DIST || path.join(root, '.tools/dist');
+const runs = Number(process.env.BENCH_RUNS || 5);
+const port = 7007;
+
+const get = url =>
+  new Promise(resolve => {
+    const req = http.get(url, res => {
+      res.resume();
+      resolve(res.statusCode);
+    });
+    req.on('error', () => resolve(0));
+    req.setTimeout(1000, () => req.destroy());
+  });
+
+const rssKb = pid => {
+  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmRSS:\s+(\d+)/.exec(status)[1]);
+};
+
+const median = xs => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+};
+
+async function measure(command, args, options) {
+  const t0 = process.hrtime.bigint();
+  const child = spawn(command, args, { ...options, stdio: 'ignore' });
+  const deadline = Date.now() + 180_000;
+  try {
+    for (;;) {
+      if (child.exitCode !== null) throw new Error(`${command} exited early`);
+      if (Date.now() > deadline) throw new Error('not ready within 180s');
+      const status = await get(
+        `http://127.0.0.1:${port}/.backstage/health/v1/readiness`,
+      );
+      if (status === 200) break;
+      await new Promise(r => setTimeout(r, 50));
+    }
+    const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+    // Let start-up work that follows readiness (first catalog pass) settle.
+    await new Promise(r => setTimeout(r, 3000));
+    return { ms, rssMb: rssKb(child.pid) / 1024 };
+  } finally {
+    child.kill('SIGTERM');
+    await new Promise(r => child.once('exit', r));
+  }
+}
+
+function resetDatabases(prefix) {
+  const dbs = execFileSync(
+    'psql',
+    [
+      '-h',
+      '127.0.0.1',
+      '-U',
+      'postgres',
+      '-Atc',
+      `select datname from pg_database where datname like '${prefix}%'`,
+      'postgres',
+    ],
+    { encoding: 'utf8' },
+  )
+    .split('\n')
+    .filter(Boolean);
+  for (const db of dbs) {
+    execFileSync('psql', [
+      '-h',
+      '127.0.0.1',
+      '-U',
+      'postgres',
+      '-qc',
+      `drop database if exists "${db}" with (force)`,
+      'postgres',
+    ]);
+  }
+}
+
+function bundleSize() {
+  const dir = path.join(dist, 'packages/app/dist/static');
+  let raw = 0;
+  let gzip = 0;
+  let files = 0;
+  for (const f of fs.readdirSync(dir)) {
+    if (!/\.(js|css)$/.test(f)) continue;
+    const buf = fs.readFileSync(path.join(dir, f));
+    raw += buf.length;
+    gzip += zlib.gzipSync(buf, { level: 9 }).length;
+    files += 1;
+  }
+  return { raw, gzip, files };
+}
+
+async function main() {
+  const baselineScript = `require('http').createServer((q, s) => s.end('{"status":"ok"}')).listen(${port})`;
+  const env = {
+    ...process.env,
+    NODE_ENV: 'production',
+    POSTGRES_HOST: '127.0.0.1',
+    POSTGRES_PORT: '5432',
+    POSTGRES_USER: 'postgres',
+    POSTGRES_PASSWORD: 'postgres',
+    AUTH_GITHUB_CLIENT_ID: 'bench',
+    AUTH_GITHUB_CLIENT_SECRET: 'bench',
+    APP_CONFIG_backend_database_prefix: 'lunar_bench_',
+  };
+
+  const backend = [];
+  const baseline = [];
+  for (let i = 0; i < runs; i++) {
+    // Interleaved, so both see the same machine load.
+    baseline.push(await measure(process.execPath, ['-e', baselineScript], {}));
+    // A cold start: empty databases, migrations included.
+    resetDatabases('lunar_bench_');
+    backend.push(
+      await measure(
+        process.execPath,
+        [
+          'packages/backend',
+          '--config',
+          'app-config.yaml',
+          '--config',
+          'app-config.production.yaml',
+        ],
+        { cwd: dist, env },
+      ),
+    );
+    console.log(
+      `run ${i + 1}/${runs}: backend ${backend[i].ms.toFixed(0)} ms ${backend[
+        i
+      ].rssMb.toFixed(0)} MB; baseline ${baseline[i].ms.toFixed(
+        0,
+      )} ms ${baseline[i].rssMb.toFixed(0)} MB`,
+    );
+  }
+  resetDatabases('lunar_bench_');
+
+  const b = {
+    ms: median(backend.map(r => r.ms)),
+    rssMb: median(backend.map(r => r.rssMb)),
+  };
+  const n = {
+    ms: median(baseline.map(r => r.ms)),
+    rssMb: median(baseline.map(r => r.rssMb)),
+  };
+  const size = bundleSize();
+  const mb = x => (x / 1024 / 1024).toFixed(2);
+
+  const section = [
+    '<!-- bench:startup:start -->',
+    '## Startup (`./scripts/bench.sh startup`)',
+    '',
+    `Measured ${new Date().toISOString().slice(0, 10)} on ${
+      os.cpus().length
+    } cores, ` +
+      `${Math.round(os.totalmem() / 1024 ** 3)} GiB (${os
+        .cpus()[0]
+        .model.trim()}), Node ${process.version}, ` +
+      `median of ${runs} cold starts (empty PostgreSQL databases, so migrations are included).`,
+    'Baseline, measured interleaved in the same run: a bare Node HTTP server answering the same readiness path.',
+    '',
+    '| what | portal backend | baseline | ratio |',
+    '| --- | ---: | ---: | ---: |',
+    `| process start to ready health check | ${b.ms.toFixed(
+      0,
+    )} ms | ${n.ms.toFixed(0)} ms | ${(b.ms / n.ms).toFixed(1)}x |`,
+    `| resident memory 3 s after ready | ${b.rssMb.toFixed(
+      0,
+    )} MB | ${n.rssMb.toFixed(0)} MB | ${(b.rssMb / n.rssMb).toFixed(1)}x |`,
+    '',
+    `Production frontend bundle: ${size.files} JS/CSS files, ${mb(
+      size.raw,
+    )} MB raw, ${mb(size.gzip)} MB gzip (level 9).`,
+    '<!-- bench:startup:end -->',
+  ].join('\n');
+  writeSection('startup', section);
+  console.log(section);
+}
+
+function writeSection(name, section) {
+  const file = path.join(root, 'docs/benchmarks.md');
+  let text = fs.readFileSync(file, 'utf8');
+  const re = new RegExp(
+    `<!-- bench:${name}:start -->[\\s\\S]*?<!-- bench:${name}:end -->`,
+  );
+  text = re.test(text)
+    ? text.replace(re, section)
+    : `${text.trimEnd()}\n\n${section}\n`;
+  fs.writeFileSync(file, text);
+}
+
+main().catch(e => {
+  console.error(e);
+  process.exit(1);
+});

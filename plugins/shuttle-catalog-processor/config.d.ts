@@ -1,0 +1,45 @@
+export interface Config {
+  catalog?: {
+    /** The shuttle.yaml catalog module (plugins/shuttle-catalog-processor). */
+    shuttle?: {
+      /** File names read as shuttle.yaml. Default: ['shuttle.yaml']. */
+      fileNames?: string[];
+      /** Prefix turning vars.squad into a group name. Default: 'squad-'. */
+      ownerPrefix?: string;
+      /** spec.lifecycle of the emitted components and APIs. Default: 'production'. */
+      lifecycle?: string;
+      /**
+       * Plan name (the plan repository's name, e.g. lw-shuttle-go-plan) to
+       * component type and tags; merged over the built-in Lunar plans.
+       */
+      plans?: {
+        [planName: string]: { type: string; tags?: string[] };
+      };
+      /**
+       * Paths, relative to shuttle.yaml, tried in order for an OpenAPI file.
+       * Default: api/openapi.yaml, api/openapi.yml, api/openapi.json,
+       * openapi.yaml, openapi.yml, api/swagger.yaml.
+       */
+      apiDefinitionPaths?: string[];
+      /** Name of the shared broker resource. Default: 'rabbitmq'. */
+      broker?: string;
+      /** Owner of the broker resource. Default: 'group:squad-nasa'. */
+      brokerOwner?: string;
+      /**
+       * How often the shared systems, domains and RabbitMQ resources are
+       * rebuilt. Default: every 30 seconds, first after 10 seconds.
+       */
+      schedule?: {
+        frequency:
+          | { seconds?: number; minutes?: number; hours?: number }
+          | string;
+        timeout:
+          | { seconds?: number; minutes?: number; hours?: number }
+          | string;
+        initialDelay?:
+          | { seconds?: number; minutes?: number; hours?: number }
+          | string;
+      };
+    };
+  };
+}

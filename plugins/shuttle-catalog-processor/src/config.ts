@@ -1,0 +1,65 @@
+import { Config } from '@backstage/config';
+
+/** How one plan maps to a component. */
+export interface PlanMapping {
+  /** spec.type of the component. */
+  type: string;
+  /** Tags added to the component, e.g. its language. */
+  tags: string[];
+}
+
+/** The shuttle processor's settings; see config.d.ts for each key. */
+export interface ShuttleProcessorConfig {
+  fileNames: string[];
+  ownerPrefix: string;
+  lifecycle: string;
+  plans: Record<string, PlanMapping>;
+  apiDefinitionPaths: string[];
+  broker: string;
+  brokerOwner: string;
+}
+
+/** Lunar's public plans and what they make of a repository. */
+export const DEFAULT_PLANS: Record<string, PlanMapping> = {
+  'lw-shuttle-go-plan': { type: 'service', tags: ['go'] },
+  'lw-shuttle-go-lib-plan': { type: 'library', tags: ['go'] },
+  'lw-shuttle-node-plan': { type: 'service', tags: ['node'] },
+  'lw-shuttle-infrastructure-plan': { type: 'infrastructure', tags: [] },
+  'lw-shuttle-docs-plan': { type: 'documentation', tags: ['docs'] },
+};
+
+export const DEFAULT_API_DEFINITION_PATHS = [
+  'api/openapi.yaml',
+  'api/openapi.yml',
+  'api/openapi.json',
+  'openapi.yaml',
+  'openapi.yml',
+  'api/swagger.yaml',
+];
+
+/** Reads `catalog.shuttle`; every key is optional. */
+export function readShuttleProcessorConfig(
+  root: Config,
+): ShuttleProcessorConfig {
+  const config = root.getOptionalConfig('catalog.shuttle');
+  const plans = { ...DEFAULT_PLANS };
+  const planConfig = config?.getOptionalConfig('plans');
+  for (const name of planConfig?.keys() ?? []) {
+    const plan = planConfig!.getConfig(name);
+    plans[name] = {
+      type: plan.getString('type'),
+      tags: plan.getOptionalStringArray('tags') ?? [],
+    };
+  }
+  return {
+    fileNames: config?.getOptionalStringArray('fileNames') ?? ['shuttle.yaml'],
+    ownerPrefix: config?.getOptionalString('ownerPrefix') ?? 'squad-',
+    lifecycle: config?.getOptionalString('lifecycle') ?? 'production',
+    plans,
+    apiDefinitionPaths:
+      config?.getOptionalStringArray('apiDefinitionPaths') ??
+      DEFAULT_API_DEFINITION_PATHS,
+    broker: config?.getOptionalString('broker') ?? 'rabbitmq',
+    brokerOwner: config?.getOptionalString('brokerOwner') ?? 'group:squad-nasa',
+  };
+}

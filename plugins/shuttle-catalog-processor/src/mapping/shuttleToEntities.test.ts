@@ -1,0 +1,342 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { ConfigReader } from '@backstage/config';
+import { Entity } from '@backstage/catalog-model';
+import { readShuttleProcessorConfig } from '../config';
+import { parseShuttleYaml } from './parseShuttleYaml';
+import { RepositoryFacts, shuttleToEntities } from './shuttleToEntities';
+
+const config = readShuttleProcessorConfig(new ConfigReader({}));
+const fixtures = path.resolve(__dirname, '../__fixtures__/shuttle');
+
+function map(content: string, repo: Partial<RepositoryFacts> = {}): Entity[] {
+  return shuttleToEntities(
+    parseShuttleYaml(content),
+    { name: 'some-repo', ...repo },
+    config,
+  );
+}
+
+/** Expected result of every real public shuttle.yaml in the fixtures. */
+const expectations: Record<
+  string,
+  | {
+      name: string;
+      type: string;
+      owner: string;
+      system?: string;
+      domain?: string;
+      tags?: string[];
+    }
+  | { error: RegExp }
+> = {
+  'lunarway__.github__shuttle.yaml': {
+    name: 'github',
+    type: 'service',
+    owner: 'group:squad-esa',
+    domain: 'developer-productivity',
+  },
+  'lunarway__cluster-identity-controller__shuttle.yaml': {
+    name: 'cluster-identity-controller',
+    type: 'service',
+    owner: 'group:squad-nasa',
+  },
+  'lunarway__cluster-routing-controller__shuttle.yaml': {
+    name: 'cluster-routing-controller',
+    type: 'service',
+    owner: 'group:squad-esa',
+    domain: 'multi-cloud-container-runtime',
+  },
+  'lunarway__github-ratelimit-exporter__shuttle.yaml': {
+    name: 'github-ratelimit-exporter-fork',
+    type: 'service',
+    owner: 'group:squad-esa',
+    domain: 'developer-productivity',
+  },
+  'lunarway__go-renovate-submodules__shuttle.yaml': {
+    name: 'go-renovate-submodules',
+    type: 'library',
+    owner: 'group:squad-aura',
+    domain: 'developer-productivity',
+    tags: ['go', 'shuttle'],
+  },
+  'lunarway__grafana-sidecar__shuttle.yaml': {
+    name: 'grafana-sidecar',
+    type: 'service',
+    owner: 'group:squad-odyssey',
+    domain: 'platform-observability',
+  },
+  'lunarway__humio_exporter__shuttle.yaml': {
+    name: 'humio_exporter',
+    type: 'service',
+    owner: 'group:squad-odyssey',
+    system: 'humio',
+    domain: 'platform-observability',
+  },
+  'lunarway__learning-materials__shuttle.yaml': {
+    name: 'learning-materials',
+    type: 'documentation',
+    owner: 'group:squad-aura',
+    domain: 'developer-enablement',
+    tags: ['docs', 'shuttle'],
+  },
+  'lunarway__lw-zsh-install__shuttle.yaml': {
+    name: 'lw-zsh-install',
+    type: 'service',
+    owner: 'group:squad-esa',
+    domain: 'developer-productivity',
+  },
+  'lunarway__lw-zsh-versions__shuttle.yaml': {
+    name: 'lw-zsh-versions',
+    type: 'service',
+    owner: 'group:squad-esa',
+    domain: 'developer-productivity',
+  },
+  'lunarway__payments-api-sdk__shuttle.yaml': {
+    name: 'payments-api-sdk',
+    type: 'service',
+    owner: 'group:squad-juno',
+    domain: 'merchant-payments',
+  },
+  'lunarway__payments-plugin-cubecart-6.x__shuttle.yaml': {
+    name: 'payments-plugin-cubecart-6.x',
+    type: 'service',
+    owner: 'group:squad-juno',
+  },
+  'lunarway__payments-plugin-hikashop__shuttle.yaml': {
+    name: 'payments-plugin-hikashop',
+    type: 'service',
+    owner: 'group:squad-juno',
+  },
+  'lunarway__shuttle-example-go-plan__shuttle.yaml': {
+    name: 'shuttle-example-go-plan',
+    type: 'service',
+    owner: 'group:squad-aura',
+    domain: 'developer-productivity',
+  },
+  'lunarway__shuttle__cmd__testdata__invalid-yaml__shuttle.yaml': {
+    error: /expected a mapping/,
+  },
+  'lunarway__shuttle__cmd__testdata__project__shuttle.yaml': {
+    error: /missing 'vars.squad'/,
+  },
+  'lunarway__shuttle__examples__no-plan-project__shuttle.yaml': {
+    error: /missing 'vars.squad'/,
+  },
+  'lunarway__shuttle__examples__repo-project__shuttle.yaml': {
+    error: /missing 'vars.squad'/,
+  },
+  // plan: '.' (a local path), no service: the repository name is used.
+  'lunarway__shuttle__pkg__config__testdata__valid__shuttle.yaml': {
+    name: 'some-repo',
+    type: 'service',
+    owner: 'group:squad-name',
+  },
+  'lunarway__shuttle__shuttle.yaml': {
+    name: 'shuttle',
+    type: 'service',
+    owner: 'group:squad-dark-matter',
+    domain: 'developer-productivity',
+  },
+};
+
+describe('shuttleToEntities on the public shuttle.yaml files', () => {
+  const files = fs.readdirSync(fixtures).filter(f => f.endsWith('.yaml'));
+
+  it('has an expectation for every fixture', () => {
+    expect(files.sort()).toEqual(Object.keys(expectations).sort());
+  });
+
+  const invalid = files.filter(f => 'error' in expectations[f]);
+  const valid = files.filter(f => !invalid.includes(f));
+
+  it.each(invalid)('%s is rejected with a reason', file => {
+    const { error } = expectations[file] as { error: RegExp };
+    const content = fs.readFileSync(path.join(fixtures, file), 'utf8');
+    expect(() => map(content)).toThrow(error);
+  });
+
+  it.each(valid)('%s', file => {
+    const expected = expectations[file] as Exclude<
+      (typeof expectations)[string],
+      { error: RegExp }
+    >;
+    const content = fs.readFileSync(path.join(fixtures, file), 'utf8');
+    const [component, ...rest] = map(content);
+    expect(rest).toEqual([]);
+    expect(component.kind).toBe('Component');
+    expect(component.metadata.name).toBe(expected.name);
+    expect(component.spec).toMatchObject({
+      type: expected.type,
+      owner: expected.owner,
+      lifecycle: 'production',
+    });
+    expect(component.spec?.system).toBe(expected.system);
+    expect(component.metadata.annotations?.['lunar.app/domain']).toBe(
+      expected.domain,
+    );
+    expect(
+      component.metadata.annotations?.['lunar.app/release-manager-service'],
+    ).toBe(expected.name);
+    expect(component.metadata.tags).toEqual(expected.tags ?? ['shuttle']);
+  });
+});
+
+describe('shuttleToEntities', () => {
+  const goService = `
+plan: git://git@github.com:lunarway/lw-shuttle-go-plan.git#v2
+vars:
+  service: bankaccount
+  squad: mercury
+  system: accounts
+  domain: banking
+  db: true
+  ingress: true
+  rabbitmq:
+    exchanges: [bankaccount]
+    queues: [card-clearing_settlement_bankaccount]
+`;
+
+  it('maps platform needs to resources and annotations', () => {
+    const [component, db] = map(goService, {
+      sourceLocation:
+        'url:https://github.com/lunarway/bankaccount/tree/master/',
+      projectSlug: 'lunarway/bankaccount',
+      techdocsRef: 'dir:.',
+    });
+    expect(component.spec).toEqual({
+      type: 'service',
+      lifecycle: 'production',
+      owner: 'group:squad-mercury',
+      system: 'accounts',
+      dependsOn: [
+        'resource:bankaccount-db',
+        'resource:rabbitmq',
+        'resource:rabbitmq-exchange-bankaccount',
+        'resource:rabbitmq-queue-card-clearing_settlement_bankaccount',
+      ],
+    });
+    expect(component.metadata.annotations).toEqual({
+      'lunar.app/shuttle-plan':
+        'git://git@github.com:lunarway/lw-shuttle-go-plan.git#v2',
+      'lunar.app/release-manager-service': 'bankaccount',
+      'backstage.io/source-location':
+        'url:https://github.com/lunarway/bankaccount/tree/master/',
+      'github.com/project-slug': 'lunarway/bankaccount',
+      'backstage.io/techdocs-ref': 'dir:.',
+      'lunar.app/ingress': 'true',
+      'lunar.app/domain': 'banking',
+      'lunar.app/rabbitmq-exchanges': 'bankaccount',
+      'lunar.app/rabbitmq-queues': 'card-clearing_settlement_bankaccount',
+    });
+    expect(component.metadata.tags).toEqual(['go', 'shuttle']);
+    expect(db).toMatchObject({
+      kind: 'Resource',
+      metadata: { name: 'bankaccount-db' },
+      spec: {
+        type: 'database',
+        owner: 'group:squad-mercury',
+        system: 'accounts',
+      },
+    });
+  });
+
+  it('emits an API the component provides when an OpenAPI file exists', () => {
+    const entities = map(goService, {
+      apiDefinition: { path: 'api/openapi.yaml', content: 'openapi: 3.0.3' },
+    });
+    const api = entities.find(e => e.kind === 'API')!;
+    expect(api.metadata.name).toBe('bankaccount-http');
+    expect(api.spec).toMatchObject({
+      type: 'openapi',
+      definition: 'openapi: 3.0.3',
+      owner: 'group:squad-mercury',
+    });
+    expect(entities[0].spec?.providesApis).toEqual(['api:bankaccount-http']);
+  });
+
+  it('uses vars.type without a plan and website for node websites', () => {
+    expect(
+      map(
+        'plan: false\nvars: {service: handbook, squad: nasa, type: documentation}',
+      )[0].spec?.type,
+    ).toBe('documentation');
+    expect(
+      map('plan: false\nvars: {service: x, squad: nasa}')[0].spec?.type,
+    ).toBe('service');
+    expect(
+      map(
+        'plan: git://git@github.com:lunarway/lw-shuttle-node-plan.git\nvars: {service: web, squad: apollo, type: website}',
+      )[0].spec?.type,
+    ).toBe('website');
+  });
+
+  it('honours configured owner prefix, lifecycle and plans', () => {
+    const custom = readShuttleProcessorConfig(
+      new ConfigReader({
+        catalog: {
+          shuttle: {
+            ownerPrefix: 'team-',
+            lifecycle: 'experimental',
+            plans: { 'my-rust-plan': { type: 'service', tags: ['rust'] } },
+          },
+        },
+      }),
+    );
+    const [component] = shuttleToEntities(
+      parseShuttleYaml(
+        'plan: https://example.com/org/my-rust-plan.git\nvars: {service: a, squad: b}',
+      ),
+      { name: 'a' },
+      custom,
+    );
+    expect(component.spec).toMatchObject({
+      owner: 'group:team-b',
+      lifecycle: 'experimental',
+    });
+    expect(component.metadata.tags).toEqual(['rust', 'shuttle']);
+  });
+
+  it.each([
+    [
+      'unknown top-level keys',
+      'plan: false\nvars: {service: a, squad: b}\nname: a',
+      /unknown top-level key 'name'/,
+    ],
+    ['a missing plan', 'vars: {service: a, squad: b}', /missing 'plan'/],
+    [
+      'a plan that is not a reference',
+      'plan: 42\nvars: {service: a, squad: b}',
+      /'plan' must be/,
+    ],
+    ['invalid YAML', 'plan: false\nvars: [unclosed', /invalid YAML/],
+    [
+      'duplicate keys',
+      'plan: false\nplan: false\nvars: {service: a, squad: b}',
+      /invalid YAML/,
+    ],
+    [
+      'vars that are not a mapping',
+      'plan: false\nvars: [a]',
+      /'vars' must be a mapping/,
+    ],
+    [
+      'a missing squad',
+      'plan: false\nvars: {service: a}',
+      /missing 'vars.squad'/,
+    ],
+    [
+      'an invalid service name',
+      'plan: false\nvars: {service: "Bad Name!", squad: b}',
+      /component name 'Bad Name!' is not a valid entity name/,
+    ],
+    [
+      'an invalid squad',
+      'plan: false\nvars: {service: a, squad: "x y"}',
+      /owner 'squad-x y'/,
+    ],
+    ['an empty file', '', /expected a mapping/],
+  ])('rejects %s', (_what, content, error) => {
+    expect(() => map(content)).toThrow(error);
+  });
+});

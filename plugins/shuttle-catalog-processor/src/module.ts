@@ -1,0 +1,82 @@
+import {
+  coreServices,
+  createBackendModule,
+  readSchedulerServiceTaskScheduleDefinitionFromConfig,
+} from '@backstage/backend-plugin-api';
+import { ScmIntegrations } from '@backstage/integration';
+import {
+  catalogProcessingExtensionPoint,
+  catalogServiceRef,
+} from '@backstage/plugin-catalog-node';
+import { catalogModelExtensionPoint } from '@backstage/plugin-catalog-node/alpha';
+import { readShuttleProcessorConfig } from './config';
+import { createShuttleParser } from './parser/createShuttleParser';
+import { ShuttleSharedEntitiesProvider } from './provider/ShuttleSharedEntitiesProvider';
+
+/**
+ * Catalog module that reads every repository's shuttle.yaml (file and url
+ * locations, e.g. from GitHub discovery with catalogPath /shuttle.yaml) and
+ * emits its component, resources and API, plus the shared systems, domains
+ * and RabbitMQ resources they reference.
+ */
+export const catalogModuleShuttle = createBackendModule({
+  pluginId: 'catalog',
+  moduleId: 'shuttle',
+  register(reg) {
+    reg.registerInit({
+      deps: {
+        model: catalogModelExtensionPoint,
+        processing: catalogProcessingExtensionPoint,
+        config: coreServices.rootConfig,
+        reader: coreServices.urlReader,
+        logger: coreServices.logger,
+        scheduler: coreServices.scheduler,
+        auth: coreServices.auth,
+        catalog: catalogServiceRef,
+      },
+      async init({
+        model,
+        processing,
+        config,
+        reader,
+        logger,
+        scheduler,
+        auth,
+        catalog,
+      }) {
+        const shuttleConfig = readShuttleProcessorConfig(config);
+        model.setEntityDataParser(
+          createShuttleParser({
+            config: shuttleConfig,
+            reader,
+            integrations: ScmIntegrations.fromConfig(config),
+            logger,
+          }),
+        );
+        const scheduleConfig = config.getOptionalConfig(
+          'catalog.shuttle.schedule',
+        );
+        processing.addEntityProvider(
+          new ShuttleSharedEntitiesProvider({
+            catalog,
+            auth,
+            logger,
+            broker: shuttleConfig.broker,
+            brokerOwner: shuttleConfig.brokerOwner,
+            taskRunner: scheduler.createScheduledTaskRunner(
+              scheduleConfig
+                ? readSchedulerServiceTaskScheduleDefinitionFromConfig(
+                    scheduleConfig,
+                  )
+                : {
+                    frequency: { seconds: 30 },
+                    timeout: { minutes: 5 },
+                    initialDelay: { seconds: 10 },
+                  },
+            ),
+          }),
+        );
+      },
+    });
+  },
+});

@@ -19,7 +19,7 @@ trap stop_dist EXIT
 
 log "Starting the built backend with production config on PostgreSQL"
 export POSTGRES_HOST=127.0.0.1 POSTGRES_PORT=5432 POSTGRES_USER=postgres POSTGRES_PASSWORD=postgres
-export AUTH_GITHUB_CLIENT_ID=smoke-test AUTH_GITHUB_CLIENT_SECRET=smoke-test GITHUB_TOKEN=smoke-test
+export AUTH_GITHUB_CLIENT_ID=smoke-test AUTH_GITHUB_CLIENT_SECRET=smoke-test GITHUB_TOKEN=smoke-test GITHUB_ORG=lunarway
 export APP_CONFIG_backend_database_prefix=lunar_smoke_
 start_dist "$DIST" "$LOGFILE" app-config.yaml app-config.production.yaml
 wait_ready "$BASE" 120 "$LOGFILE"

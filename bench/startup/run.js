@@ -120,6 +120,7 @@ async function main() {
     POSTGRES_PASSWORD: 'postgres',
     AUTH_GITHUB_CLIENT_ID: 'bench',
     AUTH_GITHUB_CLIENT_SECRET: 'bench',
+    GITHUB_ORG: 'lunarway',
     APP_CONFIG_backend_database_prefix: 'lunar_bench_',
   };
 

@@ -5,7 +5,9 @@ import authBackendModuleGuestProvider from '@backstage/plugin-auth-backend-modul
 import authBackendModuleGithubProvider from '@backstage/plugin-auth-backend-module-github-provider';
 import catalogBackend from '@backstage/plugin-catalog-backend';
 import catalogBackendModuleScaffolderEntityModel from '@backstage/plugin-catalog-backend-module-scaffolder-entity-model';
+import catalogBackendModuleGithub from '@backstage/plugin-catalog-backend-module-github';
 import catalogBackendModuleLogs from '@backstage/plugin-catalog-backend-module-logs';
+import catalogModuleShuttle from '@internal/plugin-catalog-backend-module-shuttle';
 import permissionBackend from '@backstage/plugin-permission-backend';
 import permissionBackendModuleAllowAllPolicy from '@backstage/plugin-permission-backend-module-allow-all-policy';
 import scaffolderBackend from '@backstage/plugin-scaffolder-backend';
@@ -38,6 +40,10 @@ export const features = [
   catalogBackend,
   catalogBackendModuleScaffolderEntityModel,
   catalogBackendModuleLogs,
+  // Lunar: every repository's shuttle.yaml becomes catalog entities; in
+  // production GitHub discovery registers them (catalog.providers.github).
+  catalogModuleShuttle,
+  catalogBackendModuleGithub,
 
   // Permissions. The allow-all policy is replaced when Lunar's own
   // permissions (dead letters) arrive.

@@ -71,3 +71,12 @@ test('a shuttle component shows its relations and TechDocs', async ({
     path: 'test-results/screenshots/shuttle-techdocs.png',
   });
 });
+
+test('processing errors are listed on the Unprocessed Entities page', async ({
+  page,
+}) => {
+  // The page exists and loads; the sample data has no broken shuttle.yaml.
+  await signInAsGuest(page, '/catalog-unprocessed-entities');
+  await expect(page.getByRole('tab', { name: /failed/i })).toBeVisible();
+  await expect(page.getByRole('tab', { name: /pending/i })).toBeVisible();
+});

@@ -9,32 +9,21 @@
 //     are noisy; ratios travel better than milliseconds);
 //   - the production frontend bundle size (raw and gzip).
 // Run through `./scripts/bench.sh startup`; results go to docs/benchmarks.md.
-const { spawn, execFileSync } = require('node:child_process');
+const { spawn } = require('node:child_process');
 const fs = require('node:fs');
-const os = require('node:os');
 const path = require('node:path');
 const zlib = require('node:zlib');
-const http = require('node:http');
+const {
+  dist,
+  request,
+  memoryMb,
+  resetDatabases,
+  machine,
+  writeSection,
+} = require('../lib/common');
 
-const root = path.resolve(__dirname, '../..');
-const dist = process.env.DIST || path.join(root, '.tools/dist');
 const runs = Number(process.env.BENCH_RUNS || 5);
 const port = 7007;
-
-const get = url =>
-  new Promise(resolve => {
-    const req = http.get(url, res => {
-      res.resume();
-      resolve(res.statusCode);
-    });
-    req.on('error', () => resolve(0));
-    req.setTimeout(1000, () => req.destroy());
-  });
-
-const rssKb = pid => {
-  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
-  return Number(/VmRSS:\s+(\d+)/.exec(status)[1]);
-};
 
 const median = xs => {
   const s = [...xs].sort((a, b) => a - b);
@@ -49,7 +38,7 @@ async function measure(command, args, options) {
     for (;;) {
       if (child.exitCode !== null) throw new Error(`${command} exited early`);
       if (Date.now() > deadline) throw new Error('not ready within 180s');
-      const status = await get(
+      const { status } = await request(
         `http://127.0.0.1:${port}/.backstage/health/v1/readiness`,
       );
       if (status === 200) break;
@@ -58,39 +47,10 @@ async function measure(command, args, options) {
     const ms = Number(process.hrtime.bigint() - t0) / 1e6;
     // Let start-up work that follows readiness (first catalog pass) settle.
     await new Promise(r => setTimeout(r, 3000));
-    return { ms, rssMb: rssKb(child.pid) / 1024 };
+    return { ms, rssMb: memoryMb(child.pid).rss };
   } finally {
     child.kill('SIGTERM');
     await new Promise(r => child.once('exit', r));
-  }
-}
-
-function resetDatabases(prefix) {
-  const dbs = execFileSync(
-    'psql',
-    [
-      '-h',
-      '127.0.0.1',
-      '-U',
-      'postgres',
-      '-Atc',
-      `select datname from pg_database where datname like '${prefix}%'`,
-      'postgres',
-    ],
-    { encoding: 'utf8' },
-  )
-    .split('\n')
-    .filter(Boolean);
-  for (const db of dbs) {
-    execFileSync('psql', [
-      '-h',
-      '127.0.0.1',
-      '-U',
-      'postgres',
-      '-qc',
-      `drop database if exists "${db}" with (force)`,
-      'postgres',
-    ]);
   }
 }
 
@@ -166,15 +126,9 @@ async function main() {
   const mb = x => (x / 1024 / 1024).toFixed(2);
 
   const section = [
-    '<!-- bench:startup:start -->',
     '## Startup (`./scripts/bench.sh startup`)',
     '',
-    `Measured ${new Date().toISOString().slice(0, 10)} on ${
-      os.cpus().length
-    } cores, ` +
-      `${Math.round(os.totalmem() / 1024 ** 3)} GiB (${os
-        .cpus()[0]
-        .model.trim()}), Node ${process.version}, ` +
+    `Measured ${new Date().toISOString().slice(0, 10)} on ${machine()}, ` +
       `median of ${runs} cold starts (empty PostgreSQL databases, so migrations are included).`,
     'Baseline, measured interleaved in the same run: a bare Node HTTP server answering the same readiness path.',
     '',
@@ -190,22 +144,9 @@ async function main() {
     `Production frontend bundle: ${size.files} JS/CSS files, ${mb(
       size.raw,
     )} MB raw, ${mb(size.gzip)} MB gzip (level 9).`,
-    '<!-- bench:startup:end -->',
   ].join('\n');
   writeSection('startup', section);
   console.log(section);
-}
-
-function writeSection(name, section) {
-  const file = path.join(root, 'docs/benchmarks.md');
-  let text = fs.readFileSync(file, 'utf8');
-  const re = new RegExp(
-    `<!-- bench:${name}:start -->[\\s\\S]*?<!-- bench:${name}:end -->`,
-  );
-  text = re.test(text)
-    ? text.replace(re, section)
-    : `${text.trimEnd()}\n\n${section}\n`;
-  fs.writeFileSync(file, text);
 }
 
 main().catch(e => {

@@ -6,7 +6,7 @@ import authBackendModuleGithubProvider from '@backstage/plugin-auth-backend-modu
 import catalogBackend from '@backstage/plugin-catalog-backend';
 import catalogBackendModuleScaffolderEntityModel from '@backstage/plugin-catalog-backend-module-scaffolder-entity-model';
 import catalogBackendModuleGithub from '@backstage/plugin-catalog-backend-module-github';
-import catalogBackendModuleLogs from '@backstage/plugin-catalog-backend-module-logs';
+import catalogBackendModuleUnprocessed from '@backstage/plugin-catalog-backend-module-unprocessed';
 import catalogModuleShuttle from '@internal/plugin-catalog-backend-module-shuttle';
 import permissionBackend from '@backstage/plugin-permission-backend';
 import permissionBackendModuleAllowAllPolicy from '@backstage/plugin-permission-backend-module-allow-all-policy';
@@ -39,7 +39,9 @@ export const features = [
   // Catalog.
   catalogBackend,
   catalogBackendModuleScaffolderEntityModel,
-  catalogBackendModuleLogs,
+  // Entities that failed processing, with their errors (shown on the
+  // Unprocessed Entities page) instead of logging them on every refresh.
+  catalogBackendModuleUnprocessed,
   // Lunar: every repository's shuttle.yaml becomes catalog entities; in
   // production GitHub discovery registers them (catalog.providers.github).
   catalogModuleShuttle,

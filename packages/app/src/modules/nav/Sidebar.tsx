@@ -57,6 +57,7 @@ export const SidebarContent = NavContentBlueprint.make({
             to="/settings"
           >
             {nav.take('page:user-settings')}
+            {nav.take('page:catalog-unprocessed-entities')}
           </SidebarGroup>
         </Sidebar>
       );

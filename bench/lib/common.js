@@ -1,0 +1,154 @@
+/* eslint-disable no-console */
+// Shared helpers for the benchmarks under bench/.
+const { spawn, execFileSync } = require('node:child_process');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const http = require('node:http');
+
+const root = path.resolve(__dirname, '../..');
+const dist = process.env.DIST || path.join(root, '.tools/dist');
+
+/** GET returning { status, body } (body parsed as JSON when possible). */
+function request(url, headers = {}) {
+  return new Promise(resolve => {
+    const req = http.get(url, { headers }, res => {
+      let data = '';
+      res.setEncoding('utf8');
+      res.on('data', c => (data += c));
+      res.on('end', () => {
+        let body = data;
+        try {
+          body = JSON.parse(data);
+        } catch {
+          /* not JSON */
+        }
+        resolve({ status: res.statusCode, body });
+      });
+    });
+    req.on('error', () => resolve({ status: 0 }));
+    req.setTimeout(30_000, () => req.destroy());
+  });
+}
+
+/** Resident memory (current and peak) of a process, in MB. */
+function memoryMb(pid) {
+  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = key => Number(new RegExp(`${key}:\\s+(\\d+)`).exec(status)[1]);
+  return { rss: kb('VmRSS') / 1024, peak: kb('VmHWM') / 1024 };
+}
+
+function resetDatabases(prefix) {
+  const dbs = execFileSync(
+    'psql',
+    [
+      '-h',
+      '127.0.0.1',
+      '-U',
+      'postgres',
+      '-Atc',
+      `select datname from pg_database where datname like '${prefix}%'`,
+      'postgres',
+    ],
+    { encoding: 'utf8' },
+  )
+    .split('\n')
+    .filter(Boolean);
+  for (const db of dbs) {
+    execFileSync('psql', [
+      '-h',
+      '127.0.0.1',
+      '-U',
+      'postgres',
+      '-qc',
+      `drop database if exists "${db}" with (force)`,
+      'postgres',
+    ]);
+  }
+}
+
+/**
+ * Starts the built backend with the production config on PostgreSQL plus
+ * the given extra config files; resolves once the readiness check answers.
+ */
+async function startBackend({ configs, env = {}, logFile, port = 7007 }) {
+  const args = [
+    'packages/backend',
+    '--config',
+    'app-config.yaml',
+    '--config',
+    'app-config.production.yaml',
+  ];
+  for (const c of configs) args.push('--config', c);
+  const out = fs.openSync(logFile, 'w');
+  const t0 = Date.now();
+  const child = spawn(process.execPath, args, {
+    cwd: dist,
+    stdio: ['ignore', out, out],
+    env: {
+      ...process.env,
+      NODE_ENV: 'production',
+      POSTGRES_HOST: '127.0.0.1',
+      POSTGRES_PORT: '5432',
+      POSTGRES_USER: 'postgres',
+      POSTGRES_PASSWORD: 'postgres',
+      AUTH_GITHUB_CLIENT_ID: 'bench',
+      AUTH_GITHUB_CLIENT_SECRET: 'bench',
+      GITHUB_ORG: 'lunarway',
+      ...env,
+    },
+  });
+  for (;;) {
+    if (child.exitCode !== null)
+      throw new Error(`backend exited early; see ${logFile}`);
+    if (Date.now() - t0 > 180_000)
+      throw new Error('backend not ready within 180s');
+    const { status } = await request(
+      `http://127.0.0.1:${port}/.backstage/health/v1/readiness`,
+    );
+    if (status === 200) break;
+    await new Promise(r => setTimeout(r, 100));
+  }
+  return {
+    child,
+    startedAt: t0,
+    readyMs: Date.now() - t0,
+    async stop() {
+      child.kill('SIGTERM');
+      await new Promise(r =>
+        child.exitCode !== null ? r() : child.once('exit', r),
+      );
+    },
+  };
+}
+
+function machine() {
+  return `${os.cpus().length} cores, ${Math.round(
+    os.totalmem() / 1024 ** 3,
+  )} GiB (${os.cpus()[0].model.trim()}), Node ${process.version}`;
+}
+
+/** Replaces (or appends) a `<!-- bench:name -->` section of docs/benchmarks.md. */
+function writeSection(name, section) {
+  const file = path.join(root, 'docs/benchmarks.md');
+  let text = fs.readFileSync(file, 'utf8');
+  const wrapped = `<!-- bench:${name}:start -->\n${section}\n<!-- bench:${name}:end -->`;
+  const re = new RegExp(
+    `<!-- bench:${name}:start -->[\\s\\S]*?<!-- bench:${name}:end -->`,
+  );
+  text = re.test(text)
+    ? text.replace(re, wrapped)
+    : `${text.trimEnd()}\n\n${wrapped}\n`;
+  fs.writeFileSync(file, text);
+}
+
+module.exports = {
+  root,
+  dist,
+  request,
+  memoryMb,
+  resetDatabases,
+  startBackend,
+  machine,
+  writeSection,
+};

@@ -1,0 +1,196 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { ConfigReader } from '@backstage/config';
+import { NotFoundError } from '@backstage/errors';
+import { ScmIntegrations } from '@backstage/integration';
+import { mockServices } from '@backstage/backend-test-utils';
+import { UrlReaderService } from '@backstage/backend-plugin-api';
+import {
+  CatalogProcessorResult,
+  LocationSpec,
+} from '@backstage/plugin-catalog-node';
+import { readShuttleProcessorConfig } from '../config';
+import { createShuttleParser, isShuttleLocation } from './createShuttleParser';
+
+const config = readShuttleProcessorConfig(new ConfigReader({}));
+const integrations = ScmIntegrations.fromConfig(
+  new ConfigReader({ integrations: { github: [{ host: 'github.com' }] } }),
+);
+
+/** A URL reader over an in-memory repository, as GitHub would serve it. */
+function fakeGithub(files: Record<string, string>): UrlReaderService {
+  // Relative URLs resolve to /tree/ URLs, which GitHub's reader accepts too.
+  const prefix =
+    /^https:\/\/github\.com\/lunarway\/payments\/(blob|tree)\/master\//;
+  return {
+    async readUrl(url: string) {
+      const content = files[url.replace(prefix, '')];
+      if (content === undefined) throw new NotFoundError(`${url} not found`);
+      return { buffer: async () => Buffer.from(content) } as any;
+    },
+    readTree: async () => {
+      throw new Error('not used');
+    },
+    search: async () => {
+      throw new Error('not used');
+    },
+  };
+}
+
+async function collect(
+  reader: UrlReaderService,
+  location: LocationSpec,
+  data: string,
+): Promise<CatalogProcessorResult[]> {
+  const parser = createShuttleParser({
+    config,
+    reader,
+    integrations,
+    logger: mockServices.logger.mock(),
+  });
+  const results: CatalogProcessorResult[] = [];
+  for await (const r of parser({ data: Buffer.from(data), location })) {
+    results.push(r);
+  }
+  return results;
+}
+
+const shuttle = 'plan: false\nvars: {service: payments, squad: juno}\n';
+
+describe('createShuttleParser', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'shuttle-parser-'));
+  });
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  const fileLocation = (): LocationSpec => ({
+    type: 'file',
+    target: path.join(dir, 'shuttle.yaml'),
+  });
+  const names = (results: CatalogProcessorResult[]) =>
+    results.map(r =>
+      r.type === 'entity'
+        ? `${r.entity.kind}:${r.entity.metadata.name}`
+        : r.type,
+    );
+
+  it('recognises shuttle files by name only', () => {
+    expect(
+      isShuttleLocation({ type: 'file', target: '/r/shuttle.yaml' }, [
+        'shuttle.yaml',
+      ]),
+    ).toBe(true);
+    expect(
+      isShuttleLocation(
+        {
+          type: 'url',
+          target: 'https://github.com/o/r/blob/master/shuttle.yaml',
+        },
+        ['shuttle.yaml'],
+      ),
+    ).toBe(true);
+    expect(
+      isShuttleLocation({ type: 'file', target: '/r/catalog-info.yaml' }, [
+        'shuttle.yaml',
+      ]),
+    ).toBe(false);
+    expect(
+      isShuttleLocation(
+        { type: 'github-org', target: 'https://github.com/o' },
+        ['shuttle.yaml'],
+      ),
+    ).toBe(false);
+  });
+
+  it('hands other files to the default entity parser', async () => {
+    const results = await collect(
+      fakeGithub({}),
+      { type: 'file', target: path.join(dir, 'catalog-info.yaml') },
+      'apiVersion: backstage.io/v1alpha1\nkind: Group\nmetadata: {name: squad-juno}\nspec: {type: squad, children: []}\n',
+    );
+    expect(names(results)).toEqual(['Group:squad-juno']);
+  });
+
+  it('reads the OpenAPI file and mkdocs.yml next to a file location', async () => {
+    fs.mkdirSync(path.join(dir, 'api'));
+    fs.writeFileSync(path.join(dir, 'api', 'openapi.yaml'), 'openapi: 3.0.3\n');
+    fs.writeFileSync(path.join(dir, 'mkdocs.yml'), 'site_name: payments\n');
+    const results = await collect(fakeGithub({}), fileLocation(), shuttle);
+    expect(names(results)).toEqual(['Component:payments', 'API:payments-http']);
+    const component = (results[0] as any).entity;
+    expect(component.metadata.annotations['backstage.io/techdocs-ref']).toBe(
+      `dir:${dir}`,
+    );
+    expect(component.metadata.annotations['backstage.io/source-location']).toBe(
+      `file:${dir}/`,
+    );
+    expect((results[1] as any).entity.spec.definition).toBe('openapi: 3.0.3\n');
+  });
+
+  it('leaves a repository with catalog-info.yaml to that file', async () => {
+    fs.writeFileSync(path.join(dir, 'catalog-info.yaml'), 'kind: Component\n');
+    expect(await collect(fakeGithub({}), fileLocation(), shuttle)).toEqual([]);
+  });
+
+  it('reads siblings through the URL reader for GitHub locations', async () => {
+    const reader = fakeGithub({
+      'shuttle.yaml': shuttle,
+      'mkdocs.yml': 'site_name: payments\n',
+      'openapi.yaml': 'openapi: 3.0.3\n',
+    });
+    const results = await collect(
+      reader,
+      {
+        type: 'url',
+        target: 'https://github.com/lunarway/payments/blob/master/shuttle.yaml',
+      },
+      shuttle,
+    );
+    expect(names(results)).toEqual(['Component:payments', 'API:payments-http']);
+    const annotations = (results[0] as any).entity.metadata.annotations;
+    expect(annotations['github.com/project-slug']).toBe('lunarway/payments');
+    expect(annotations['backstage.io/techdocs-ref']).toBe('dir:.');
+    expect(annotations['backstage.io/source-location']).toBe(
+      'url:https://github.com/lunarway/payments/tree/master/',
+    );
+  });
+
+  it('turns bad input into an input error for the location', async () => {
+    const results = await collect(
+      fakeGithub({}),
+      fileLocation(),
+      'plan: false\nvars: {service: x}\n',
+    );
+    expect(results).toHaveLength(1);
+    expect(results[0]).toMatchObject({
+      type: 'error',
+      location: fileLocation(),
+      error: {
+        name: 'InputError',
+        message: expect.stringMatching(/missing 'vars.squad'/),
+      },
+    });
+  });
+
+  it('reports a repository it cannot read as a general error, not a crash', async () => {
+    const reader = fakeGithub({});
+    reader.readUrl = async () => {
+      throw new Error('GitHub is down');
+    };
+    const results = await collect(
+      reader,
+      {
+        type: 'url',
+        target: 'https://github.com/lunarway/payments/blob/master/shuttle.yaml',
+      },
+      shuttle,
+    );
+    expect(results).toHaveLength(1);
+    expect(results[0]).toMatchObject({
+      type: 'error',
+      error: { message: expect.stringMatching(/GitHub is down/) },
+    });
+  });
+});

@@ -1,0 +1,184 @@
+import {
+  mockServices,
+  TestDatabaseId,
+  TestDatabases,
+} from '@backstage/backend-test-utils';
+import { NewDeadLetter } from '../consumer/decode';
+import { DatabaseDeadLetterStore } from './DatabaseDeadLetterStore';
+import {
+  requirePostgres,
+  useLocalPostgresForTestDatabases,
+} from '../__testUtils__/services';
+
+useLocalPostgresForTestDatabases();
+jest.setTimeout(60_000);
+
+let seq = 0;
+function row(overrides: Partial<NewDeadLetter> = {}): NewDeadLetter {
+  seq += 1;
+  return {
+    dedupKey: `key-${seq}`,
+    environment: 'dev',
+    queue: 'q_term-deposit',
+    exchange: 'bankaccount',
+    routingKey: 'bankaccount.account.ReserveFundsResponseV1',
+    reason: 'rejected',
+    service: 'term-deposit',
+    squad: 'squad-mercury',
+    messageId: `m-${seq}`,
+    correlationId: null,
+    error: 'ctx handler: record not found',
+    deadLetteredAt: new Date(
+      Date.UTC(2026, 10, 22, 10, 0, seq % 60),
+    ).toISOString(),
+    receivedAt: new Date().toISOString(),
+    redeliveryCount: 0,
+    headers: { 'x-death': [{ count: 1 }] },
+    properties: { messageId: `m-${seq}` },
+    body: Buffer.from([0, 1, 2, 255]),
+    bodySize: 4,
+    bodyTruncated: false,
+    ...overrides,
+  };
+}
+
+describe('DatabaseDeadLetterStore', () => {
+  let ids: TestDatabaseId[] = ['SQLITE_3'];
+  beforeAll(async () => {
+    if (await requirePostgres()) ids = ['POSTGRES_15', 'SQLITE_3'];
+  });
+  const databases = TestDatabases.create({ ids: ['POSTGRES_15', 'SQLITE_3'] });
+
+  async function storeFor(id: TestDatabaseId) {
+    const knex = await databases.init(id);
+    return DatabaseDeadLetterStore.create({
+      database: mockServices.database({ knex }),
+    });
+  }
+
+  it.each(['POSTGRES_15', 'SQLITE_3'] as TestDatabaseId[])(
+    'stores, lists, groups and deletes on %s',
+    async id => {
+      if (!ids.includes(id)) return;
+      const store = await storeFor(id);
+
+      // Idempotent: a batch that repeats a key stores it once.
+      const first = row();
+      expect(
+        await store.insertBatch([
+          first,
+          row(),
+          { ...first, receivedAt: new Date().toISOString() },
+        ]),
+      ).toBe(2);
+      expect(await store.insertBatch([first])).toBe(0);
+      await store.insertBatch([
+        row({
+          service: 'bankaccount',
+          squad: 'squad-mercury',
+          error: 'ctx handler: insufficient_funds: insufficient funds',
+        }),
+        row({
+          service: 'card-clearing',
+          squad: 'squad-gemini',
+          queue: 'q_card-clearing',
+        }),
+        row({ environment: 'prod' }),
+      ]);
+
+      // Newest first, paged by cursor, with a total.
+      const page1 = await store.list('dev', {}, { limit: 2 });
+      expect(page1.totalCount).toBe(4);
+      expect(page1.items).toHaveLength(2);
+      const page2 = await store.list(
+        'dev',
+        {},
+        { limit: 2, cursor: page1.nextCursor! },
+      );
+      expect(page2.items).toHaveLength(2);
+      expect(page2.nextCursor).toBeNull();
+      const all = [...page1.items, ...page2.items];
+      expect(new Set(all.map(i => i.id)).size).toBe(4);
+      const times = all.map(i => i.deadLetteredAt);
+      expect([...times].sort().reverse()).toEqual(times);
+
+      // Filters.
+      expect(
+        (await store.list('dev', { service: 'bankaccount' }, { limit: 10 }))
+          .totalCount,
+      ).toBe(1);
+      expect(
+        (
+          await store.list(
+            'dev',
+            { error: 'insufficient_funds' },
+            { limit: 10 },
+          )
+        ).totalCount,
+      ).toBe(1);
+      expect(
+        (await store.list('dev', { error: '100%_' }, { limit: 10 })).totalCount,
+      ).toBe(0);
+      expect(
+        (await store.list('dev', { queue: 'q_card-clearing' }, { limit: 10 }))
+          .totalCount,
+      ).toBe(1);
+
+      // Overviews, largest first.
+      expect(await store.squadOverview('dev')).toEqual([
+        { squad: 'squad-mercury', count: 3 },
+        { squad: 'squad-gemini', count: 1 },
+      ]);
+      const services = await store.serviceOverview('dev', 'squad-mercury');
+      expect(services.map(s => [s.service, s.count])).toEqual([
+        ['term-deposit', 2],
+        ['bankaccount', 1],
+      ]);
+      expect((await store.errorGroups('dev', 'term-deposit'))[0]).toMatchObject(
+        { error: 'ctx handler: record not found', count: 2 },
+      );
+
+      // Details keep the bytes.
+      const detail = await store.get(all[0].id);
+      expect(detail!.body.equals(Buffer.from([0, 1, 2, 255]))).toBe(true);
+      expect(detail!.headers).toEqual({ 'x-death': [{ count: 1 }] });
+      expect(await store.get('999999')).toBeUndefined();
+      expect(await store.get('not-a-number')).toBeUndefined();
+
+      // Delete by ids (only in that environment) and by filter.
+      const target = all.find(i => i.service === 'term-deposit')!;
+      expect(await store.delete('prod', { ids: [target.id] })).toBe(0);
+      expect(await store.delete('dev', { ids: [target.id] })).toBe(1);
+      expect(await store.get(target.id)).toBeUndefined();
+      expect(
+        await store.delete('dev', { filter: { squad: 'squad-gemini' } }),
+      ).toBe(1);
+      expect(
+        (await store.list('dev', {}, { limit: 10 })).items.every(
+          i => i.squad !== 'squad-gemini',
+        ),
+      ).toBe(true);
+    },
+  );
+
+  it('never hands the same row to two concurrent redeliveries on PostgreSQL', async () => {
+    if (!ids.includes('POSTGRES_15')) return;
+    const store = await storeFor('POSTGRES_15');
+    await store.insertBatch(
+      Array.from({ length: 50 }, () => row({ environment: 'staging' })),
+    );
+    const handled: string[] = [];
+    const work = async (rows: { id: string }[]) => {
+      handled.push(...rows.map(r => r.id));
+      await new Promise(r => setTimeout(r, 50));
+      return rows.map(r => r.id);
+    };
+    await Promise.all([
+      store.processLocked('staging', { filter: {} }, 10, work),
+      store.processLocked('staging', { filter: {} }, 10, work),
+    ]);
+    expect(handled).toHaveLength(50);
+    expect(new Set(handled).size).toBe(50);
+    expect((await store.list('staging', {}, { limit: 10 })).totalCount).toBe(0);
+  });
+});

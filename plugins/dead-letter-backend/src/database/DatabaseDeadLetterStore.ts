@@ -1,0 +1,369 @@
+import {
+  DatabaseService,
+  resolvePackagePath,
+} from '@backstage/backend-plugin-api';
+import { InputError } from '@backstage/errors';
+import { DeadLetterFilter } from '@internal/plugin-dead-letter-common';
+import { Knex } from 'knex';
+import { NewDeadLetter } from '../consumer/decode';
+import {
+  DeadLetterStore,
+  Selection,
+  StoredDeadLetter,
+  StoredDeadLetterDetail,
+} from './DeadLetterStore';
+
+const migrationsDir = resolvePackagePath(
+  '@internal/plugin-dead-letter-backend',
+  'migrations',
+);
+
+/** A row as the database returns it. */
+interface RawDeadLetterRow {
+  id: string | number;
+  environment: string;
+  queue: string | null;
+  exchange: string | null;
+  routing_key: string | null;
+  reason: string | null;
+  service: string | null;
+  squad: string | null;
+  message_id: string | null;
+  correlation_id: string | null;
+  error: string | null;
+  dead_lettered_at: string | Date;
+  received_at: string | Date;
+  redelivery_count: number;
+  body_size: number;
+  body_truncated: boolean | number;
+  headers?: string | Record<string, unknown>;
+  properties?: string | Record<string, unknown>;
+  body?: Buffer;
+}
+
+const LIST_COLUMNS = [
+  'id',
+  'environment',
+  'queue',
+  'exchange',
+  'routing_key',
+  'reason',
+  'service',
+  'squad',
+  'message_id',
+  'correlation_id',
+  'error',
+  'dead_lettered_at',
+  'received_at',
+  'redelivery_count',
+  'body_size',
+  'body_truncated',
+];
+
+const iso = (v: string | Date) => new Date(v).toISOString();
+const json = (v: string | Record<string, unknown> | undefined) =>
+  (typeof v === 'string' ? JSON.parse(v) : v ?? {}) as Record<string, unknown>;
+
+function fromRow(row: RawDeadLetterRow): StoredDeadLetter {
+  return {
+    id: String(row.id),
+    environment: row.environment,
+    queue: row.queue,
+    exchange: row.exchange,
+    routingKey: row.routing_key,
+    reason: row.reason,
+    service: row.service,
+    squad: row.squad,
+    messageId: row.message_id,
+    correlationId: row.correlation_id,
+    error: row.error,
+    deadLetteredAt: iso(row.dead_lettered_at),
+    receivedAt: iso(row.received_at),
+    redeliveryCount: Number(row.redelivery_count),
+    bodySize: Number(row.body_size),
+    bodyTruncated: Boolean(row.body_truncated),
+  };
+}
+
+function fromDetailRow(row: RawDeadLetterRow): StoredDeadLetterDetail {
+  return {
+    ...fromRow(row),
+    headers: json(row.headers),
+    properties: json(row.properties),
+    body: Buffer.from(row.body ?? Buffer.alloc(0)),
+  };
+}
+
+/** Cursor: the last row's time and id, so pages are stable under inserts. */
+function encodeCursor(row: StoredDeadLetter) {
+  return Buffer.from(JSON.stringify([row.deadLetteredAt, row.id])).toString(
+    'base64url',
+  );
+}
+function decodeCursor(cursor: string): [string, string] {
+  try {
+    const [time, id] = JSON.parse(
+      Buffer.from(cursor, 'base64url').toString('utf8'),
+    );
+    if (
+      typeof time !== 'string' ||
+      Number.isNaN(Date.parse(time)) ||
+      !/^\d+$/.test(String(id))
+    ) {
+      throw new Error('bad cursor');
+    }
+    return [new Date(time).toISOString(), String(id)];
+  } catch {
+    throw new InputError('invalid cursor');
+  }
+}
+
+/** The dead-letter store on the plugin's database (PostgreSQL or SQLite). */
+export class DatabaseDeadLetterStore implements DeadLetterStore {
+  static async create(options: {
+    database: DatabaseService;
+  }): Promise<DatabaseDeadLetterStore> {
+    const client = await options.database.getClient();
+    if (!options.database.migrations?.skip) {
+      await client.migrate.latest({ directory: migrationsDir });
+    }
+    return new DatabaseDeadLetterStore(client);
+  }
+
+  private constructor(private readonly db: Knex) {}
+
+  private get isPostgres() {
+    return this.db.client.config.client === 'pg';
+  }
+
+  private applyFilter(
+    query: Knex.QueryBuilder,
+    environment: string,
+    filter: DeadLetterFilter,
+  ) {
+    query.where('environment', environment);
+    if (filter.service) query.where('service', filter.service);
+    if (filter.squad) query.where('squad', filter.squad);
+    if (filter.queue) query.where('queue', filter.queue);
+    if (filter.routingKey) query.where('routing_key', filter.routingKey);
+    if (filter.error) {
+      const escaped = filter.error.replace(/[\\%_]/g, c => `\\${c}`);
+      query.whereRaw(`error like ? escape '\\'`, [`%${escaped}%`]);
+    }
+    if (filter.from)
+      query.where(
+        'dead_lettered_at',
+        '>=',
+        new Date(filter.from).toISOString(),
+      );
+    if (filter.to)
+      query.where('dead_lettered_at', '<', new Date(filter.to).toISOString());
+    return query;
+  }
+
+  private applySelection(
+    query: Knex.QueryBuilder,
+    environment: string,
+    selection: Selection,
+  ) {
+    if ('ids' in selection) {
+      return query
+        .where('environment', environment)
+        .whereIn('id', selection.ids.map(Number));
+    }
+    return this.applyFilter(query, environment, selection.filter);
+  }
+
+  async insertBatch(rows: NewDeadLetter[]): Promise<number> {
+    if (rows.length === 0) return 0;
+    const records = rows.map(r => ({
+      dedup_key: r.dedupKey,
+      environment: r.environment,
+      queue: r.queue,
+      exchange: r.exchange,
+      routing_key: r.routingKey,
+      reason: r.reason,
+      service: r.service,
+      squad: r.squad,
+      message_id: r.messageId,
+      correlation_id: r.correlationId,
+      error: r.error,
+      dead_lettered_at: r.deadLetteredAt,
+      received_at: r.receivedAt,
+      redelivery_count: r.redeliveryCount,
+      headers: JSON.stringify(r.headers),
+      properties: JSON.stringify(r.properties),
+      body: r.body,
+      body_size: r.bodySize,
+      body_truncated: r.bodyTruncated,
+    }));
+    return this.db.transaction(async tx => {
+      let inserted = 0;
+      // Keep each statement well under the databases' parameter limits.
+      for (let i = 0; i < records.length; i += 200) {
+        const result = await tx('dead_letters')
+          .insert(records.slice(i, i + 200))
+          .onConflict('dedup_key')
+          .ignore()
+          .returning('id');
+        inserted += result.length;
+      }
+      return inserted;
+    });
+  }
+
+  async list(
+    environment: string,
+    filter: DeadLetterFilter,
+    page: { limit: number; cursor?: string },
+  ) {
+    const base = () =>
+      this.applyFilter(this.db('dead_letters'), environment, filter);
+    const query = base()
+      .select(LIST_COLUMNS)
+      .orderBy([
+        { column: 'dead_lettered_at', order: 'desc' },
+        { column: 'id', order: 'desc' },
+      ])
+      .limit(page.limit + 1);
+    if (page.cursor) {
+      const [time, id] = decodeCursor(page.cursor);
+      query.where(q =>
+        q
+          .where('dead_lettered_at', '<', time)
+          .orWhere(q2 =>
+            q2.where('dead_lettered_at', time).andWhere('id', '<', Number(id)),
+          ),
+      );
+    }
+    const [rows, [{ count }]] = await Promise.all([
+      query as Promise<RawDeadLetterRow[]>,
+      base().count({ count: '*' }) as Promise<
+        Array<{ count: string | number }>
+      >,
+    ]);
+    const items = rows.slice(0, page.limit).map(fromRow);
+    return {
+      items,
+      totalCount: Number(count),
+      nextCursor:
+        rows.length > page.limit ? encodeCursor(items[items.length - 1]) : null,
+    };
+  }
+
+  async get(id: string) {
+    if (!/^\d+$/.test(id)) return undefined;
+    const row = await this.db<RawDeadLetterRow>('dead_letters')
+      .where('id', Number(id))
+      .first();
+    return row ? fromDetailRow(row) : undefined;
+  }
+
+  async delete(environment: string, selection: Selection): Promise<number> {
+    return this.applySelection(
+      this.db('dead_letters'),
+      environment,
+      selection,
+    ).delete();
+  }
+
+  async serviceOverview(environment: string, squad?: string) {
+    const query = this.db('dead_letters')
+      .where('environment', environment)
+      .select('service', 'squad')
+      .count({ count: '*' })
+      .min({ oldest: 'dead_lettered_at' })
+      .max({ newest: 'dead_lettered_at' })
+      .groupBy('service', 'squad')
+      .orderBy('count', 'desc');
+    if (squad) query.where('squad', squad);
+    const rows: any[] = await query;
+    return rows.map(r => ({
+      service: r.service,
+      squad: r.squad,
+      count: Number(r.count),
+      oldest: iso(r.oldest),
+      newest: iso(r.newest),
+    }));
+  }
+
+  async squadOverview(environment: string) {
+    const rows: any[] = await this.db('dead_letters')
+      .where('environment', environment)
+      .select('squad')
+      .count({ count: '*' })
+      .groupBy('squad')
+      .orderBy('count', 'desc');
+    return rows.map(r => ({ squad: r.squad, count: Number(r.count) }));
+  }
+
+  async errorGroups(environment: string, service?: string) {
+    const query = this.db('dead_letters')
+      .where('environment', environment)
+      .select('error')
+      .count({ count: '*' })
+      .max({ newest: 'dead_lettered_at' })
+      .groupBy('error')
+      .orderBy('count', 'desc')
+      .limit(200);
+    if (service) query.where('service', service);
+    const rows: any[] = await query;
+    return rows.map(r => ({
+      error: r.error,
+      count: Number(r.count),
+      newest: iso(r.newest),
+    }));
+  }
+
+  async processLocked(
+    environment: string,
+    selection: Selection,
+    batchSize: number,
+    work: (rows: StoredDeadLetterDetail[]) => Promise<string[]>,
+  ) {
+    let seen = 0;
+    let afterId = 0;
+    for (;;) {
+      const batch = await this.lockedBatch(
+        environment,
+        selection,
+        afterId,
+        batchSize,
+        work,
+      );
+      seen += batch.count;
+      if (batch.count < batchSize) return { seen };
+      afterId = batch.lastId;
+    }
+  }
+
+  /** One locked batch of processLocked, in its own transaction. */
+  private async lockedBatch(
+    environment: string,
+    selection: Selection,
+    afterId: number,
+    batchSize: number,
+    work: (rows: StoredDeadLetterDetail[]) => Promise<string[]>,
+  ): Promise<{ count: number; lastId: number }> {
+    return this.db.transaction(async tx => {
+      const query = this.applySelection(
+        tx('dead_letters'),
+        environment,
+        selection,
+      )
+        .where('id', '>', afterId)
+        .orderBy('id', 'asc')
+        .limit(batchSize);
+      if (this.isPostgres) query.forUpdate().skipLocked();
+      const rows: RawDeadLetterRow[] = await query;
+      if (rows.length === 0) return { count: 0, lastId: afterId };
+      const remove = await work(rows.map(fromDetailRow));
+      for (let i = 0; i < remove.length; i += 500) {
+        await tx('dead_letters')
+          .whereIn('id', remove.slice(i, i + 500).map(Number))
+          .delete();
+      }
+      return { count: rows.length, lastId: Number(rows[rows.length - 1].id) };
+    });
+  }
+}

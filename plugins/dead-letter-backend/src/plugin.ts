@@ -1,0 +1,75 @@
+import {
+  coreServices,
+  createBackendPlugin,
+} from '@backstage/backend-plugin-api';
+import { catalogServiceRef } from '@backstage/plugin-catalog-node';
+import { deadLetterPermissions } from '@internal/plugin-dead-letter-common';
+import { readDeadLetterConfig } from './config';
+import { DeadLetterConsumer } from './consumer/DeadLetterConsumer';
+import { DatabaseDeadLetterStore } from './database/DatabaseDeadLetterStore';
+import { createRouter } from './service/router';
+import { createSquadResolver } from './service/squads';
+
+/**
+ * Consumes dead-lettered RabbitMQ messages into the database and serves
+ * them at /api/dead-letter for listing, redelivery and deletion.
+ */
+export const deadLetterPlugin = createBackendPlugin({
+  pluginId: 'dead-letter',
+  register(reg) {
+    reg.registerInit({
+      deps: {
+        config: coreServices.rootConfig,
+        logger: coreServices.logger,
+        database: coreServices.database,
+        httpRouter: coreServices.httpRouter,
+        httpAuth: coreServices.httpAuth,
+        auth: coreServices.auth,
+        permissions: coreServices.permissions,
+        permissionsRegistry: coreServices.permissionsRegistry,
+        auditor: coreServices.auditor,
+        lifecycle: coreServices.lifecycle,
+        catalog: catalogServiceRef,
+      },
+      async init(deps) {
+        const config = readDeadLetterConfig(deps.config);
+        const store = await DatabaseDeadLetterStore.create({
+          database: deps.database,
+        });
+        deps.permissionsRegistry.addPermissions(deadLetterPermissions);
+        const resolveSquads = createSquadResolver({
+          catalog: deps.catalog,
+          auth: deps.auth,
+          ttlSeconds: config.squadCacheSeconds,
+        });
+        const consumers = new Map(
+          config.environments.map(env => [
+            env.name,
+            DeadLetterConsumer.fromConfig(env, {
+              store,
+              logger: deps.logger.child({ environment: env.name }),
+              resolveSquads,
+              errorHeader: config.errorHeader,
+              servicePattern: config.servicePattern,
+            }),
+          ]),
+        );
+        deps.lifecycle.addStartupHook(() => consumers.forEach(c => c.start()));
+        deps.lifecycle.addShutdownHook(async () => {
+          await Promise.all([...consumers.values()].map(c => c.stop()));
+        });
+        deps.httpRouter.use(
+          await createRouter({
+            config,
+            store,
+            consumers,
+            httpAuth: deps.httpAuth,
+            permissions: deps.permissions,
+            auditor: deps.auditor,
+            logger: deps.logger,
+          }),
+        );
+      },
+    });
+  },
+});

@@ -1,0 +1,302 @@
+import {
+  AuditorService,
+  HttpAuthService,
+  LoggerService,
+  PermissionsService,
+} from '@backstage/backend-plugin-api';
+import { InputError, NotAllowedError, NotFoundError } from '@backstage/errors';
+import {
+  DeadLetterFilter,
+  DeadLetteredMessage,
+  deadLetterMessageDeletePermission,
+  deadLetterMessageRedeliverPermission,
+} from '@internal/plugin-dead-letter-common';
+import {
+  AuthorizeResult,
+  BasicPermission,
+} from '@backstage/plugin-permission-common';
+import { JsonObject } from '@backstage/types';
+import express, { Request } from 'express';
+import Router from 'express-promise-router';
+import { z } from 'zod';
+import { DeadLetterConfig } from '../config';
+import {
+  DeadLetterStore,
+  Selection,
+  StoredDeadLetter,
+} from '../database/DeadLetterStore';
+import { DeadLetterConsumer } from '../consumer/DeadLetterConsumer';
+import { Redeliverer } from './Redeliverer';
+import { logsUrl } from './logsUrl';
+
+const isoTime = z.string().refine(s => !Number.isNaN(Date.parse(s)), {
+  message: 'must be an ISO date-time',
+});
+
+const filterSchema = z
+  .object({
+    service: z.string().min(1).optional(),
+    squad: z.string().min(1).optional(),
+    queue: z.string().min(1).optional(),
+    routingKey: z.string().min(1).optional(),
+    error: z.string().min(1).optional(),
+    from: isoTime.optional(),
+    to: isoTime.optional(),
+  })
+  .strict();
+
+const listQuerySchema = filterSchema
+  .extend({
+    environment: z.string().min(1),
+    limit: z.coerce.number().int().min(1).max(500).default(50),
+    cursor: z.string().min(1).optional(),
+  })
+  .strict();
+
+const selectionSchema = z.union([
+  z
+    .object({
+      environment: z.string().min(1),
+      ids: z
+        .array(z.string().regex(/^\d+$/, 'ids are numeric strings'))
+        .min(1)
+        .max(10_000),
+    })
+    .strict(),
+  z.object({ environment: z.string().min(1), filter: filterSchema }).strict(),
+]);
+
+function parse<T extends z.ZodTypeAny>(schema: T, value: unknown): z.infer<T> {
+  const result = schema.safeParse(value);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    const where = issue.path.length ? `${issue.path.join('.')}: ` : '';
+    throw new InputError(`${where}${issue.message}`);
+  }
+  return result.data;
+}
+
+/** Dependencies of the dead-letter HTTP API. */
+export interface RouterOptions {
+  config: DeadLetterConfig;
+  store: DeadLetterStore;
+  consumers: Map<string, DeadLetterConsumer>;
+  httpAuth: HttpAuthService;
+  permissions: PermissionsService;
+  auditor: AuditorService;
+  logger: LoggerService;
+}
+
+/** The dead-letter API, mounted at /api/dead-letter. */
+export async function createRouter(
+  options: RouterOptions,
+): Promise<express.Router> {
+  const { config, store, consumers, httpAuth, permissions, auditor } = options;
+  const router = Router();
+  router.use(express.json({ limit: '1mb' }));
+
+  const environment = (name: string) => {
+    const env = config.environments.find(e => e.name === name);
+    if (!env) throw new InputError(`unknown environment '${name}'`);
+    return env;
+  };
+  const withLogs = (row: StoredDeadLetter): DeadLetteredMessage => {
+    const { bodyTruncated: _t, ...rest } = row;
+    return {
+      ...rest,
+      logsUrl: logsUrl(environment(row.environment).logsUrlTemplate, row),
+    };
+  };
+
+  /** Mutations need a person who passes the permission. */
+  const authorizeUser = async (req: Request, permission: BasicPermission) => {
+    const credentials = await httpAuth.credentials(req, { allow: ['user'] });
+    const [decision] = await permissions.authorize([{ permission }], {
+      credentials,
+    });
+    if (decision.result !== AuthorizeResult.ALLOW) {
+      throw new NotAllowedError(
+        `not allowed to ${permission.attributes.action} dead letters (${permission.name})`,
+      );
+    }
+  };
+
+  router.get('/environments', async (req, res) => {
+    await httpAuth.credentials(req);
+    res.json(
+      config.environments.map(
+        env =>
+          consumers.get(env.name)?.status() ?? {
+            name: env.name,
+            queue: env.amqp.queue,
+            state: 'stopped',
+            reason: 'consumer not started',
+            stored: 0,
+            logsUrlTemplate: env.logsUrlTemplate,
+          },
+      ),
+    );
+  });
+
+  router.get('/dead-letters', async (req, res) => {
+    await httpAuth.credentials(req);
+    const {
+      environment: env,
+      limit,
+      cursor,
+      ...filter
+    } = parse(listQuerySchema, req.query);
+    environment(env);
+    const page = await store.list(env, filter as DeadLetterFilter, {
+      limit,
+      cursor,
+    });
+    res.json({
+      items: page.items.map(withLogs),
+      totalCount: page.totalCount,
+      nextCursor: page.nextCursor,
+    });
+  });
+
+  router.get('/dead-letters/service-overview', async (req, res) => {
+    await httpAuth.credentials(req);
+    const q = parse(
+      z
+        .object({
+          environment: z.string().min(1),
+          squad: z.string().min(1).optional(),
+        })
+        .strict(),
+      req.query,
+    );
+    environment(q.environment);
+    res.json(await store.serviceOverview(q.environment, q.squad));
+  });
+
+  router.get('/dead-letters/squad-overview', async (req, res) => {
+    await httpAuth.credentials(req);
+    const q = parse(
+      z.object({ environment: z.string().min(1) }).strict(),
+      req.query,
+    );
+    environment(q.environment);
+    res.json(await store.squadOverview(q.environment));
+  });
+
+  router.get('/dead-letters/error-groups', async (req, res) => {
+    await httpAuth.credentials(req);
+    const q = parse(
+      z
+        .object({
+          environment: z.string().min(1),
+          service: z.string().min(1).optional(),
+        })
+        .strict(),
+      req.query,
+    );
+    environment(q.environment);
+    res.json(await store.errorGroups(q.environment, q.service));
+  });
+
+  router.get('/dead-letters/:id', async (req, res) => {
+    await httpAuth.credentials(req);
+    const row = await store.get(req.params.id);
+    if (!row)
+      throw new NotFoundError(`no dead letter with id '${req.params.id}'`);
+    const { headers, properties, body, ...rest } = row;
+    let bodyText: string | null = null;
+    try {
+      bodyText = new TextDecoder('utf-8', { fatal: true }).decode(body);
+    } catch {
+      bodyText = null;
+    }
+    res.json({
+      ...withLogs(rest),
+      headers,
+      properties,
+      body: body.toString('base64'),
+      bodyText,
+      bodyTruncated: rest.bodyTruncated,
+    });
+  });
+
+  /** What an audit event records about a selection. */
+  const auditMeta = (env: string, selection: Selection): JsonObject =>
+    'ids' in selection
+      ? { environment: env, ids: selection.ids }
+      : { environment: env, filter: { ...selection.filter } as JsonObject };
+
+  const selectionOf = (body: z.infer<typeof selectionSchema>): Selection =>
+    'ids' in body && body.ids
+      ? { ids: body.ids }
+      : { filter: (body as any).filter as DeadLetterFilter };
+
+  router.delete('/dead-letters', async (req, res) => {
+    const body = parse(selectionSchema, req.body);
+    environment(body.environment);
+    const selection = selectionOf(body);
+    const event = await auditor.createEvent({
+      eventId: 'dead-letter-delete',
+      severityLevel: 'medium',
+      request: req,
+      meta: auditMeta(body.environment, selection),
+    });
+    try {
+      await authorizeUser(req, deadLetterMessageDeletePermission);
+      const deleted = await store.delete(body.environment, selection);
+      await event.success({ meta: { deleted } });
+      res.json({ deleted });
+    } catch (error) {
+      await event.fail({ error: error as Error });
+      throw error;
+    }
+  });
+
+  router.post('/dead-letters/redeliver', async (req, res) => {
+    const body = parse(selectionSchema, req.body);
+    const env = environment(body.environment);
+    const selection = selectionOf(body);
+    const event = await auditor.createEvent({
+      eventId: 'dead-letter-redeliver',
+      severityLevel: 'medium',
+      request: req,
+      meta: auditMeta(body.environment, selection),
+    });
+    try {
+      await authorizeUser(req, deadLetterMessageRedeliverPermission);
+      const redeliverer = new Redeliverer(env.amqp.url);
+      let redelivered = 0;
+      const failed: Array<{ id: string; reason: string }> = [];
+      const locked = new Set<string>();
+      await store.processLocked(
+        body.environment,
+        selection,
+        200,
+        async rows => {
+          rows.forEach(r => locked.add(r.id));
+          const result = await redeliverer.redeliver(rows);
+          redelivered += result.ok.length;
+          failed.push(...result.failed);
+          return result.ok;
+        },
+      );
+      if ('ids' in selection) {
+        for (const id of selection.ids) {
+          if (!locked.has(id)) {
+            failed.push({
+              id,
+              reason: 'not found, or being redelivered by another request',
+            });
+          }
+        }
+      }
+      await event.success({ meta: { redelivered, failed: failed.length } });
+      res.json({ redelivered, failed });
+    } catch (error) {
+      await event.fail({ error: error as Error });
+      throw error;
+    }
+  });
+
+  return router;
+}

@@ -100,6 +100,13 @@ describe('backend wiring', () => {
     expect([200, 404]).toContain(techdocs.status);
     expect(techdocs.headers['content-type']).toMatch(/json/);
 
+    // Lunar's dead-letter API is mounted; no environment is configured here.
+    const environments = await request(server)
+      .get('/api/dead-letter/environments')
+      .set(auth);
+    expect(environments.status).toBe(200);
+    expect(environments.body).toEqual([]);
+
     // Guest sign-in works where it is allowed.
     const guest = await request(server).post('/api/auth/guest/refresh');
     expect(guest.status).toBe(200);

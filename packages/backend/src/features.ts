@@ -8,6 +8,7 @@ import catalogBackendModuleScaffolderEntityModel from '@backstage/plugin-catalog
 import catalogBackendModuleGithub from '@backstage/plugin-catalog-backend-module-github';
 import catalogBackendModuleUnprocessed from '@backstage/plugin-catalog-backend-module-unprocessed';
 import catalogModuleShuttle from '@internal/plugin-catalog-backend-module-shuttle';
+import deadLetterBackend from '@internal/plugin-dead-letter-backend';
 import permissionBackend from '@backstage/plugin-permission-backend';
 import permissionBackendModuleAllowAllPolicy from '@backstage/plugin-permission-backend-module-allow-all-policy';
 import scaffolderBackend from '@backstage/plugin-scaffolder-backend';
@@ -65,6 +66,9 @@ export const features = [
   searchBackendModulePg,
   searchBackendModuleCatalog,
   searchBackendModuleTechdocs,
+
+  // Lunar: dead-lettered RabbitMQ messages (deadLetter.environments).
+  deadLetterBackend,
 
   userSettingsBackend,
   notificationsBackend,

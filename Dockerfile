@@ -38,6 +38,7 @@ RUN yarn workspaces focus --all --production && rm -rf "$(yarn cache clean)"
 COPY --chown=node:node examples ./examples
 COPY --chown=node:node docs ./docs
 COPY --chown=node:node catalog-info.yaml mkdocs.yml app-config*.yaml ./
+COPY --chown=node:node plugins/dead-letter-common/catalog-info.yaml ./plugins/dead-letter-common/
 COPY --from=build --chown=node:node /app/packages/backend/dist/bundle.tar.gz ./
 RUN tar xzf bundle.tar.gz && rm bundle.tar.gz
 

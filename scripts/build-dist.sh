@@ -24,5 +24,10 @@ tar xzf packages/backend/dist/skeleton.tar.gz -C "$DEST"
 cp -r examples "$DEST/examples"
 cp catalog-info.yaml mkdocs.yml app-config*.yaml "$DEST/"
 cp -r docs "$DEST/docs"
+# Catalog entities of the portal's own APIs (plugins/*/catalog-info.yaml).
+for f in plugins/*/catalog-info.yaml; do
+  mkdir -p "$DEST/$(dirname "$f")"
+  cp "$f" "$DEST/$f"
+done
 tar xzf packages/backend/dist/bundle.tar.gz -C "$DEST"
 log "Production layout ready: node packages/backend --config app-config.yaml --config app-config.production.yaml (in $DEST)"

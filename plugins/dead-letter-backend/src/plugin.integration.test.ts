@@ -6,6 +6,7 @@ import {
 } from '@backstage/backend-test-utils';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import * as amqp from 'amqplib';
+import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { Knex } from 'knex';
 import request from 'supertest';
 import deadLetterPlugin from '.';
@@ -103,10 +104,17 @@ describe('dead-letter backend on real RabbitMQ and PostgreSQL', () => {
     await connection?.close().catch(() => {});
   });
 
-  async function backend(knex: Knex, queue: string) {
+  async function backend(
+    knex: Knex,
+    queue: string,
+    permission:
+      | AuthorizeResult.ALLOW
+      | AuthorizeResult.DENY = AuthorizeResult.ALLOW,
+  ) {
     return startTestBackend({
       features: [
         deadLetterPlugin,
+        mockServices.permissions.factory({ result: permission }),
         mockServices.database.factory({ knex }),
         catalogServiceMock.factory({
           entities: [
@@ -452,6 +460,52 @@ describe('dead-letter backend on real RabbitMQ and PostgreSQL', () => {
             environment: 'dev',
             ids: ['1'],
           })
+        ).status,
+      ).toBe(200);
+    } finally {
+      await running.stop();
+      await cleanup();
+    }
+  });
+
+  it('refuses delete and redeliver to a user without the permissions', async () => {
+    if (!available) return;
+    const knex = await databases.init('POSTGRES_15');
+    const suffix = Math.random().toString(36).slice(2, 8);
+    const { names, ch, cleanup } = await topology(connection, suffix);
+    const running = await backend(knex, names.dlq, AuthorizeResult.DENY);
+    const server = running.server;
+    try {
+      ch.sendToQueue(names.dlq, Buffer.from('{}'), {
+        messageId: `deny-${suffix}`,
+      });
+      const list = await eventually(async () => {
+        const res = await request(server)
+          .get('/api/dead-letter/dead-letters?environment=dev')
+          .set(user);
+        return res.body.totalCount === 1 && res.body;
+      }, 'one stored message');
+      const id = list.items[0].id;
+      const del = await request(server)
+        .delete('/api/dead-letter/dead-letters')
+        .set(user)
+        .send({ environment: 'dev', ids: [id] });
+      expect(del.status).toBe(403);
+      expect(del.body.error.message).toMatch(/dead-letter\.message\.delete/);
+      const redeliver = await request(server)
+        .post('/api/dead-letter/dead-letters/redeliver')
+        .set(user)
+        .send({ environment: 'dev', ids: [id] });
+      expect(redeliver.status).toBe(403);
+      expect(redeliver.body.error.message).toMatch(
+        /dead-letter\.message\.redeliver/,
+      );
+      // Reads are still allowed, and the message is still there.
+      expect(
+        (
+          await request(server)
+            .get(`/api/dead-letter/dead-letters/${id}`)
+            .set(user)
         ).status,
       ).toBe(200);
     } finally {

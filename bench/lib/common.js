@@ -67,6 +67,21 @@ function resetDatabases(prefix) {
   }
 }
 
+/** The environment the production config reads, pointing at the local PostgreSQL. */
+function productionEnv() {
+  return {
+    ...process.env,
+    NODE_ENV: 'production',
+    POSTGRES_HOST: '127.0.0.1',
+    POSTGRES_PORT: '5432',
+    POSTGRES_USER: 'postgres',
+    POSTGRES_PASSWORD: 'postgres',
+    AUTH_GITHUB_CLIENT_ID: 'bench',
+    AUTH_GITHUB_CLIENT_SECRET: 'bench',
+    GITHUB_ORG: 'lunarway',
+  };
+}
+
 /**
  * Starts the built backend with the production config on PostgreSQL plus
  * the given extra config files; resolves once the readiness check answers.
@@ -85,18 +100,7 @@ async function startBackend({ configs, env = {}, logFile, port = 7007 }) {
   const child = spawn(process.execPath, args, {
     cwd: dist,
     stdio: ['ignore', out, out],
-    env: {
-      ...process.env,
-      NODE_ENV: 'production',
-      POSTGRES_HOST: '127.0.0.1',
-      POSTGRES_PORT: '5432',
-      POSTGRES_USER: 'postgres',
-      POSTGRES_PASSWORD: 'postgres',
-      AUTH_GITHUB_CLIENT_ID: 'bench',
-      AUTH_GITHUB_CLIENT_SECRET: 'bench',
-      GITHUB_ORG: 'lunarway',
-      ...env,
-    },
+    env: { ...productionEnv(), ...env },
   });
   for (;;) {
     if (child.exitCode !== null)
@@ -145,6 +149,7 @@ function writeSection(name, section) {
 module.exports = {
   root,
   dist,
+  productionEnv,
   request,
   memoryMb,
   resetDatabases,

@@ -15,6 +15,7 @@ const path = require('node:path');
 const zlib = require('node:zlib');
 const {
   dist,
+  productionEnv,
   request,
   memoryMb,
   resetDatabases,
@@ -72,15 +73,7 @@ function bundleSize() {
 async function main() {
   const baselineScript = `require('http').createServer((q, s) => s.end('{"status":"ok"}')).listen(${port})`;
   const env = {
-    ...process.env,
-    NODE_ENV: 'production',
-    POSTGRES_HOST: '127.0.0.1',
-    POSTGRES_PORT: '5432',
-    POSTGRES_USER: 'postgres',
-    POSTGRES_PASSWORD: 'postgres',
-    AUTH_GITHUB_CLIENT_ID: 'bench',
-    AUTH_GITHUB_CLIENT_SECRET: 'bench',
-    GITHUB_ORG: 'lunarway',
+    ...productionEnv(),
     APP_CONFIG_backend_database_prefix: 'lunar_bench_',
   };
 

@@ -6,8 +6,11 @@ import {
 } from '@backstage/backend-test-utils';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import * as amqp from 'amqplib';
-import { Knex } from 'knex';
+import knexFactory, { Knex } from 'knex';
+import request from 'supertest';
+import { mockCredentials } from '@backstage/backend-test-utils';
 import deadLetterPlugin from '.';
+import { TcpProxy } from './__testUtils__/TcpProxy';
 import {
   AMQP_URL,
   requirePostgres,
@@ -144,23 +147,119 @@ describe('dead-letter consumer under faults', () => {
       const rows = await knex('dead_letters').select('message_id');
       expect(rows).toHaveLength(total);
       expect(new Set(rows.map(r => r.message_id)).size).toBe(total);
-      // Every delivery acknowledged: nothing ready, nothing unacked.
-      await sleep(1000);
-      const listing = execFileSync(
-        'rabbitmqctl',
-        [
-          '-q',
-          'list_queues',
-          'name',
-          'messages_ready',
-          'messages_unacknowledged',
-        ],
-        { encoding: 'utf8' },
-      );
-      const line = listing.split('\n').find(l => l.startsWith(`${queue}\t`));
-      expect(line?.split('\t').slice(1).map(Number)).toEqual([0, 0]);
+      // Every delivery acknowledged: once the replicas stop, anything they
+      // held unacked would be back in the queue.
+      for (const r of replicas.splice(0)) await r.stop();
+      expect((await ch.checkQueue(queue)).messageCount).toBe(0);
     } finally {
       for (const r of replicas) await r.stop();
+      await ch.deleteQueue(queue).catch(() => {});
+      await connection.close().catch(() => {});
+    }
+  });
+
+  it('pauses while the database is unreachable, without requeue loops, and resumes', async () => {
+    if (!available) return;
+    const queue = `lunar-test-dbdown-${Math.random().toString(36).slice(2, 8)}`;
+    const connection = await amqp.connect(AMQP_URL);
+    const ch = await connection.createConfirmChannel();
+    await ch.assertQueue(queue, {
+      durable: true,
+      arguments: { 'x-queue-type': 'quorum' },
+    });
+    const direct = await databases.init('POSTGRES_15');
+    const { database } = direct.client.config.connection as {
+      database: string;
+    };
+    // The plugin reaches PostgreSQL only through a proxy the test can cut.
+    const proxy = new TcpProxy({ host: '127.0.0.1', port: 5432 });
+    await proxy.start();
+    const viaProxy = knexFactory({
+      client: 'pg',
+      connection: {
+        host: '127.0.0.1',
+        port: proxy.port,
+        user: 'postgres',
+        database,
+      },
+      pool: { min: 0, max: 4, acquireTimeoutMillis: 2000 },
+      acquireConnectionTimeout: 2000,
+    });
+    const running = await backend(viaProxy, queue);
+    let stopped = false;
+    const auth = {
+      Authorization: mockCredentials.user.header('user:default/guest'),
+    };
+    const state = async () =>
+      (
+        await request(running.server)
+          .get('/api/dead-letter/environments')
+          .set(auth)
+      ).body[0];
+    const stored = async () =>
+      Number((await direct('dead_letters').count({ c: '*' }))[0].c);
+    const publish = async (from: number, to: number) => {
+      for (let i = from; i < to; i++) {
+        ch.sendToQueue(queue, Buffer.from(`{"n":${i}}`), {
+          messageId: `dbdown-${i}`,
+        });
+      }
+      await ch.waitForConfirms();
+    };
+    try {
+      await publish(0, 200);
+      while ((await stored()) < 200) await sleep(100);
+
+      await proxy.cut();
+      await publish(200, 700);
+      // Paused, saying why; the messages wait in the queue, delivered at
+      // most once each (no nack/requeue loop).
+      for (let s = await state(); s.state !== 'paused'; s = await state())
+        await sleep(100);
+      expect((await state()).reason).toMatch(/database unavailable/);
+      // The consumer is cancelled. (A quorum queue's declare-ok still counts
+      // a cancelled consumer that holds unacked deliveries; list_consumers
+      // shows only active ones.)
+      const consumers = () =>
+        execFileSync('rabbitmqctl', ['-q', 'list_consumers', 'queue_name'], {
+          encoding: 'utf8',
+        })
+          .split('\n')
+          .filter(l => l.trim() === queue).length;
+      const cancelDeadline = Date.now() + 15_000;
+      while (consumers() > 0 && Date.now() < cancelDeadline) await sleep(200);
+      expect(consumers()).toBe(0);
+      // The rest wait in the queue, steadily: no nack/requeue churn.
+      const ready1 = (await ch.checkQueue(queue)).messageCount;
+      await sleep(2000);
+      const ready2 = (await ch.checkQueue(queue)).messageCount;
+      expect(ready2).toBe(ready1);
+      expect(ready1).toBeGreaterThanOrEqual(200);
+      expect(await stored()).toBe(200);
+
+      await proxy.restore();
+      const deadline = Date.now() + 120_000;
+      while ((await stored()) < 700 && Date.now() < deadline) await sleep(250);
+      expect(await stored()).toBe(700);
+      const ids = await direct('dead_letters').select('message_id');
+      expect(new Set(ids.map(r => r.message_id)).size).toBe(700);
+      // Quorum queues mark requeued deliveries with x-delivery-count: none
+      // of the stored messages was ever handed back to the queue.
+      const requeued = await direct('dead_letters')
+        .whereRaw(`headers::text like '%x-delivery-count%'`)
+        .count({ c: '*' });
+      expect(Number(requeued[0].c)).toBe(0);
+      for (let s = await state(); s.state !== 'consuming'; s = await state())
+        await sleep(100);
+      expect(consumers()).toBe(1);
+      // Nothing left, not even unacked: stopping would have returned it.
+      await running.stop();
+      stopped = true;
+      expect((await ch.checkQueue(queue)).messageCount).toBe(0);
+    } finally {
+      if (!stopped) await running.stop();
+      await viaProxy.destroy();
+      await proxy.cut();
       await ch.deleteQueue(queue).catch(() => {});
       await connection.close().catch(() => {});
     }

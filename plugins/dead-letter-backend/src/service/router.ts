@@ -19,7 +19,7 @@ import { JsonObject } from '@backstage/types';
 import express, { Request } from 'express';
 import Router from 'express-promise-router';
 import { z } from 'zod';
-import { DeadLetterConfig } from '../config';
+import { DeadLetterConfig, EnvironmentConfig } from '../config';
 import {
   DeadLetterStore,
   Selection,
@@ -231,71 +231,82 @@ export async function createRouter(
       ? { ids: body.ids }
       : { filter: (body as any).filter as DeadLetterFilter };
 
-  router.delete('/dead-letters', async (req, res) => {
-    const body = parse(selectionSchema, req.body);
-    environment(body.environment);
-    const selection = selectionOf(body);
-    const event = await auditor.createEvent({
-      eventId: 'dead-letter-delete',
-      severityLevel: 'medium',
-      request: req,
-      meta: auditMeta(body.environment, selection),
-    });
-    try {
-      await authorizeUser(req, deadLetterMessageDeletePermission);
-      const deleted = await store.delete(body.environment, selection);
-      await event.success({ meta: { deleted } });
-      res.json({ deleted });
-    } catch (error) {
-      await event.fail({ error: error as Error });
-      throw error;
-    }
-  });
-
-  router.post('/dead-letters/redeliver', async (req, res) => {
+  /**
+   * Runs a destructive action on a selection: audited (who, what, result),
+   * for a user who passes the permission only.
+   */
+  const destructive = async (
+    req: Request,
+    eventId: string,
+    permission: BasicPermission,
+    action: (
+      env: EnvironmentConfig,
+      selection: Selection,
+    ) => Promise<JsonObject>,
+  ): Promise<JsonObject> => {
     const body = parse(selectionSchema, req.body);
     const env = environment(body.environment);
     const selection = selectionOf(body);
     const event = await auditor.createEvent({
-      eventId: 'dead-letter-redeliver',
+      eventId,
       severityLevel: 'medium',
       request: req,
       meta: auditMeta(body.environment, selection),
     });
     try {
-      await authorizeUser(req, deadLetterMessageRedeliverPermission);
-      const redeliverer = new Redeliverer(env.amqp.url);
-      let redelivered = 0;
-      const failed: Array<{ id: string; reason: string }> = [];
-      const locked = new Set<string>();
-      await store.processLocked(
-        body.environment,
-        selection,
-        200,
-        async rows => {
+      await authorizeUser(req, permission);
+      const result = await action(env, selection);
+      await event.success({ meta: result });
+      return result;
+    } catch (error) {
+      await event.fail({ error: error as Error });
+      throw error;
+    }
+  };
+
+  router.delete('/dead-letters', async (req, res) => {
+    const result = await destructive(
+      req,
+      'dead-letter-delete',
+      deadLetterMessageDeletePermission,
+      async (env, selection) => ({
+        deleted: await store.delete(env.name, selection),
+      }),
+    );
+    res.json(result);
+  });
+
+  router.post('/dead-letters/redeliver', async (req, res) => {
+    let redelivered = 0;
+    const failed: Array<{ id: string; reason: string }> = [];
+    await destructive(
+      req,
+      'dead-letter-redeliver',
+      deadLetterMessageRedeliverPermission,
+      async (env, selection) => {
+        const redeliverer = new Redeliverer(env.amqp.url);
+        const locked = new Set<string>();
+        await store.processLocked(env.name, selection, 200, async rows => {
           rows.forEach(r => locked.add(r.id));
           const result = await redeliverer.redeliver(rows);
           redelivered += result.ok.length;
           failed.push(...result.failed);
           return result.ok;
-        },
-      );
-      if ('ids' in selection) {
-        for (const id of selection.ids) {
-          if (!locked.has(id)) {
-            failed.push({
-              id,
-              reason: 'not found, or being redelivered by another request',
-            });
+        });
+        if ('ids' in selection) {
+          for (const id of selection.ids) {
+            if (!locked.has(id)) {
+              failed.push({
+                id,
+                reason: 'not found, or being redelivered by another request',
+              });
+            }
           }
         }
-      }
-      await event.success({ meta: { redelivered, failed: failed.length } });
-      res.json({ redelivered, failed });
-    } catch (error) {
-      await event.fail({ error: error as Error });
-      throw error;
-    }
+        return { redelivered, failed: failed.length };
+      },
+    );
+    res.json({ redelivered, failed });
   });
 
   return router;

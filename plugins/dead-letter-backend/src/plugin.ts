@@ -66,7 +66,6 @@ export const deadLetterPlugin = createBackendPlugin({
             httpAuth: deps.httpAuth,
             permissions: deps.permissions,
             auditor: deps.auditor,
-            logger: deps.logger,
           }),
         );
       },

@@ -18,7 +18,6 @@ describe('router and openapi.yaml', () => {
       httpAuth: mockServices.httpAuth(),
       permissions: mockServices.permissions(),
       auditor: mockServices.auditor.mock(),
-      logger: mockServices.logger.mock(),
     });
     const served = new Set<string>();
     for (const layer of (router as any).stack) {

@@ -1,7 +1,6 @@
 import {
   AuditorService,
   HttpAuthService,
-  LoggerService,
   PermissionsService,
 } from '@backstage/backend-plugin-api';
 import { InputError, NotAllowedError, NotFoundError } from '@backstage/errors';
@@ -84,7 +83,6 @@ export interface RouterOptions {
   httpAuth: HttpAuthService;
   permissions: PermissionsService;
   auditor: AuditorService;
-  logger: LoggerService;
 }
 
 /** The dead-letter API, mounted at /api/dead-letter. */

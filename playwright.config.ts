@@ -44,7 +44,13 @@ export default defineConfig({
 
   reporter: [
     ['list'],
-    ['json', { outputFile: 'test-results/e2e-results.json' }],
+    [
+      'json',
+      {
+        outputFile:
+          process.env.E2E_RESULTS_FILE ?? 'test-results/e2e-results.json',
+      },
+    ],
     ['html', { open: 'never', outputFolder: 'e2e-test-report' }],
   ],
 

@@ -28,14 +28,19 @@ if (jest) {
   failed += 1;
 }
 
-const e2e = readJson('e2e-results.json');
-if (e2e?.stats) {
-  passed += e2e.stats.expected + (e2e.stats.flaky ?? 0);
-  failed += e2e.stats.unexpected;
-  skipped += e2e.stats.skipped;
-} else {
-  console.log('e2e: no results (the e2e step did not run)');
-  failed += 1;
+for (const [file, step] of [
+  ['e2e-results.json', 'e2e'],
+  ['e2e-quickstart-results.json', 'quickstart'],
+]) {
+  const e2e = readJson(file);
+  if (e2e?.stats) {
+    passed += e2e.stats.expected + (e2e.stats.flaky ?? 0);
+    failed += e2e.stats.unexpected;
+    skipped += e2e.stats.skipped;
+  } else {
+    console.log(`${step}: no results (the ${step} step did not run)`);
+    failed += 1;
+  }
 }
 
 const smoke = path.join(dir, 'prod-smoke.txt');

@@ -2,7 +2,8 @@
 # Runs every test of the portal, as CI does (.ci/run calls this script):
 #   typecheck, lint, formatting, unit + integration (Jest; PostgreSQL and
 #   RabbitMQ ones use the real local servers), the production build smoke
-#   test, and end-to-end tests in Chromium.
+#   test, end-to-end tests in Chromium against the built portal, and the
+#   quick start's `yarn start` checked in Chromium.
 # Installs what it needs itself: Node 22, Yarn 4, packages, chromium, mkdocs;
 # starts PostgreSQL and RabbitMQ when they are down (required in CI).
 source "$(dirname "$0")/lib.sh"
@@ -37,6 +38,7 @@ step unit+integration env CI=true yarn test --json --outputFile="$ROOT/test-resu
 step build "$ROOT/scripts/build-dist.sh"
 step prod-smoke "$ROOT/scripts/prod-smoke.sh"
 step e2e "$ROOT/scripts/e2e.sh"
+step quickstart "$ROOT/scripts/quickstart-smoke.sh"
 
 # One closing line for all tests: Jest, the smoke checks and Playwright.
 node "$ROOT/scripts/summarize-tests.js" "${#steps_failed[@]}"

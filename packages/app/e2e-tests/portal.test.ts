@@ -1,21 +1,11 @@
-import { test, expect, Page } from '@playwright/test';
+import { test, expect } from '@playwright/test';
+import { expectDocsShown, signInAsGuest } from './helpers';
 
 /**
  * The stock portal as a developer sees it on a fresh start: guest sign-in,
  * Lunar's sidebar, catalog with filters and graph, TechDocs, API docs,
  * search, templates page, settings and the home page.
  */
-
-async function signInAsGuest(page: Page, path = '/') {
-  await page.goto(path);
-  const enter = page.getByRole('button', { name: 'Enter' });
-  await expect(enter).toBeVisible();
-  await enter.click();
-  const nav = page.getByRole('navigation', { name: 'sidebar nav' });
-  await expect(
-    nav.getByRole('link', { name: 'Catalog', exact: true }),
-  ).toBeVisible();
-}
 
 test('guest sign-in shows Lunar sidebar and home page', async ({ page }) => {
   await signInAsGuest(page);
@@ -94,18 +84,12 @@ test('a squad page shows its members and catalog graph', async ({ page }) => {
   await page.screenshot({ path: 'test-results/screenshots/squad-graph.png' });
 });
 
-test("the portal's own TechDocs render and are searchable", async ({
+test("@quickstart the portal's own TechDocs render and are searchable", async ({
   page,
 }) => {
   test.setTimeout(240_000);
   await signInAsGuest(page, '/docs/default/component/lunar-developer-portal');
-  // The first visit builds the docs with mkdocs.
-  const content = page.locator('[data-testid="techdocs-native-shadowroot"]');
-  await expect(
-    content.getByRole('heading', { name: /developer portal/i }).first(),
-  ).toBeVisible({
-    timeout: 120_000,
-  });
+  await expectDocsShown(page, /developer portal/i);
   await page.screenshot({ path: 'test-results/screenshots/techdocs.png' });
 
   // The docs collator indexes the built site; search until the page appears.

@@ -1,19 +1,10 @@
-import { test, expect, Page } from '@playwright/test';
+import { test, expect } from '@playwright/test';
+import { expectDocsShown, signInAsGuest } from './helpers';
 
 /**
  * The example repositories reach the catalog through their shuttle.yaml
  * (plugins/shuttle-catalog-processor), with owners, relations and docs.
  */
-
-async function signInAsGuest(page: Page, path: string) {
-  await page.goto(path);
-  await page.getByRole('button', { name: 'Enter' }).click();
-  await expect(
-    page
-      .getByRole('navigation', { name: 'sidebar nav' })
-      .getByRole('link', { name: 'Catalog', exact: true }),
-  ).toBeVisible();
-}
 
 test('the catalog lists the example services with their squads', async ({
   page,
@@ -37,7 +28,7 @@ test('the catalog lists the example services with their squads', async ({
   });
 });
 
-test('a shuttle component shows its relations and TechDocs', async ({
+test('@quickstart a shuttle component shows its relations and TechDocs', async ({
   page,
 }) => {
   test.setTimeout(240_000);
@@ -62,10 +53,7 @@ test('a shuttle component shows its relations and TechDocs', async ({
 
   // Its docs come from the repository's mkdocs.yml.
   await page.goto('/docs/default/component/bankaccount');
-  const content = page.locator('[data-testid="techdocs-native-shadowroot"]');
-  await expect(content.getByRole('heading').first()).toBeVisible({
-    timeout: 120_000,
-  });
+  const content = await expectDocsShown(page, /bankaccount/i);
   await expect(content).toContainText(/account/i);
   await page.screenshot({
     path: 'test-results/screenshots/shuttle-techdocs.png',

@@ -10,7 +10,6 @@ import catalogBackendModuleUnprocessed from '@backstage/plugin-catalog-backend-m
 import catalogModuleShuttle from '@internal/plugin-catalog-backend-module-shuttle';
 import deadLetterBackend from '@internal/plugin-dead-letter-backend';
 import permissionBackend from '@backstage/plugin-permission-backend';
-import permissionBackendModuleAllowAllPolicy from '@backstage/plugin-permission-backend-module-allow-all-policy';
 import scaffolderBackend from '@backstage/plugin-scaffolder-backend';
 import scaffolderBackendModuleGithub from '@backstage/plugin-scaffolder-backend-module-github';
 import scaffolderBackendModuleNotifications from '@backstage/plugin-scaffolder-backend-module-notifications';
@@ -23,6 +22,7 @@ import userSettingsBackend from '@backstage/plugin-user-settings-backend';
 import notificationsBackend from '@backstage/plugin-notifications-backend';
 import signalsBackend from '@backstage/plugin-signals-backend';
 import mcpActionsBackend from '@backstage/plugin-mcp-actions-backend';
+import { lunarPermissionPolicyModule } from './modules/permissionPolicy';
 
 /**
  * Every plugin and module of Lunar's backend, in one list so that the
@@ -48,10 +48,10 @@ export const features = [
   catalogModuleShuttle,
   catalogBackendModuleGithub,
 
-  // Permissions. The allow-all policy is replaced when Lunar's own
-  // permissions (dead letters) arrive.
+  // Permissions: Lunar's policy (modules/permissionPolicy.ts) lets only a
+  // squad's members redeliver or delete its dead letters.
   permissionBackend,
-  permissionBackendModuleAllowAllPolicy,
+  lunarPermissionPolicyModule,
 
   // Software templates.
   scaffolderBackend,

@@ -5,3 +5,10 @@
  * @packageDocumentation
  */
 export { deadLetterPlugin as default } from './plugin';
+export {
+  deadLetterConditions,
+  createDeadLetterConditionalDecision,
+  deadLetterPermissionRules,
+  deadLetterMessageResourceRef,
+} from './permissions';
+export type { DeadLetterResource, DeadLetterQuery } from './permissions';

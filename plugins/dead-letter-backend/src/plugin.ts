@@ -9,6 +9,11 @@ import { DeadLetterConsumer } from './consumer/DeadLetterConsumer';
 import { DatabaseDeadLetterStore } from './database/DatabaseDeadLetterStore';
 import { createRouter } from './service/router';
 import { createSquadResolver } from './service/squads';
+import {
+  deadLetterMessageResourceRef,
+  deadLetterPermissionRules,
+} from './permissions';
+import { createConditionTransformer } from '@backstage/plugin-permission-node';
 
 /**
  * Consumes dead-lettered RabbitMQ messages into the database and serves
@@ -36,7 +41,14 @@ export const deadLetterPlugin = createBackendPlugin({
         const store = await DatabaseDeadLetterStore.create({
           database: deps.database,
         });
-        deps.permissionsRegistry.addPermissions(deadLetterPermissions);
+        // Messages are a permission resource type, so a policy can decide
+        // per message, e.g. by the squad that owns its service.
+        deps.permissionsRegistry.addResourceType({
+          resourceRef: deadLetterMessageResourceRef,
+          permissions: deadLetterPermissions,
+          rules: Object.values(deadLetterPermissionRules),
+          getResources: ids => store.getResources(ids),
+        });
         const resolveSquads = createSquadResolver({
           catalog: deps.catalog,
           auth: deps.auth,
@@ -65,6 +77,11 @@ export const deadLetterPlugin = createBackendPlugin({
             consumers,
             httpAuth: deps.httpAuth,
             permissions: deps.permissions,
+            transformConditions: createConditionTransformer(
+              deps.permissionsRegistry.getPermissionRuleset(
+                deadLetterMessageResourceRef,
+              ),
+            ),
             auditor: deps.auditor,
           }),
         );

@@ -6,6 +6,7 @@ import { InputError } from '@backstage/errors';
 import { DeadLetterFilter } from '@internal/plugin-dead-letter-common';
 import { Knex } from 'knex';
 import { NewDeadLetter } from '../consumer/decode';
+import { whereAllowed } from '../permissions';
 import {
   DeadLetterStore,
   Selection,
@@ -167,11 +168,13 @@ export class DatabaseDeadLetterStore implements DeadLetterStore {
     selection: Selection,
   ) {
     if ('ids' in selection) {
-      return query
+      query
         .where('environment', environment)
         .whereIn('id', selection.ids.map(Number));
+    } else {
+      this.applyFilter(query, environment, selection.filter);
     }
-    return this.applyFilter(query, environment, selection.filter);
+    return selection.allowed ? whereAllowed(query, selection.allowed) : query;
   }
 
   async insertBatch(rows: NewDeadLetter[]): Promise<number> {
@@ -257,6 +260,34 @@ export class DatabaseDeadLetterStore implements DeadLetterStore {
       .where('id', Number(id))
       .first();
     return row ? fromDetailRow(row) : undefined;
+  }
+
+  async count(environment: string, selection: Selection): Promise<number> {
+    const [row] = await this.applySelection(
+      this.db('dead_letters'),
+      environment,
+      selection,
+    ).count({ count: '*' });
+    return Number(row.count);
+  }
+
+  async getResources(ids: string[]) {
+    const numeric = ids.filter(id => /^\d+$/.test(id)).map(Number);
+    const rows: Array<{
+      id: number | string;
+      environment: string;
+      service: string | null;
+      squad: string | null;
+    }> = numeric.length
+      ? await this.db('dead_letters')
+          .whereIn('id', numeric)
+          .select('id', 'environment', 'service', 'squad')
+      : [];
+    const byId = new Map(rows.map(r => [String(r.id), r]));
+    return ids.map(id => {
+      const r = byId.get(id);
+      return r && { ...r, id: String(r.id) };
+    });
   }
 
   async delete(environment: string, selection: Selection): Promise<number> {

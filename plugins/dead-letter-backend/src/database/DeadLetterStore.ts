@@ -1,5 +1,7 @@
 import { DeadLetterFilter } from '@internal/plugin-dead-letter-common';
+import { PermissionCriteria } from '@backstage/plugin-permission-common';
 import { NewDeadLetter } from '../consumer/decode';
+import { DeadLetterQuery, DeadLetterResource } from '../permissions';
 
 /** A stored row, as the store returns it. */
 export interface StoredDeadLetter
@@ -14,8 +16,13 @@ export interface StoredDeadLetterDetail extends StoredDeadLetter {
   body: Buffer;
 }
 
-/** Which rows an action applies to, within one environment. */
-export type Selection = { ids: string[] } | { filter: DeadLetterFilter };
+/**
+ * Which rows an action applies to, within one environment; `allowed`
+ * further restricts them to what a conditional permission decision allows.
+ */
+export type Selection = ({ ids: string[] } | { filter: DeadLetterFilter }) & {
+  allowed?: PermissionCriteria<DeadLetterQuery>;
+};
 
 /** Persistence of dead-lettered messages. */
 export interface DeadLetterStore {
@@ -31,6 +38,10 @@ export interface DeadLetterStore {
     nextCursor: string | null;
   }>;
   get(id: string): Promise<StoredDeadLetterDetail | undefined>;
+  /** How many rows a selection holds. */
+  count(environment: string, selection: Selection): Promise<number>;
+  /** What permission rules need of each id (undefined when unknown). */
+  getResources(ids: string[]): Promise<Array<DeadLetterResource | undefined>>;
   delete(environment: string, selection: Selection): Promise<number>;
   serviceOverview(
     environment: string,

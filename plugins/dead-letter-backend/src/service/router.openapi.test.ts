@@ -17,6 +17,7 @@ describe('router and openapi.yaml', () => {
       consumers: new Map(),
       httpAuth: mockServices.httpAuth(),
       permissions: mockServices.permissions(),
+      transformConditions: () => ({ column: 'squad', values: [] }),
       auditor: mockServices.auditor.mock(),
     });
     const served = new Set<string>();

@@ -12,8 +12,10 @@ import {
 } from '@internal/plugin-dead-letter-common';
 import {
   AuthorizeResult,
-  BasicPermission,
+  PermissionCriteria,
+  ResourcePermission,
 } from '@backstage/plugin-permission-common';
+import { ConditionTransformer } from '@backstage/plugin-permission-node';
 import { JsonObject } from '@backstage/types';
 import express, { Request } from 'express';
 import Router from 'express-promise-router';
@@ -27,6 +29,7 @@ import {
 import { DeadLetterConsumer } from '../consumer/DeadLetterConsumer';
 import { Redeliverer } from './Redeliverer';
 import { logsUrl } from './logsUrl';
+import { DeadLetterQuery } from '../permissions';
 
 const isoTime = z.string().refine(s => !Number.isNaN(Date.parse(s)), {
   message: 'must be an ISO date-time',
@@ -82,6 +85,8 @@ export interface RouterOptions {
   consumers: Map<string, DeadLetterConsumer>;
   httpAuth: HttpAuthService;
   permissions: PermissionsService;
+  /** Turns a conditional permission decision into a store condition. */
+  transformConditions: ConditionTransformer<DeadLetterQuery>;
   auditor: AuditorService;
 }
 
@@ -89,7 +94,15 @@ export interface RouterOptions {
 export async function createRouter(
   options: RouterOptions,
 ): Promise<express.Router> {
-  const { config, store, consumers, httpAuth, permissions, auditor } = options;
+  const {
+    config,
+    store,
+    consumers,
+    httpAuth,
+    permissions,
+    transformConditions,
+    auditor,
+  } = options;
   const router = Router();
   router.use(express.json({ limit: '1mb' }));
 
@@ -106,17 +119,48 @@ export async function createRouter(
     };
   };
 
-  /** Mutations need a person who passes the permission. */
-  const authorizeUser = async (req: Request, permission: BasicPermission) => {
+  /**
+   * Mutations need a person who passes the permission for every selected
+   * message. A conditional decision (for example "only your squads'
+   * messages") is applied to the selection: if it excludes any selected
+   * message the request is refused, saying how many; otherwise the action
+   * runs with the condition attached, so rows arriving meanwhile that the
+   * user may not touch are left alone too.
+   */
+  const authorizeSelection = async (
+    req: Request,
+    permission: ResourcePermission,
+    env: string,
+    selection: Selection,
+  ): Promise<Selection> => {
     const credentials = await httpAuth.credentials(req, { allow: ['user'] });
-    const [decision] = await permissions.authorize([{ permission }], {
-      credentials,
-    });
-    if (decision.result !== AuthorizeResult.ALLOW) {
+    const [decision] = await permissions.authorizeConditional(
+      [{ permission }],
+      {
+        credentials,
+      },
+    );
+    const refused = `not allowed to ${permission.attributes.action} dead letters (${permission.name})`;
+    if (decision.result === AuthorizeResult.ALLOW) return selection;
+    if (decision.result !== AuthorizeResult.CONDITIONAL) {
+      throw new NotAllowedError(refused);
+    }
+    const allowed: PermissionCriteria<DeadLetterQuery> = transformConditions(
+      decision.conditions,
+    );
+    const restricted = { ...selection, allowed };
+    const [all, permitted] = await Promise.all([
+      store.count(env, selection),
+      store.count(env, restricted),
+    ]);
+    if (permitted < all) {
       throw new NotAllowedError(
-        `not allowed to ${permission.attributes.action} dead letters (${permission.name})`,
+        `${refused}: ${
+          all - permitted
+        } of the ${all} selected messages are outside what your permissions allow (for example, owned by a squad you are not a member of)`,
       );
     }
+    return restricted;
   };
 
   router.get('/environments', async (req, res) => {
@@ -236,7 +280,7 @@ export async function createRouter(
   const destructive = async (
     req: Request,
     eventId: string,
-    permission: BasicPermission,
+    permission: ResourcePermission,
     action: (
       env: EnvironmentConfig,
       selection: Selection,
@@ -252,8 +296,13 @@ export async function createRouter(
       meta: auditMeta(body.environment, selection),
     });
     try {
-      await authorizeUser(req, permission);
-      const result = await action(env, selection);
+      const allowed = await authorizeSelection(
+        req,
+        permission,
+        env.name,
+        selection,
+      );
+      const result = await action(env, allowed);
       await event.success({ meta: result });
       return result;
     } catch (error) {

@@ -1,0 +1,73 @@
+import {
+  AuthorizeResult,
+  ConditionalPolicyDecision,
+  createPermission,
+} from '@backstage/plugin-permission-common';
+import { PolicyQueryUser } from '@backstage/plugin-permission-node';
+import { catalogEntityDeletePermission } from '@backstage/plugin-catalog-common/alpha';
+import {
+  deadLetterMessageDeletePermission,
+  deadLetterMessageRedeliverPermission,
+} from '@internal/plugin-dead-letter-common';
+import { LunarPermissionPolicy } from './permissionPolicy';
+
+function user(...ownershipEntityRefs: string[]): PolicyQueryUser {
+  return {
+    info: { userEntityRef: ownershipEntityRefs[0], ownershipEntityRefs },
+    token: 'token',
+    credentials: {} as any,
+    expiresInSeconds: 60,
+  } as PolicyQueryUser;
+}
+
+describe('LunarPermissionPolicy', () => {
+  const policy = new LunarPermissionPolicy();
+
+  it.each([
+    deadLetterMessageDeletePermission,
+    deadLetterMessageRedeliverPermission,
+  ])('limits $name to the squads the user is a member of', async permission => {
+    const decision = (await policy.handle(
+      { permission },
+      user(
+        'user:default/mette.hansen',
+        'group:default/squad-mercury',
+        'group:default/squad-gemini',
+      ),
+    )) as ConditionalPolicyDecision;
+    expect(decision.result).toBe(AuthorizeResult.CONDITIONAL);
+    expect(decision.pluginId).toBe('dead-letter');
+    expect(decision.resourceType).toBe('dead-letter-message');
+    // Only groups count; the user's own ref is not a squad.
+    expect(decision.conditions).toEqual({
+      rule: 'IS_IN_SQUAD',
+      resourceType: 'dead-letter-message',
+      params: {
+        squads: ['group:default/squad-mercury', 'group:default/squad-gemini'],
+      },
+    });
+  });
+
+  it('denies dead-letter actions to a user in no squad, and to no user', async () => {
+    for (const who of [user('user:default/new.hire'), undefined]) {
+      const decision = await policy.handle(
+        { permission: deadLetterMessageDeletePermission },
+        who,
+      );
+      expect(decision.result).toBe(AuthorizeResult.DENY);
+    }
+  });
+
+  it('allows everything else', async () => {
+    for (const permission of [
+      catalogEntityDeletePermission,
+      createPermission({ name: 'some.other', attributes: {} }),
+    ]) {
+      const decision = await policy.handle(
+        { permission },
+        user('user:default/new.hire'),
+      );
+      expect(decision.result).toBe(AuthorizeResult.ALLOW);
+    }
+  });
+});

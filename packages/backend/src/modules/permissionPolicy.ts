@@ -1,0 +1,65 @@
+import { createBackendModule } from '@backstage/backend-plugin-api';
+import { parseEntityRef } from '@backstage/catalog-model';
+import {
+  AuthorizeResult,
+  PolicyDecision,
+  isResourcePermission,
+} from '@backstage/plugin-permission-common';
+import {
+  PermissionPolicy,
+  PolicyQuery,
+  PolicyQueryUser,
+} from '@backstage/plugin-permission-node';
+import { policyExtensionPoint } from '@backstage/plugin-permission-node/alpha';
+import {
+  createDeadLetterConditionalDecision,
+  deadLetterConditions,
+} from '@internal/plugin-dead-letter-backend';
+import { DEAD_LETTER_MESSAGE_RESOURCE_TYPE } from '@internal/plugin-dead-letter-common';
+
+/**
+ * Lunar's permission policy.
+ *
+ * - Dead letters: only members of the squad that owns a message's service
+ *   may redeliver or delete it (the squads are the groups among the user's
+ *   ownership refs; with GitHub sign-in, the groups the user is a member of).
+ *   Messages of services without an owner in the catalog are off limits.
+ * - Everything else is allowed, as before Lunar had its own permissions.
+ */
+export class LunarPermissionPolicy implements PermissionPolicy {
+  async handle(
+    request: PolicyQuery,
+    user?: PolicyQueryUser,
+  ): Promise<PolicyDecision> {
+    if (
+      isResourcePermission(
+        request.permission,
+        DEAD_LETTER_MESSAGE_RESOURCE_TYPE,
+      )
+    ) {
+      const squads = (user?.info.ownershipEntityRefs ?? []).filter(
+        ref => parseEntityRef(ref).kind.toLocaleLowerCase('en-US') === 'group',
+      );
+      if (squads.length === 0) return { result: AuthorizeResult.DENY };
+      return createDeadLetterConditionalDecision(
+        request.permission,
+        deadLetterConditions.isInSquad({ squads }),
+      );
+    }
+    return { result: AuthorizeResult.ALLOW };
+  }
+}
+
+/** Installs {@link LunarPermissionPolicy} in the permission backend. */
+export const lunarPermissionPolicyModule = createBackendModule({
+  pluginId: 'permission',
+  moduleId: 'lunar-policy',
+  register(reg) {
+    reg.registerInit({
+      deps: { policy: policyExtensionPoint },
+      async init({ policy }) {
+        policy.setPolicy(new LunarPermissionPolicy());
+      },
+    });
+  },
+});

@@ -1,0 +1,119 @@
+import { parseEntityRef } from '@backstage/catalog-model';
+import { PermissionCriteria } from '@backstage/plugin-permission-common';
+import {
+  isAndCriteria,
+  isNotCriteria,
+  isOrCriteria,
+  createConditionExports,
+  createPermissionResourceRef,
+  createPermissionRule,
+} from '@backstage/plugin-permission-node';
+import { DEAD_LETTER_MESSAGE_RESOURCE_TYPE } from '@internal/plugin-dead-letter-common';
+import { Knex } from 'knex';
+import { z } from 'zod';
+
+/** What permission rules see of a stored message. */
+export interface DeadLetterResource {
+  id: string;
+  environment: string;
+  service: string | null;
+  squad: string | null;
+}
+
+/** A permission rule as a database condition: `column IN values`. */
+export interface DeadLetterQuery {
+  column: 'squad' | 'service';
+  values: string[];
+}
+
+/** The dead-letter message resource type in the permission framework. */
+export const deadLetterMessageResourceRef = createPermissionResourceRef<
+  DeadLetterResource,
+  DeadLetterQuery
+>().with({
+  pluginId: 'dead-letter',
+  resourceType: DEAD_LETTER_MESSAGE_RESOURCE_TYPE,
+});
+
+/** `squad-nasa` and `group:default/squad-nasa` both name squad-nasa. */
+function squadName(refOrName: string): string | undefined {
+  try {
+    const ref = parseEntityRef(refOrName, { defaultKind: 'group' });
+    return ref.kind.toLocaleLowerCase('en-US') === 'group'
+      ? ref.name
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+const isInSquad = createPermissionRule({
+  name: 'IS_IN_SQUAD',
+  description:
+    'Allow messages whose service is owned by one of the given squads (group names or group entity refs)',
+  resourceRef: deadLetterMessageResourceRef,
+  paramsSchema: z.object({
+    squads: z
+      .array(z.string())
+      .describe('Squads, as group names or group entity refs'),
+  }),
+  apply: (resource, { squads }) =>
+    resource.squad !== null &&
+    squads.some(s => squadName(s) === resource.squad),
+  toQuery: ({ squads }) => ({
+    column: 'squad',
+    values: squads.flatMap(s => squadName(s) ?? []),
+  }),
+});
+
+const isService = createPermissionRule({
+  name: 'IS_SERVICE',
+  description: 'Allow messages of the given services',
+  resourceRef: deadLetterMessageResourceRef,
+  paramsSchema: z.object({
+    services: z.array(z.string()).describe('Service names'),
+  }),
+  apply: (resource, { services }) =>
+    resource.service !== null && services.includes(resource.service),
+  toQuery: ({ services }) => ({ column: 'service', values: services }),
+});
+
+/** The rules a policy can use for dead-letter permissions. */
+export const deadLetterPermissionRules = { isInSquad, isService };
+
+/**
+ * Conditions for permission policies, for example:
+ * `createDeadLetterConditionalDecision(permission,
+ * deadLetterConditions.isInSquad({ squads: ownershipEntityRefs }))`.
+ */
+export const {
+  conditions: deadLetterConditions,
+  createConditionalDecision: createDeadLetterConditionalDecision,
+} = createConditionExports({
+  resourceRef: deadLetterMessageResourceRef,
+  rules: deadLetterPermissionRules,
+});
+
+/** Restricts a query to the rows that satisfy permission criteria. */
+export function whereAllowed(
+  query: Knex.QueryBuilder,
+  criteria: PermissionCriteria<DeadLetterQuery>,
+): Knex.QueryBuilder {
+  if (isAndCriteria(criteria)) {
+    return query.where(q => {
+      for (const c of criteria.allOf) q.andWhere(sub => whereAllowed(sub, c));
+    });
+  }
+  if (isOrCriteria(criteria)) {
+    return query.where(q => {
+      if (criteria.anyOf.length === 0) q.whereRaw('1 = 0');
+      for (const c of criteria.anyOf) q.orWhere(sub => whereAllowed(sub, c));
+    });
+  }
+  if (isNotCriteria(criteria)) {
+    return query.whereNot(q => whereAllowed(q, criteria.not));
+  }
+  return criteria.values.length
+    ? query.whereIn(criteria.column, criteria.values)
+    : query.whereRaw('1 = 0');
+}

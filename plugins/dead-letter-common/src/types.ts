@@ -109,3 +109,18 @@ export interface EnvironmentStatus {
   stored: number;
   logsUrlTemplate: string | null;
 }
+
+/** GET /dead-letters/histogram */
+export interface DeadLetterHistogram {
+  /** Start of the first hour (ISO). */
+  from: string;
+  hours: number;
+  /** Non-empty buckets, oldest first. */
+  buckets: Array<{
+    /** UTC hour, `YYYY-MM-DDTHH`. */
+    hour: string;
+    /** The squad or service, per `groupBy`. */
+    key: string | null;
+    count: number;
+  }>;
+}

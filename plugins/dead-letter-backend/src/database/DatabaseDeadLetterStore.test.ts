@@ -181,4 +181,42 @@ describe('DatabaseDeadLetterStore', () => {
     expect(new Set(handled).size).toBe(50);
     expect((await store.list('staging', {}, { limit: 10 })).totalCount).toBe(0);
   });
+
+  it.each(['POSTGRES_15', 'SQLITE_3'] as TestDatabaseId[])(
+    'counts messages per hour and squad or service on %s',
+    async id => {
+      if (!ids.includes(id)) return;
+      const store = await storeFor(id);
+      const at = (h: number, m: number) =>
+        new Date(Date.UTC(2026, 10, 21, h, m)).toISOString();
+      await store.insertBatch([
+        row({ environment: 'hist', deadLetteredAt: at(8, 59) }), // too old
+        row({ environment: 'hist', deadLetteredAt: at(9, 0) }),
+        row({ environment: 'hist', deadLetteredAt: at(9, 59) }),
+        row({
+          environment: 'hist',
+          deadLetteredAt: at(9, 30),
+          service: 'card-clearing',
+          squad: 'squad-gemini',
+        }),
+        row({ environment: 'hist', deadLetteredAt: at(23, 5) }),
+        row({ environment: 'other', deadLetteredAt: at(9, 10) }),
+      ]);
+      const from = new Date(at(9, 0));
+      expect(await store.histogram('hist', { groupBy: 'squad', from })).toEqual(
+        [
+          { hour: '2026-11-21T09', key: 'squad-gemini', count: 1 },
+          { hour: '2026-11-21T09', key: 'squad-mercury', count: 2 },
+          { hour: '2026-11-21T23', key: 'squad-mercury', count: 1 },
+        ],
+      );
+      expect(
+        await store.histogram('hist', {
+          groupBy: 'service',
+          from,
+          squad: 'squad-gemini',
+        }),
+      ).toEqual([{ hour: '2026-11-21T09', key: 'card-clearing', count: 1 }]);
+    },
+  );
 });

@@ -346,6 +346,38 @@ export class DatabaseDeadLetterStore implements DeadLetterStore {
     }));
   }
 
+  async histogram(
+    environment: string,
+    options: {
+      groupBy: 'squad' | 'service';
+      from: Date;
+      squad?: string;
+      service?: string;
+    },
+  ) {
+    // Timestamps are timestamptz on PostgreSQL and ISO strings on SQLite.
+    const hour = this.isPostgres
+      ? this.db.raw(
+          `to_char(date_trunc('hour', dead_lettered_at at time zone 'UTC'), 'YYYY-MM-DD"T"HH24')`,
+        )
+      : this.db.raw('substr(dead_lettered_at, 1, 13)');
+    const query = this.db('dead_letters')
+      .where('environment', environment)
+      .where('dead_lettered_at', '>=', options.from.toISOString())
+      .select({ hour, key: options.groupBy })
+      .count({ count: '*' })
+      .groupByRaw(`1, ${options.groupBy}`)
+      .orderByRaw('1, 2');
+    if (options.squad) query.where('squad', options.squad);
+    if (options.service) query.where('service', options.service);
+    const rows: any[] = await query;
+    return rows.map(r => ({
+      hour: String(r.hour),
+      key: r.key,
+      count: Number(r.count),
+    }));
+  }
+
   async processLocked(
     environment: string,
     selection: Selection,

@@ -63,6 +63,19 @@ export interface DeadLetterStore {
     service?: string,
   ): Promise<Array<{ error: string | null; count: number; newest: string }>>;
   /**
+   * Messages dead-lettered per UTC hour since `from`, split by squad or
+   * service; `hour` is `YYYY-MM-DDTHH`.
+   */
+  histogram(
+    environment: string,
+    options: {
+      groupBy: 'squad' | 'service';
+      from: Date;
+      squad?: string;
+      service?: string;
+    },
+  ): Promise<Array<{ hour: string; key: string | null; count: number }>>;
+  /**
    * Runs `work` on the selected rows, batch by batch, each batch locked
    * against other replicas (rows another replica holds are skipped), and
    * deletes the ids `work` returns, in the same transaction.

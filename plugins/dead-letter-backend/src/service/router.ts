@@ -240,6 +240,39 @@ export async function createRouter(
     res.json(await store.errorGroups(q.environment, q.service));
   });
 
+  router.get('/dead-letters/histogram', async (req, res) => {
+    await httpAuth.credentials(req);
+    const q = parse(
+      z
+        .object({
+          environment: z.string().min(1),
+          groupBy: z.enum(['squad', 'service']).default('squad'),
+          squad: z.string().min(1).optional(),
+          service: z.string().min(1).optional(),
+          hours: z.coerce
+            .number()
+            .int()
+            .min(1)
+            .max(24 * 31)
+            .default(24 * 7),
+        })
+        .strict(),
+      req.query,
+    );
+    environment(q.environment);
+    const now = Date.now();
+    const from = new Date(
+      Math.floor(now / 3_600_000 - q.hours + 1) * 3_600_000,
+    );
+    const buckets = await store.histogram(q.environment, {
+      groupBy: q.groupBy,
+      from,
+      squad: q.squad,
+      service: q.service,
+    });
+    res.json({ from: from.toISOString(), hours: q.hours, buckets });
+  });
+
   router.get('/dead-letters/:id', async (req, res) => {
     await httpAuth.credentials(req);
     const row = await store.get(req.params.id);

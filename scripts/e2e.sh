@@ -20,8 +20,34 @@ TECHDOCS_PUBLISH_DIR="$(mktemp -d)"
 export TECHDOCS_PUBLISH_DIR
 trap 'stop_dist; rm -rf "$TECHDOCS_PUBLISH_DIR"' EXIT
 
+# The dead-letter tests need the real PostgreSQL and RabbitMQ (required in
+# CI, where scripts/test.sh starts them); without them they are skipped.
+configs=(app-config.yaml "$ROOT/e2e/app-config.e2e.yaml")
+if pg_up && rabbit_up; then
+  E2E_DEAD_LETTER_QUEUE="e2e-dead-letters-$$"
+  export E2E_DEAD_LETTER_QUEUE
+  pg_reset_prefix lunar_e2e_
+  cat >"$TECHDOCS_PUBLISH_DIR.services.yaml" <<YAML
+backend:
+  database:
+    client: pg
+    prefix: lunar_e2e_
+    connection: { host: 127.0.0.1, port: 5432, user: postgres, password: postgres }
+deadLetter:
+  environments:
+    - name: e2e
+      amqp: { url: 'amqp://guest:guest@127.0.0.1:5672', queue: $E2E_DEAD_LETTER_QUEUE }
+      logsUrlTemplate: 'https://logs.example/search?q=service%3D{service}&from={from}&to={to}'
+YAML
+  configs+=("$TECHDOCS_PUBLISH_DIR.services.yaml")
+  trap 'stop_dist; rm -rf "$TECHDOCS_PUBLISH_DIR" "$TECHDOCS_PUBLISH_DIR.services.yaml"; pg_reset_prefix lunar_e2e_' EXIT
+else
+  [ -z "${CI:-}" ] || die "PostgreSQL and RabbitMQ are required for the end-to-end tests in CI"
+  warn "PostgreSQL or RabbitMQ is not running: the dead-letter end-to-end tests are SKIPPED"
+fi
+
 log "Starting the built portal with the sample data for end-to-end tests"
-start_dist "$DIST" "$LOGFILE" app-config.yaml "$ROOT/e2e/app-config.e2e.yaml"
+start_dist "$DIST" "$LOGFILE" "${configs[@]}"
 wait_ready "$BASE" 120 "$LOGFILE"
 
 cd "$ROOT"

@@ -1,0 +1,155 @@
+import { test, expect, Page } from '@playwright/test';
+import * as amqp from 'amqplib';
+import { signInAsGuest } from './helpers';
+
+/**
+ * Dead letters end to end: messages fail in a real RabbitMQ work queue,
+ * RabbitMQ dead-letters them, the portal (on PostgreSQL) stores them, and a
+ * squad member redelivers and deletes them in the UI. The work queue ends in
+ * `_dead-letter`, a service of squad-nasa, which the guest is a member of.
+ * scripts/e2e.sh configures the `e2e` environment on E2E_DEAD_LETTER_QUEUE.
+ */
+const AMQP_URL =
+  process.env.E2E_AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
+const DLQ = process.env.E2E_DEAD_LETTER_QUEUE;
+const EXCHANGE = 'e2e.lunar.events';
+const DLX = 'e2e.lunar.dead-letter';
+const WORK = 'e2e-k8s-events_dead-letter';
+const ROUTING_KEY = 'platform.audit.EventV1';
+
+test.describe('dead letters', () => {
+  test.skip(!DLQ, 'E2E_DEAD_LETTER_QUEUE is not set (run scripts/e2e.sh)');
+
+  let connection: amqp.ChannelModel;
+  let ch: amqp.Channel;
+  const run = Date.now().toString(36);
+
+  test.beforeAll(async () => {
+    connection = await amqp.connect(AMQP_URL);
+    ch = await connection.createChannel();
+    await ch.assertExchange(EXCHANGE, 'topic', { durable: false });
+    await ch.assertExchange(DLX, 'fanout', { durable: false });
+    await ch.bindQueue(DLQ!, DLX, '');
+    await ch.deleteQueue(WORK);
+    await ch.assertQueue(WORK, {
+      durable: false,
+      arguments: { 'x-dead-letter-exchange': DLX },
+    });
+    await ch.bindQueue(WORK, EXCHANGE, ROUTING_KEY);
+  });
+  test.afterAll(async () => {
+    await ch?.deleteQueue(WORK).catch(() => {});
+    await connection?.close().catch(() => {});
+  });
+
+  async function count(page: Page, name: string) {
+    const row = page.getByRole('row').filter({ hasText: name });
+    return Number(
+      (await row.getByRole('cell').nth(1).innerText()).replace(/,/g, ''),
+    );
+  }
+
+  test('fail, see, inspect, redeliver and delete messages', async ({
+    page,
+  }) => {
+    test.setTimeout(180_000);
+    // A "service" that rejects everything: RabbitMQ dead-letters each one.
+    const { consumerTag } = await ch.consume(WORK, msg => {
+      if (msg) ch.nack(msg, false, false);
+    });
+    for (let i = 0; i < 5; i++) {
+      ch.publish(
+        EXCHANGE,
+        ROUTING_KEY,
+        Buffer.from(JSON.stringify({ run, i })),
+        {
+          messageId: `e2e-${run}-${i}`,
+          correlationId: `corr-${run}-${i}`,
+          contentType: 'application/json',
+          headers: { 'x-error': `ctx handler: e2e failure ${run}` },
+        },
+      );
+    }
+
+    await signInAsGuest(page, '/dead-letter');
+    await expect(async () => {
+      await page.reload();
+      const row = page.getByRole('row').filter({ hasText: 'squad-nasa' });
+      await expect(row).toContainText('5', { timeout: 2_000 });
+    }).toPass({ timeout: 60_000, intervals: [2_000] });
+    await ch.cancel(consumerTag);
+    await page.screenshot({
+      path: 'test-results/screenshots/dead-letter-page.png',
+    });
+
+    // The squad's tab lists its service; the service's tab its messages.
+    await page.getByRole('link', { name: 'squad-nasa' }).click();
+    await expect(
+      page.getByRole('link', { name: 'dead-letter', exact: true }),
+    ).toBeVisible();
+    expect(await count(page, 'dead-letter')).toBe(5);
+    await page.screenshot({
+      path: 'test-results/screenshots/dead-letter-squad.png',
+    });
+    await page.getByRole('link', { name: 'dead-letter', exact: true }).click();
+    const table = page.getByRole('table', { name: 'Dead-lettered messages' });
+    await expect(table.getByRole('row')).toHaveCount(6);
+    await expect(page.getByText(/1[-–]5 of 5/)).toBeVisible();
+    await page.screenshot({
+      path: 'test-results/screenshots/dead-letter-messages.png',
+    });
+
+    // Inspect one: headers with x-death written by RabbitMQ, pretty body.
+    await page
+      .getByRole('link', { name: `Details of message e2e-${run}-4` })
+      .click();
+    const details = page.getByRole('region', { name: 'Message details' });
+    await expect(details).toContainText('x-death');
+    await expect(details).toContainText(`"run": "${run}"`);
+    await page.screenshot({
+      path: 'test-results/screenshots/dead-letter-detail.png',
+    });
+    await details.getByRole('button', { name: 'Close details' }).click();
+
+    // Redeliver two: they arrive on their original queue.
+    await page
+      .getByRole('checkbox', { name: `Select message e2e-${run}-0` })
+      .check();
+    await page
+      .getByRole('checkbox', { name: `Select message e2e-${run}-1` })
+      .check();
+    await expect(page.getByText('2 row(s) selected')).toBeVisible();
+    await page.getByRole('button', { name: 'Redeliver', exact: true }).click();
+    await page
+      .getByRole('dialog')
+      .getByRole('button', { name: 'Redeliver' })
+      .click();
+    await expect(page.getByText('2 redelivered.')).toBeVisible();
+    await expect(page.getByText(/1[-–]3 of 3/)).toBeVisible();
+    const arrived: string[] = [];
+    await expect(async () => {
+      const msg = await ch.get(WORK, { noAck: true });
+      if (msg) arrived.push(String(msg.properties.messageId));
+      expect(arrived.sort()).toEqual([`e2e-${run}-0`, `e2e-${run}-1`]);
+    }).toPass({ timeout: 20_000 });
+
+    // Delete one after confirming.
+    await page
+      .getByRole('checkbox', { name: `Select message e2e-${run}-2` })
+      .check();
+    await page.getByRole('button', { name: 'Delete', exact: true }).click();
+    const dialog = page.getByRole('dialog');
+    await expect(dialog).toContainText(
+      'This action is destructive and cannot be undone. You are about to delete 1 message.',
+    );
+    await dialog.getByRole('button', { name: 'Delete' }).click();
+    await expect(page.getByText('1 deleted.')).toBeVisible();
+    await expect(page.getByText(/1[-–]2 of 2/)).toBeVisible();
+
+    // The overview's count dropped with them.
+    await page.goto('/dead-letter');
+    await expect(
+      page.getByRole('row').filter({ hasText: 'squad-nasa' }),
+    ).toContainText('2');
+  });
+});

@@ -1,0 +1,88 @@
+import { setupServer } from 'msw/node';
+import { http, HttpResponse } from 'msw';
+import { registerMswTestHooks } from '@backstage/test-utils';
+import { DeadLetterClient } from './DeadLetterClient';
+
+const base = 'http://backend.test/api/dead-letter';
+const server = setupServer();
+registerMswTestHooks(server);
+
+const client = new DeadLetterClient({
+  discoveryApi: { getBaseUrl: async () => base },
+  fetchApi: { fetch: (input, init) => fetch(input, init) },
+});
+
+describe('DeadLetterClient', () => {
+  it('lists with the filter and cursor in the query, leaving out empty values', async () => {
+    let url: URL | undefined;
+    server.use(
+      http.get(`${base}/dead-letters`, ({ request }) => {
+        url = new URL(request.url);
+        return HttpResponse.json({
+          items: [],
+          totalCount: 7,
+          nextCursor: 'c2',
+        });
+      }),
+    );
+    const page = await client.list(
+      'prod',
+      { service: 'card-clearing', error: 'timeout', queue: undefined },
+      { limit: 50, cursor: 'c1' },
+    );
+    expect(page).toEqual({ items: [], totalCount: 7, nextCursor: 'c2' });
+    expect(Object.fromEntries(url!.searchParams)).toEqual({
+      environment: 'prod',
+      service: 'card-clearing',
+      error: 'timeout',
+      limit: '50',
+      cursor: 'c1',
+    });
+  });
+
+  it('sends selections as JSON bodies', async () => {
+    let body: unknown;
+    server.use(
+      http.post(`${base}/dead-letters/redeliver`, async ({ request }) => {
+        body = await request.json();
+        return HttpResponse.json({ redelivered: 1, failed: [] });
+      }),
+      http.delete(`${base}/dead-letters`, async ({ request }) => {
+        body = await request.json();
+        return HttpResponse.json({ deleted: 3 });
+      }),
+    );
+    await expect(
+      client.redeliver({ environment: 'dev', ids: ['4'] }),
+    ).resolves.toEqual({ redelivered: 1, failed: [] });
+    expect(body).toEqual({ environment: 'dev', ids: ['4'] });
+    await expect(
+      client.delete({ environment: 'dev', filter: { service: 'x' } }),
+    ).resolves.toEqual({ deleted: 3 });
+    expect(body).toEqual({ environment: 'dev', filter: { service: 'x' } });
+  });
+
+  it("throws the backend's reason on failure", async () => {
+    server.use(
+      http.delete(`${base}/dead-letters`, () =>
+        HttpResponse.json(
+          {
+            error: {
+              name: 'NotAllowedError',
+              message: 'not allowed to delete dead letters',
+            },
+            response: { statusCode: 403 },
+          },
+          { status: 403 },
+        ),
+      ),
+    );
+    await expect(
+      client.delete({ environment: 'dev', ids: ['1'] }),
+    ).rejects.toMatchObject({
+      name: 'ResponseError',
+      statusCode: 403,
+      body: { error: { message: 'not allowed to delete dead letters' } },
+    });
+  });
+});

@@ -1,0 +1,3 @@
+export { deadLetterApiRef } from './DeadLetterApi';
+export type { DeadLetterApi } from './DeadLetterApi';
+export { DeadLetterClient } from './DeadLetterClient';

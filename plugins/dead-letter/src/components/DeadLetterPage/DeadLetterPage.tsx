@@ -1,0 +1,127 @@
+import { Grid, Typography } from '@material-ui/core';
+import {
+  Content,
+  ContentHeader,
+  EmptyState,
+  Header,
+  InfoCard,
+  Link,
+  Page,
+  Progress,
+  ResponseErrorPanel,
+  Table,
+  TableColumn,
+} from '@backstage/core-components';
+import { useApi } from '@backstage/frontend-plugin-api';
+import useAsync from 'react-use/esm/useAsync';
+import { SquadOverview } from '@internal/plugin-dead-letter-common';
+import { deadLetterApiRef } from '../../api';
+import { useEnvironment } from '../../hooks/useEnvironment';
+import { EnvironmentPicker, EnvironmentState } from '../EnvironmentPicker';
+import { HourlyChart } from '../HourlyChart';
+import { useDeadLetterTabLinks } from '../entityLinks';
+import { NoEnvironments } from './NoEnvironments';
+
+/** The Dead Letter page: per environment, every squad's messages. */
+export function DeadLetterPage() {
+  const env = useEnvironment();
+  return (
+    <Page themeId="tool">
+      <Header
+        title="Dead Letter"
+        subtitle="Messages RabbitMQ dead-lettered, per squad and service"
+      />
+      <Content>
+        {env.loading && <Progress />}
+        {env.error && <ResponseErrorPanel error={env.error} />}
+        {env.environments?.length === 0 && <NoEnvironments />}
+        {env.environments && env.selected && (
+          <>
+            <ContentHeader title={`Squads overview: ${env.selected.name}`}>
+              <EnvironmentPicker
+                environments={env.environments}
+                selected={env.selected}
+                onSelect={env.select}
+              />
+            </ContentHeader>
+            <EnvironmentState environment={env.selected} />
+            <SquadsOverview environment={env.selected.name} />
+          </>
+        )}
+      </Content>
+    </Page>
+  );
+}
+
+function SquadsOverview(props: { environment: string }) {
+  const { environment } = props;
+  const api = useApi(deadLetterApiRef);
+  const links = useDeadLetterTabLinks();
+  const { value, loading, error } = useAsync(
+    () => api.squadOverview(environment),
+    [api, environment],
+  );
+  if (loading) return <Progress />;
+  if (error) return <ResponseErrorPanel error={error} />;
+  const rows = value ?? [];
+  const total = rows.reduce((sum, r) => sum + r.count, 0);
+
+  const columns: TableColumn<SquadOverview>[] = [
+    {
+      title: 'Squad',
+      field: 'squad',
+      render: row =>
+        row.squad ? (
+          <Link to={links.squad(row.squad)}>{row.squad}</Link>
+        ) : (
+          <Typography variant="body2" color="textSecondary">
+            (no owner in the catalog)
+          </Typography>
+        ),
+    },
+    {
+      title: 'Messages',
+      field: 'count',
+      type: 'numeric',
+      render: row => row.count.toLocaleString('en-US'),
+    },
+  ];
+
+  return (
+    <Grid container spacing={3}>
+      <Grid item xs={12} md={4}>
+        <InfoCard title="Totals">
+          <Typography variant="h3" component="p" aria-label="Messages in total">
+            {total.toLocaleString('en-US')}
+          </Typography>
+          <Typography variant="body2" color="textSecondary">
+            messages in {environment}, from{' '}
+            {rows.length.toLocaleString('en-US')}{' '}
+            {rows.length === 1 ? 'squad' : 'squads'}
+          </Typography>
+        </InfoCard>
+      </Grid>
+      <Grid item xs={12} md={8}>
+        <InfoCard title="Dead-lettered per hour">
+          <HourlyChart environment={environment} groupBy="squad" />
+        </InfoCard>
+      </Grid>
+      <Grid item xs={12}>
+        {rows.length === 0 ? (
+          <EmptyState
+            missing="data"
+            title={`No dead letters in ${environment}`}
+            description="Nothing has been dead-lettered here, or everything was redelivered or deleted."
+          />
+        ) : (
+          <Table<SquadOverview>
+            title="Squads overview"
+            options={{ paging: false, search: true, padding: 'dense' }}
+            columns={columns}
+            data={rows}
+          />
+        )}
+      </Grid>
+    </Grid>
+  );
+}

@@ -1,0 +1,2 @@
+export { DeadLetterPage } from './DeadLetterPage';
+export { NoEnvironments } from './NoEnvironments';

@@ -1,0 +1,1 @@
+export { ErrorGroups } from './ErrorGroups';

@@ -1,0 +1,1 @@
+export { HourlyChart, stackHistogram } from './HourlyChart';

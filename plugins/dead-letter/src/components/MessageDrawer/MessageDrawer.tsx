@@ -1,0 +1,149 @@
+import {
+  Box,
+  Drawer,
+  IconButton,
+  Table,
+  TableBody,
+  TableCell,
+  TableRow,
+  Typography,
+} from '@material-ui/core';
+import CloseIcon from '@material-ui/icons/Close';
+import {
+  CodeSnippet,
+  CopyTextButton,
+  Progress,
+  ResponseErrorPanel,
+} from '@backstage/core-components';
+import { useApi } from '@backstage/frontend-plugin-api';
+import useAsync from 'react-use/esm/useAsync';
+import { DeadLetteredMessageDetail } from '@internal/plugin-dead-letter-common';
+import { deadLetterApiRef } from '../../api';
+
+/** The body as people read it: pretty JSON, else text, else hex. */
+export function renderBody(message: DeadLetteredMessageDetail): {
+  kind: 'json' | 'text' | 'hex';
+  text: string;
+} {
+  if (message.bodyText !== null) {
+    try {
+      return {
+        kind: 'json',
+        text: JSON.stringify(JSON.parse(message.bodyText), null, 2),
+      };
+    } catch {
+      return { kind: 'text', text: message.bodyText };
+    }
+  }
+  const bytes = Uint8Array.from(atob(message.body), c => c.charCodeAt(0));
+  const lines: string[] = [];
+  for (let i = 0; i < bytes.length; i += 16) {
+    const chunk = Array.from(bytes.slice(i, i + 16));
+    lines.push(
+      `${i.toString(16).padStart(8, '0')}  ${chunk
+        .map(b => b.toString(16).padStart(2, '0'))
+        .join(' ')}`,
+    );
+  }
+  return { kind: 'hex', text: lines.join('\n') };
+}
+
+function Field(props: { label: string; value: string | null; copy?: boolean }) {
+  return (
+    <TableRow>
+      <TableCell component="th" scope="row" style={{ width: 160 }}>
+        {props.label}
+      </TableCell>
+      <TableCell style={{ wordBreak: 'break-all' }}>
+        {props.value ?? '—'}
+        {props.copy && props.value && (
+          <CopyTextButton
+            text={props.value}
+            tooltipText={`${props.label} copied`}
+            aria-label={`Copy ${props.label}`}
+          />
+        )}
+      </TableCell>
+    </TableRow>
+  );
+}
+
+/** One message: ids, headers (x-death included), properties and body. */
+export function MessageDrawer(props: { id?: string; onClose: () => void }) {
+  const { id, onClose } = props;
+  return (
+    <Drawer anchor="right" open={!!id} onClose={onClose}>
+      <Box
+        width={640}
+        maxWidth="100vw"
+        p={3}
+        role="region"
+        aria-label="Message details"
+      >
+        <Box display="flex" alignItems="center" justifyContent="space-between">
+          <Typography variant="h5">Message {id}</Typography>
+          <IconButton aria-label="Close details" onClick={onClose}>
+            <CloseIcon />
+          </IconButton>
+        </Box>
+        {id && <MessageDetail id={id} />}
+      </Box>
+    </Drawer>
+  );
+}
+
+function MessageDetail(props: { id: string }) {
+  const api = useApi(deadLetterApiRef);
+  const { value, loading, error } = useAsync(
+    () => api.get(props.id),
+    [api, props.id],
+  );
+  if (loading) return <Progress />;
+  if (error) return <ResponseErrorPanel error={error} />;
+  if (!value) return null;
+  const body = renderBody(value);
+  return (
+    <>
+      <Table size="small">
+        <TableBody>
+          <Field label="Message ID" value={value.messageId} copy />
+          <Field label="Correlation ID" value={value.correlationId} copy />
+          <Field label="Service" value={value.service} />
+          <Field label="Squad" value={value.squad} />
+          <Field label="Queue" value={value.queue} />
+          <Field label="Exchange" value={value.exchange} />
+          <Field label="Routing key" value={value.routingKey} />
+          <Field label="Reason" value={value.reason} />
+          <Field label="Error" value={value.error} />
+          <Field
+            label="Dead-lettered"
+            value={new Date(value.deadLetteredAt).toLocaleString()}
+          />
+          <Field label="Redeliveries" value={String(value.redeliveryCount)} />
+        </TableBody>
+      </Table>
+      <Box mt={2}>
+        <Typography variant="h6">Headers</Typography>
+        <CodeSnippet
+          language="json"
+          text={JSON.stringify(value.headers, null, 2)}
+        />
+        <Typography variant="h6">Properties</Typography>
+        <CodeSnippet
+          language="json"
+          text={JSON.stringify(value.properties, null, 2)}
+        />
+        <Typography variant="h6">
+          Body ({value.bodySize.toLocaleString('en-US')} bytes
+          {body.kind === 'hex' ? ', not UTF-8: hex' : ''}
+          {value.bodyTruncated ? ', truncated' : ''})
+        </Typography>
+        <CodeSnippet
+          language={body.kind === 'json' ? 'json' : 'text'}
+          text={body.text}
+          showCopyCodeButton
+        />
+      </Box>
+    </>
+  );
+}

@@ -1,0 +1,1 @@
+export { MessageDrawer, renderBody } from './MessageDrawer';

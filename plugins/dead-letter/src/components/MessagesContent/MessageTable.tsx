@@ -1,0 +1,388 @@
+import { useEffect, useState } from 'react';
+import {
+  Box,
+  Button,
+  Checkbox,
+  Paper,
+  Table,
+  TableBody,
+  TableCell,
+  TableHead,
+  TablePagination,
+  TableRow,
+  TextField,
+  Tooltip,
+  Typography,
+} from '@material-ui/core';
+import {
+  EmptyState,
+  Link,
+  Progress,
+  ResponseErrorPanel,
+  WarningPanel,
+} from '@backstage/core-components';
+import { useApi } from '@backstage/frontend-plugin-api';
+import useAsync from 'react-use/esm/useAsync';
+import useDebounce from 'react-use/esm/useDebounce';
+import {
+  DeadLetterFilter,
+  DeadLetterSelection,
+  EnvironmentStatus,
+} from '@internal/plugin-dead-letter-common';
+import { deadLetterApiRef } from '../../api';
+import { ConfirmDialog } from '../ConfirmDialog';
+import { MessageDrawer } from '../MessageDrawer';
+import { useActions } from './useActions';
+
+type FilterFields = Required<
+  Pick<DeadLetterFilter, 'queue' | 'routingKey' | 'error' | 'from' | 'to'>
+>;
+const EMPTY: FilterFields = {
+  queue: '',
+  routingKey: '',
+  error: '',
+  from: '',
+  to: '',
+};
+
+/** `datetime-local` values are local times; the API wants ISO. */
+function toApiFilter(service: string, f: FilterFields): DeadLetterFilter {
+  const iso = (v: string) => (v ? new Date(v).toISOString() : undefined);
+  return {
+    service,
+    queue: f.queue || undefined,
+    routingKey: f.routingKey || undefined,
+    error: f.error || undefined,
+    from: iso(f.from),
+    to: iso(f.to),
+  };
+}
+
+const plural = (n: number, word: string) =>
+  `${n.toLocaleString('en-US')} ${word}${n === 1 ? '' : 's'}`;
+
+/**
+ * A service's messages, newest first, paged on the server (cursor pages;
+ * the cursors of visited pages are kept to go back). Rows are selectable;
+ * redeliver and delete apply to the selection or to everything matching
+ * the filter.
+ */
+export function MessageTable(props: {
+  environment: EnvironmentStatus;
+  service: string;
+}) {
+  const { environment, service } = props;
+  const api = useApi(deadLetterApiRef);
+  const [fields, setFields] = useState<FilterFields>(EMPTY);
+  const [filter, setFilter] = useState(() => toApiFilter(service, EMPTY));
+  useDebounce(
+    () => {
+      const next = toApiFilter(service, fields);
+      setFilter(prev =>
+        JSON.stringify(prev) === JSON.stringify(next) ? prev : next,
+      );
+    },
+    400,
+    [fields, service],
+  );
+  const [rowsPerPage, setRowsPerPage] = useState(50);
+  const [page, setPage] = useState(0);
+  const [cursors, setCursors] = useState<Array<string | undefined>>([
+    undefined,
+  ]);
+  const [selected, setSelected] = useState<Set<string>>(new Set());
+  const [reload, setReload] = useState(0);
+  const [openId, setOpenId] = useState<string>();
+
+  // A new filter, page size or environment starts again at page one.
+  useEffect(() => {
+    setPage(0);
+    setCursors([undefined]);
+    setSelected(new Set());
+  }, [filter, rowsPerPage, environment.name, reload]);
+
+  const { value, loading, error } = useAsync(
+    () =>
+      api.list(environment.name, filter, {
+        limit: rowsPerPage,
+        cursor: cursors[page],
+      }),
+    [api, environment.name, filter, rowsPerPage, page, cursors, reload],
+  );
+  const items = value?.items ?? [];
+  const total = value?.totalCount ?? 0;
+
+  const actions = useActions({
+    sampleId: items[0]?.id,
+    onDone: () => setReload(r => r + 1),
+  });
+
+  const selection = (ids?: string[]): DeadLetterSelection =>
+    ids
+      ? { environment: environment.name, ids }
+      : { environment: environment.name, filter };
+
+  const allOnPage = items.length > 0 && items.every(i => selected.has(i.id));
+  const toggleAll = () =>
+    setSelected(allOnPage ? new Set() : new Set(items.map(i => i.id)));
+  const toggle = (id: string) =>
+    setSelected(s => {
+      const next = new Set(s);
+      if (next.has(id)) next.delete(id);
+      else next.add(id);
+      return next;
+    });
+
+  const setField =
+    (key: keyof FilterFields) => (e: React.ChangeEvent<HTMLInputElement>) =>
+      setFields(f => ({ ...f, [key]: e.target.value }));
+
+  const actionButton = (
+    label: string,
+    kind: 'redeliver' | 'delete',
+    ids: string[] | undefined,
+    count: number,
+  ) => {
+    const denied =
+      kind === 'redeliver' ? actions.redeliverDenied : actions.deleteDenied;
+    return (
+      <Tooltip title={denied ?? ''}>
+        <span>
+          <Button
+            variant={ids ? 'contained' : 'outlined'}
+            color={kind === 'delete' ? 'secondary' : 'primary'}
+            disabled={!!denied || count === 0 || actions.busy}
+            onClick={() =>
+              actions.request({ kind, selection: selection(ids), count })
+            }
+          >
+            {label}
+          </Button>
+        </span>
+      </Tooltip>
+    );
+  };
+
+  const pending = actions.pending;
+  return (
+    <Paper>
+      <Box p={2} display="flex" flexWrap="wrap" style={{ gap: 12 }}>
+        <TextField
+          label="Queue"
+          size="small"
+          variant="outlined"
+          value={fields.queue}
+          onChange={setField('queue')}
+        />
+        <TextField
+          label="Routing key"
+          size="small"
+          variant="outlined"
+          value={fields.routingKey}
+          onChange={setField('routingKey')}
+        />
+        <TextField
+          label="Error contains"
+          size="small"
+          variant="outlined"
+          value={fields.error}
+          onChange={setField('error')}
+        />
+        <TextField
+          label="From"
+          type="datetime-local"
+          size="small"
+          variant="outlined"
+          InputLabelProps={{ shrink: true }}
+          value={fields.from}
+          onChange={setField('from')}
+        />
+        <TextField
+          label="To"
+          type="datetime-local"
+          size="small"
+          variant="outlined"
+          InputLabelProps={{ shrink: true }}
+          value={fields.to}
+          onChange={setField('to')}
+        />
+        {Object.values(fields).some(Boolean) && (
+          <Button onClick={() => setFields(EMPTY)}>Clear filters</Button>
+        )}
+      </Box>
+
+      {actions.outcome && (
+        <Box px={2} role="status">
+          <WarningPanel
+            severity={actions.outcome.severity}
+            title={actions.outcome.text}
+            defaultExpanded={actions.outcome.failures.length > 0}
+          >
+            {actions.outcome.failures.length > 0 && (
+              <ul>
+                {actions.outcome.failures.map(f => (
+                  <li key={f.id}>
+                    {f.id}: {f.reason}
+                  </li>
+                ))}
+              </ul>
+            )}
+          </WarningPanel>
+        </Box>
+      )}
+
+      <Box
+        px={2}
+        py={1}
+        display="flex"
+        alignItems="center"
+        flexWrap="wrap"
+        style={{ gap: 8 }}
+      >
+        <Typography variant="body2" style={{ marginRight: 8 }}>
+          {selected.size > 0
+            ? `${selected.size} row(s) selected`
+            : `${plural(total, 'message')} match`}
+        </Typography>
+        {actionButton('Redeliver', 'redeliver', [...selected], selected.size)}
+        {actionButton('Delete', 'delete', [...selected], selected.size)}
+        {actionButton(
+          `Redeliver all ${total.toLocaleString('en-US')}`,
+          'redeliver',
+          undefined,
+          total,
+        )}
+        {actionButton(
+          `Delete all ${total.toLocaleString('en-US')}`,
+          'delete',
+          undefined,
+          total,
+        )}
+      </Box>
+
+      {error && <ResponseErrorPanel error={error} />}
+      {loading && <Progress />}
+      {!loading && !error && items.length === 0 && (
+        <EmptyState
+          missing="data"
+          title={`No dead letters for ${service} in ${environment.name}`}
+          description={
+            Object.values(fields).some(Boolean)
+              ? 'Nothing matches the filters.'
+              : 'Nothing of this service is dead-lettered here.'
+          }
+        />
+      )}
+      {!loading && items.length > 0 && (
+        <Table size="small" aria-label="Dead-lettered messages">
+          <TableHead>
+            <TableRow>
+              <TableCell padding="checkbox">
+                <Checkbox
+                  checked={allOnPage}
+                  indeterminate={selected.size > 0 && !allOnPage}
+                  onChange={toggleAll}
+                  inputProps={{ 'aria-label': 'Select all on this page' }}
+                />
+              </TableCell>
+              <TableCell>Timestamp</TableCell>
+              <TableCell>Queue</TableCell>
+              <TableCell>Routing key</TableCell>
+              <TableCell>Message ID</TableCell>
+              <TableCell>Correlation ID</TableCell>
+              <TableCell>Error</TableCell>
+              <TableCell>Logs</TableCell>
+            </TableRow>
+          </TableHead>
+          <TableBody>
+            {items.map(m => (
+              <TableRow key={m.id} hover selected={selected.has(m.id)}>
+                <TableCell padding="checkbox">
+                  <Checkbox
+                    checked={selected.has(m.id)}
+                    onChange={() => toggle(m.id)}
+                    inputProps={{
+                      'aria-label': `Select message ${m.messageId ?? m.id}`,
+                    }}
+                  />
+                </TableCell>
+                <TableCell>
+                  <Link
+                    to="#"
+                    onClick={e => {
+                      e.preventDefault();
+                      setOpenId(m.id);
+                    }}
+                    aria-label={`Details of message ${m.messageId ?? m.id}`}
+                  >
+                    {new Date(m.deadLetteredAt).toLocaleString()}
+                  </Link>
+                </TableCell>
+                <TableCell>{m.queue ?? '—'}</TableCell>
+                <TableCell>{m.routingKey ?? '—'}</TableCell>
+                <TableCell>{m.messageId ?? '—'}</TableCell>
+                <TableCell>{m.correlationId ?? '—'}</TableCell>
+                <TableCell style={{ maxWidth: 360, wordBreak: 'break-word' }}>
+                  {m.error ?? m.reason ?? '—'}
+                </TableCell>
+                <TableCell>
+                  {m.logsUrl ? (
+                    <Link to={m.logsUrl} target="_blank" rel="noopener">
+                      Logs
+                    </Link>
+                  ) : (
+                    '—'
+                  )}
+                </TableCell>
+              </TableRow>
+            ))}
+          </TableBody>
+        </Table>
+      )}
+      <TablePagination
+        component="div"
+        count={total}
+        page={page}
+        rowsPerPage={rowsPerPage}
+        rowsPerPageOptions={[25, 50, 100]}
+        onPageChange={(_, next) => {
+          if (next > page && value?.nextCursor) {
+            setCursors(c => {
+              const copy = c.slice(0, page + 1);
+              copy[page + 1] = value.nextCursor ?? undefined;
+              return copy;
+            });
+          }
+          setSelected(new Set());
+          setPage(next);
+        }}
+        onRowsPerPageChange={e => setRowsPerPage(Number(e.target.value))}
+      />
+
+      <ConfirmDialog
+        open={!!pending}
+        title={
+          pending?.kind === 'delete' ? 'Confirm deletion' : 'Confirm redelivery'
+        }
+        confirmLabel={pending?.kind === 'delete' ? 'Delete' : 'Redeliver'}
+        destructive={pending?.kind === 'delete'}
+        busy={actions.busy}
+        onConfirm={actions.confirm}
+        onCancel={actions.cancel}
+      >
+        {pending?.kind === 'delete'
+          ? `This action is destructive and cannot be undone. You are about to delete ${plural(
+              pending.count,
+              'message',
+            )}.`
+          : `You are about to publish ${plural(
+              pending?.count ?? 0,
+              'message',
+            )} back to ${
+              pending?.count === 1 ? 'its' : 'their'
+            } original exchange and routing key.`}
+      </ConfirmDialog>
+      <MessageDrawer id={openId} onClose={() => setOpenId(undefined)} />
+    </Paper>
+  );
+}

@@ -1,0 +1,173 @@
+import { screen, waitFor, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { mockApis, renderInTestApp } from '@backstage/frontend-test-utils';
+import { permissionApiRef } from '@backstage/plugin-permission-react';
+import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import { EntityProvider } from '@backstage/plugin-catalog-react';
+import {
+  DeadLetteredMessage,
+  DeadLetterSelection,
+  EnvironmentStatus,
+} from '@internal/plugin-dead-letter-common';
+import { DeadLetterApi, deadLetterApiRef } from '../../api';
+import { MessagesContent } from './MessagesContent';
+
+const entity = {
+  apiVersion: 'backstage.io/v1alpha1',
+  kind: 'Component',
+  metadata: { name: 'card-clearing', namespace: 'default' },
+  spec: { type: 'service', owner: 'group:default/squad-gemini' },
+};
+
+const message = (i: number): DeadLetteredMessage => ({
+  id: String(i),
+  environment: 'dev',
+  queue: 'dev-k8s-events_card-clearing',
+  exchange: 'dev.lunar.events',
+  routingKey: 'card.transaction.ClearedV1',
+  messageId: `msg-${i}`,
+  correlationId: `corr-${i}`,
+  service: 'card-clearing',
+  squad: 'squad-gemini',
+  error: 'ctx handler: timeout calling card-scheme',
+  reason: 'rejected',
+  deadLetteredAt: new Date(Date.UTC(2026, 10, 22, 9, i)).toISOString(),
+  receivedAt: new Date().toISOString(),
+  redeliveryCount: 0,
+  bodySize: 10,
+  logsUrl: `https://logs.example/?q=${i}`,
+});
+
+/** A typed in-memory stand-in for the backend. */
+function fakeApi(
+  state: EnvironmentStatus['state'] = 'consuming',
+  ids = [1, 2, 3],
+): DeadLetterApi & {
+  rows: DeadLetteredMessage[];
+  deleted: DeadLetterSelection[];
+} {
+  const fake = {
+    rows: ids.map(message),
+    deleted: [] as DeadLetterSelection[],
+    environments: async () => [
+      {
+        name: 'dev',
+        queue: 'dead-letters',
+        state,
+        reason:
+          state === 'paused' ? 'database unavailable: ECONNREFUSED' : null,
+        stored: 3,
+        logsUrlTemplate: null,
+      },
+    ],
+    list: async () => ({
+      items: fake.rows,
+      totalCount: fake.rows.length,
+      nextCursor: null,
+    }),
+    get: async () => {
+      throw new Error('not used');
+    },
+    squadOverview: async () => [],
+    serviceOverview: async () => [],
+    errorGroups: async () => [],
+    histogram: async () => ({ from: '', hours: 1, buckets: [] }),
+    redeliver: async () => ({ redelivered: 0, failed: [] }),
+    delete: async (selection: DeadLetterSelection) => {
+      fake.deleted.push(selection);
+      const gone = selection.ids ?? [];
+      fake.rows = fake.rows.filter(r => !gone.includes(r.id));
+      return { deleted: gone.length };
+    },
+  };
+  return fake;
+}
+
+function render(api: DeadLetterApi, allowed = true) {
+  return renderInTestApp(
+    <EntityProvider entity={entity}>
+      <MessagesContent />
+    </EntityProvider>,
+    {
+      apis: [
+        [deadLetterApiRef, api],
+        [
+          permissionApiRef,
+          mockApis.permission({
+            authorize: allowed ? AuthorizeResult.ALLOW : AuthorizeResult.DENY,
+          }),
+        ],
+      ],
+    },
+  );
+}
+
+describe('MessagesContent', () => {
+  it('lists messages and deletes a selection after confirming', async () => {
+    const api = fakeApi();
+    await render(api);
+    expect(await screen.findByText('msg-1')).toBeInTheDocument();
+    expect(screen.getByText('corr-3')).toBeInTheDocument();
+    expect(screen.getByText(/1[-–]3 of 3/)).toBeInTheDocument();
+
+    await userEvent.click(
+      screen.getByRole('checkbox', { name: 'Select message msg-1' }),
+    );
+    await userEvent.click(
+      screen.getByRole('checkbox', { name: 'Select message msg-2' }),
+    );
+    expect(screen.getByText('2 row(s) selected')).toBeInTheDocument();
+    await userEvent.click(screen.getByRole('button', { name: 'Delete' }));
+
+    const dialog = await screen.findByRole('dialog');
+    expect(dialog).toHaveTextContent(
+      'This action is destructive and cannot be undone. You are about to delete 2 messages.',
+    );
+    await userEvent.click(
+      within(dialog).getByRole('button', { name: 'Delete' }),
+    );
+
+    expect(await screen.findByText(/2 deleted\./)).toBeInTheDocument();
+    expect(api.deleted).toEqual([{ environment: 'dev', ids: ['1', '2'] }]);
+    await waitFor(() =>
+      expect(screen.queryByText('msg-1')).not.toBeInTheDocument(),
+    );
+    expect(screen.getByText('msg-3')).toBeInTheDocument();
+  });
+
+  it('disables actions the user may not take, saying why', async () => {
+    // Other ids than the first test: permission decisions are cached per
+    // message.
+    await render(fakeApi('consuming', [11, 12, 13]), false);
+    await screen.findByText('msg-11');
+    await waitFor(() =>
+      expect(
+        screen.getByRole('button', { name: 'Redeliver all 3' }),
+      ).toBeDisabled(),
+    );
+    expect(screen.getByRole('button', { name: 'Delete all 3' })).toBeDisabled();
+    await userEvent.hover(
+      screen.getByRole('button', { name: 'Redeliver all 3' }).parentElement!,
+    );
+    expect(
+      await screen.findByText(
+        /only members of the squad that owns the service/,
+      ),
+    ).toBeInTheDocument();
+  });
+
+  it('shows a paused consumer instead of passing for an empty table', async () => {
+    const api = fakeApi('paused');
+    api.rows = [];
+    await render(api);
+    expect(
+      await screen.findByText(/The dev consumer is paused/),
+    ).toBeInTheDocument();
+    expect(
+      screen.getByText(/database unavailable: ECONNREFUSED/),
+    ).toBeInTheDocument();
+    expect(
+      screen.getByText('No dead letters for card-clearing in dev'),
+    ).toBeInTheDocument();
+  });
+});

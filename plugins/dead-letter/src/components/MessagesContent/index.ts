@@ -1,0 +1,1 @@
+export { MessagesContent } from './MessagesContent';

@@ -1,0 +1,1 @@
+export { SquadServicesContent } from './SquadServicesContent';

@@ -1,0 +1,44 @@
+import { useEffect, useMemo, useState } from 'react';
+import { storageApiRef, useApi } from '@backstage/frontend-plugin-api';
+import useAsyncRetry from 'react-use/esm/useAsyncRetry';
+import { EnvironmentStatus } from '@internal/plugin-dead-letter-common';
+import { deadLetterApiRef } from '../api';
+
+const KEY = 'environment';
+
+/**
+ * The configured environments with their consumer states, and the selected
+ * one: remembered per user (user settings storage), else the first.
+ */
+export function useEnvironment() {
+  const api = useApi(deadLetterApiRef);
+  const bucket = useApi(storageApiRef).forBucket('dead-letter');
+  const [stored, setStored] = useState<string | undefined>(
+    () => bucket.snapshot<string>(KEY).value,
+  );
+  useEffect(() => {
+    const sub = bucket
+      .observe$<string>(KEY)
+      .subscribe(snapshot => setStored(snapshot.value));
+    return () => sub.unsubscribe();
+  }, [bucket]);
+
+  const envs = useAsyncRetry(() => api.environments(), [api]);
+  const environments = envs.value;
+  const selected = useMemo<EnvironmentStatus | undefined>(
+    () => environments?.find(e => e.name === stored) ?? environments?.[0],
+    [environments, stored],
+  );
+
+  return {
+    loading: envs.loading,
+    error: envs.error,
+    retry: envs.retry,
+    environments,
+    selected,
+    select: (name: string) => {
+      setStored(name);
+      bucket.set(KEY, name);
+    },
+  };
+}

@@ -12,7 +12,10 @@ const KEY = 'environment';
  */
 export function useEnvironment() {
   const api = useApi(deadLetterApiRef);
-  const bucket = useApi(storageApiRef).forBucket('dead-letter');
+  const storage = useApi(storageApiRef);
+  // One bucket for the component's life, so the subscription below is made
+  // once rather than on every render.
+  const bucket = useMemo(() => storage.forBucket('dead-letter'), [storage]);
   const [stored, setStored] = useState<string | undefined>(
     () => bucket.snapshot<string>(KEY).value,
   );

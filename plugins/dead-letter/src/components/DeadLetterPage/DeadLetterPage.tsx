@@ -16,15 +16,12 @@ import { useApi } from '@backstage/frontend-plugin-api';
 import useAsync from 'react-use/esm/useAsync';
 import { SquadOverview } from '@internal/plugin-dead-letter-common';
 import { deadLetterApiRef } from '../../api';
-import { useEnvironment } from '../../hooks/useEnvironment';
-import { EnvironmentPicker, EnvironmentState } from '../EnvironmentPicker';
+import { EnvironmentState, WithEnvironment } from '../EnvironmentPicker';
 import { HourlyChart } from '../HourlyChart';
 import { useDeadLetterTabLinks } from '../entityLinks';
-import { NoEnvironments } from './NoEnvironments';
 
 /** The Dead Letter page: per environment, every squad's messages. */
 export function DeadLetterPage() {
-  const env = useEnvironment();
   return (
     <Page themeId="tool">
       <Header
@@ -32,22 +29,17 @@ export function DeadLetterPage() {
         subtitle="Messages RabbitMQ dead-lettered, per squad and service"
       />
       <Content>
-        {env.loading && <Progress />}
-        {env.error && <ResponseErrorPanel error={env.error} />}
-        {env.environments?.length === 0 && <NoEnvironments />}
-        {env.environments && env.selected && (
-          <>
-            <ContentHeader title={`Squads overview: ${env.selected.name}`}>
-              <EnvironmentPicker
-                environments={env.environments}
-                selected={env.selected}
-                onSelect={env.select}
-              />
-            </ContentHeader>
-            <EnvironmentState environment={env.selected} />
-            <SquadsOverview environment={env.selected.name} />
-          </>
-        )}
+        <WithEnvironment>
+          {(selected, picker) => (
+            <>
+              <ContentHeader title={`Squads overview: ${selected.name}`}>
+                {picker}
+              </ContentHeader>
+              <EnvironmentState environment={selected} />
+              <SquadsOverview environment={selected.name} />
+            </>
+          )}
+        </WithEnvironment>
       </Content>
     </Page>
   );

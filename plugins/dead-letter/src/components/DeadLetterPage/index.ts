@@ -1,2 +1,1 @@
 export { DeadLetterPage } from './DeadLetterPage';
-export { NoEnvironments } from './NoEnvironments';

@@ -1,1 +1,3 @@
 export { EnvironmentPicker, EnvironmentState } from './EnvironmentPicker';
+export { NoEnvironments } from './NoEnvironments';
+export { WithEnvironment } from './WithEnvironment';

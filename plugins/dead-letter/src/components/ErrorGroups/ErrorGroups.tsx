@@ -12,8 +12,7 @@ import { useApi } from '@backstage/frontend-plugin-api';
 import useAsync from 'react-use/esm/useAsync';
 import { ErrorGroup } from '@internal/plugin-dead-letter-common';
 import { deadLetterApiRef } from '../../api';
-import { ConfirmDialog } from '../ConfirmDialog';
-import { useActions } from '../MessagesContent/useActions';
+import { ActionDialog, useActions } from '../Actions';
 
 /**
  * A service's messages grouped by error text, largest first; a whole group
@@ -61,10 +60,8 @@ export function ErrorGroups(props: { environment: string; service: string }) {
   }
 
   const button = (kind: 'redeliver' | 'delete', row: ErrorGroup) => {
-    const denied =
-      kind === 'redeliver' ? actions.redeliverDenied : actions.deleteDenied;
     const reason =
-      denied ??
+      actions.denied[kind] ??
       (row.error === null
         ? 'Messages without an error text cannot be selected as a group'
         : '');
@@ -112,7 +109,6 @@ export function ErrorGroups(props: { environment: string; service: string }) {
     },
   ];
 
-  const pending = actions.pending;
   return (
     <>
       {actions.outcome && (
@@ -129,23 +125,14 @@ export function ErrorGroups(props: { environment: string; service: string }) {
         columns={columns}
         data={groups.value}
       />
-      <ConfirmDialog
-        open={!!pending}
-        title={
-          pending?.kind === 'delete' ? 'Confirm deletion' : 'Confirm redelivery'
+      <ActionDialog
+        actions={actions}
+        describe={({ kind, count }) =>
+          kind === 'delete'
+            ? `This action is destructive and cannot be undone. You are about to delete ${count} messages whose error contains this text.`
+            : `You are about to redeliver ${count} messages whose error contains this text.`
         }
-        confirmLabel={pending?.kind === 'delete' ? 'Delete' : 'Redeliver'}
-        destructive={pending?.kind === 'delete'}
-        busy={actions.busy}
-        onConfirm={actions.confirm}
-        onCancel={actions.cancel}
-      >
-        {pending?.kind === 'delete'
-          ? `This action is destructive and cannot be undone. You are about to delete ${pending.count} messages whose error contains this text.`
-          : `You are about to redeliver ${
-              pending?.count ?? 0
-            } messages whose error contains this text.`}
-      </ConfirmDialog>
+      />
     </>
   );
 }

@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import {
   Box,
   Button,
@@ -30,9 +30,8 @@ import {
   EnvironmentStatus,
 } from '@internal/plugin-dead-letter-common';
 import { deadLetterApiRef } from '../../api';
-import { ConfirmDialog } from '../ConfirmDialog';
+import { ActionDialog, useActions } from '../Actions';
 import { MessageDrawer } from '../MessageDrawer';
-import { useActions } from './useActions';
 
 type FilterFields = Required<
   Pick<DeadLetterFilter, 'queue' | 'routingKey' | 'error' | 'from' | 'to'>
@@ -57,6 +56,16 @@ function toApiFilter(service: string, f: FilterFields): DeadLetterFilter {
     to: iso(f.to),
   };
 }
+
+interface Paging {
+  query: string;
+  page: number;
+  /** Where each visited page starts; page one starts at the newest. */
+  cursors: Array<string | undefined>;
+}
+const FIRST_PAGE: Omit<Paging, 'query'> = { page: 0, cursors: [undefined] };
+/** No selection; never changed (updates copy it). */
+const NONE = new Set<string>();
 
 const plural = (n: number, word: string) =>
   `${n.toLocaleString('en-US')} ${word}${n === 1 ? '' : 's'}`;
@@ -86,28 +95,27 @@ export function MessageTable(props: {
     [fields, service],
   );
   const [rowsPerPage, setRowsPerPage] = useState(50);
-  const [page, setPage] = useState(0);
-  const [cursors, setCursors] = useState<Array<string | undefined>>([
-    undefined,
-  ]);
-  const [selected, setSelected] = useState<Set<string>>(new Set());
   const [reload, setReload] = useState(0);
   const [openId, setOpenId] = useState<string>();
 
-  // A new filter, page size or environment starts again at page one.
-  useEffect(() => {
-    setPage(0);
-    setCursors([undefined]);
-    setSelected(new Set());
-  }, [filter, rowsPerPage, environment.name, reload]);
+  // What is listed. A new filter, page size, environment or a finished
+  // action starts again at page one, with nothing selected.
+  const query = JSON.stringify([environment.name, filter, rowsPerPage, reload]);
+  const [paging, setPaging] = useState<Paging>({ query, ...FIRST_PAGE });
+  const { page, cursors } = paging.query === query ? paging : FIRST_PAGE;
+  const at = `${query}#${page}`;
+  const [picked, setPicked] = useState({ at, ids: new Set<string>() });
+  const selected = picked.at === at ? picked.ids : NONE;
+  const setSelected = (update: (ids: Set<string>) => Set<string>) =>
+    setPicked(prev => ({
+      at,
+      ids: update(prev.at === at ? prev.ids : NONE),
+    }));
 
+  const cursor = cursors[page];
   const { value, loading, error } = useAsync(
-    () =>
-      api.list(environment.name, filter, {
-        limit: rowsPerPage,
-        cursor: cursors[page],
-      }),
-    [api, environment.name, filter, rowsPerPage, page, cursors, reload],
+    () => api.list(environment.name, filter, { limit: rowsPerPage, cursor }),
+    [api, query, cursor],
   );
   const items = value?.items ?? [];
   const total = value?.totalCount ?? 0;
@@ -124,10 +132,10 @@ export function MessageTable(props: {
 
   const allOnPage = items.length > 0 && items.every(i => selected.has(i.id));
   const toggleAll = () =>
-    setSelected(allOnPage ? new Set() : new Set(items.map(i => i.id)));
+    setSelected(() => (allOnPage ? NONE : new Set(items.map(i => i.id))));
   const toggle = (id: string) =>
-    setSelected(s => {
-      const next = new Set(s);
+    setSelected(ids => {
+      const next = new Set(ids);
       if (next.has(id)) next.delete(id);
       else next.add(id);
       return next;
@@ -143,8 +151,7 @@ export function MessageTable(props: {
     ids: string[] | undefined,
     count: number,
   ) => {
-    const denied =
-      kind === 'redeliver' ? actions.redeliverDenied : actions.deleteDenied;
+    const denied = actions.denied[kind];
     return (
       <Tooltip title={denied ?? ''}>
         <span>
@@ -163,7 +170,6 @@ export function MessageTable(props: {
     );
   };
 
-  const pending = actions.pending;
   return (
     <Paper>
       <Box p={2} display="flex" flexWrap="wrap" style={{ gap: 12 }}>
@@ -345,43 +351,33 @@ export function MessageTable(props: {
         page={page}
         rowsPerPage={rowsPerPage}
         rowsPerPageOptions={[25, 50, 100]}
-        onPageChange={(_, next) => {
-          if (next > page && value?.nextCursor) {
-            setCursors(c => {
-              const copy = c.slice(0, page + 1);
-              copy[page + 1] = value.nextCursor ?? undefined;
-              return copy;
-            });
-          }
-          setSelected(new Set());
-          setPage(next);
-        }}
+        onPageChange={(_, next) =>
+          setPaging({
+            query,
+            page: next,
+            // Going forward, remember where the next page starts.
+            cursors:
+              next > page && value?.nextCursor
+                ? [...cursors.slice(0, page + 1), value.nextCursor]
+                : cursors,
+          })
+        }
         onRowsPerPageChange={e => setRowsPerPage(Number(e.target.value))}
       />
 
-      <ConfirmDialog
-        open={!!pending}
-        title={
-          pending?.kind === 'delete' ? 'Confirm deletion' : 'Confirm redelivery'
+      <ActionDialog
+        actions={actions}
+        describe={({ kind, count }) =>
+          kind === 'delete'
+            ? `This action is destructive and cannot be undone. You are about to delete ${plural(
+                count,
+                'message',
+              )}.`
+            : `You are about to publish ${plural(count, 'message')} back to ${
+                count === 1 ? 'its' : 'their'
+              } original exchange and routing key.`
         }
-        confirmLabel={pending?.kind === 'delete' ? 'Delete' : 'Redeliver'}
-        destructive={pending?.kind === 'delete'}
-        busy={actions.busy}
-        onConfirm={actions.confirm}
-        onCancel={actions.cancel}
-      >
-        {pending?.kind === 'delete'
-          ? `This action is destructive and cannot be undone. You are about to delete ${plural(
-              pending.count,
-              'message',
-            )}.`
-          : `You are about to publish ${plural(
-              pending?.count ?? 0,
-              'message',
-            )} back to ${
-              pending?.count === 1 ? 'its' : 'their'
-            } original exchange and routing key.`}
-      </ConfirmDialog>
+      />
       <MessageDrawer id={openId} onClose={() => setOpenId(undefined)} />
     </Paper>
   );

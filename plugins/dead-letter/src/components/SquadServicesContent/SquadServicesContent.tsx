@@ -1,4 +1,4 @@
-import { Box, Grid, Typography } from '@material-ui/core';
+import { Grid, Typography } from '@material-ui/core';
 import {
   EmptyState,
   InfoCard,
@@ -13,47 +13,39 @@ import { useEntity } from '@backstage/plugin-catalog-react';
 import useAsync from 'react-use/esm/useAsync';
 import { ServiceOverview } from '@internal/plugin-dead-letter-common';
 import { deadLetterApiRef } from '../../api';
-import { useEnvironment } from '../../hooks/useEnvironment';
-import { EnvironmentPicker, EnvironmentState } from '../EnvironmentPicker';
+import { EnvironmentState, WithEnvironment } from '../EnvironmentPicker';
 import { HourlyChart } from '../HourlyChart';
-import { NoEnvironments } from '../DeadLetterPage';
 import { useDeadLetterTabLinks } from '../entityLinks';
 
 /** A squad's DEAD LETTER tab: its dead-lettered services with counts. */
 export function SquadServicesContent() {
   const { entity } = useEntity();
   const squad = entity.metadata.name;
-  const env = useEnvironment();
-  if (env.loading) return <Progress />;
-  if (env.error) return <ResponseErrorPanel error={env.error} />;
-  if (!env.environments?.length || !env.selected) return <NoEnvironments />;
   return (
-    <Grid container spacing={3}>
-      <Grid item xs={12}>
-        <Box display="flex" alignItems="center" style={{ gap: 16 }}>
-          <EnvironmentPicker
-            environments={env.environments}
-            selected={env.selected}
-            onSelect={env.select}
-          />
-        </Box>
-      </Grid>
-      <Grid item xs={12}>
-        <EnvironmentState environment={env.selected} />
-      </Grid>
-      <Grid item xs={12}>
-        <InfoCard title="Dead-lettered per hour, by service">
-          <HourlyChart
-            environment={env.selected.name}
-            groupBy="service"
-            squad={squad}
-          />
-        </InfoCard>
-      </Grid>
-      <Grid item xs={12}>
-        <Services environment={env.selected.name} squad={squad} />
-      </Grid>
-    </Grid>
+    <WithEnvironment>
+      {(selected, picker) => (
+        <Grid container spacing={3}>
+          <Grid item xs={12}>
+            {picker}
+          </Grid>
+          <Grid item xs={12}>
+            <EnvironmentState environment={selected} />
+          </Grid>
+          <Grid item xs={12}>
+            <InfoCard title="Dead-lettered per hour, by service">
+              <HourlyChart
+                environment={selected.name}
+                groupBy="service"
+                squad={squad}
+              />
+            </InfoCard>
+          </Grid>
+          <Grid item xs={12}>
+            <Services environment={selected.name} squad={squad} />
+          </Grid>
+        </Grid>
+      )}
+    </WithEnvironment>
   );
 }
 

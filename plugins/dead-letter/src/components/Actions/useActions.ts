@@ -95,7 +95,10 @@ export function useActions(options: { sampleId?: string; onDone: () => void }) {
     request: setPending,
     cancel: () => setPending(undefined),
     confirm: () => pending && run(pending),
-    redeliverDenied: denied('redeliver', redeliverPermission),
-    deleteDenied: denied('delete', deletePermission),
+    /** Why the user may not take each action; undefined when allowed. */
+    denied: {
+      redeliver: denied('redeliver', redeliverPermission),
+      delete: denied('delete', deletePermission),
+    },
   };
 }

@@ -8,6 +8,7 @@ export { deadLetterPlugin as default } from './plugin';
 export {
   deadLetterConditions,
   createDeadLetterConditionalDecision,
+  decideForSquadMembers,
   deadLetterPermissionRules,
   deadLetterMessageResourceRef,
 } from './permissions';

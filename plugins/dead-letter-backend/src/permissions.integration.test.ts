@@ -17,19 +17,15 @@ import {
   DEAD_LETTER_MESSAGE_RESOURCE_TYPE,
   deadLetterMessageDeletePermission,
 } from '@internal/plugin-dead-letter-common';
-import * as amqp from 'amqplib';
 import { Knex } from 'knex';
 import request from 'supertest';
-import deadLetterPlugin, {
-  createDeadLetterConditionalDecision,
-  deadLetterConditions,
-} from '.';
+import deadLetterPlugin, { decideForSquadMembers } from '.';
 import { eventually, failingService, topology } from './__testUtils__/amqp';
 import { httpAuthWithActorFactory } from './__testUtils__/httpAuthWithActor';
 import {
   AMQP_URL,
-  requirePostgres,
-  requireRabbitMq,
+  serviceComponent,
+  useBrokerAndDatabase,
   useLocalPostgresForTestDatabases,
 } from './__testUtils__/services';
 
@@ -37,8 +33,8 @@ useLocalPostgresForTestDatabases();
 jest.setTimeout(180_000);
 
 /**
- * The README's policy: only members of the squad that owns a message's
- * service may redeliver or delete it. Run through the real permission
+ * The portal's policy: only members of the squad that owns a message's
+ * service may redeliver or delete it (decideForSquadMembers). Run through the real permission
  * backend, which resolves conditions through this plugin's resource type.
  */
 const squadPolicy = createBackendModule({
@@ -56,14 +52,7 @@ const squadPolicy = createBackendModule({
                 DEAD_LETTER_MESSAGE_RESOURCE_TYPE,
               )
             ) {
-              return createDeadLetterConditionalDecision(
-                req.permission,
-                deadLetterConditions.isInSquad({
-                  squads: (user?.info.ownershipEntityRefs ?? []).filter(r =>
-                    r.startsWith('group:'),
-                  ),
-                }),
-              );
+              return decideForSquadMembers(req.permission, user);
             }
             return { result: AuthorizeResult.ALLOW };
           },
@@ -80,17 +69,8 @@ const mette = {
 };
 
 describe('dead-letter permissions, per owning squad', () => {
-  let available = false;
-  let connection: amqp.ChannelModel;
+  const services = useBrokerAndDatabase();
   const databases = TestDatabases.create({ ids: ['POSTGRES_15'] });
-
-  beforeAll(async () => {
-    available = (await requirePostgres()) && (await requireRabbitMq());
-    if (available) connection = await amqp.connect(AMQP_URL);
-  });
-  afterAll(async () => {
-    await connection?.close().catch(() => {});
-  });
 
   function backend(knex: Knex, queue: string) {
     return startTestBackend({
@@ -112,18 +92,8 @@ describe('dead-letter permissions, per owning squad', () => {
         mockServices.database.factory({ knex }),
         catalogServiceMock.factory({
           entities: [
-            {
-              apiVersion: 'backstage.io/v1alpha1',
-              kind: 'Component',
-              metadata: { name: 'term-deposit', namespace: 'default' },
-              spec: { type: 'service', owner: 'group:default/squad-mercury' },
-            },
-            {
-              apiVersion: 'backstage.io/v1alpha1',
-              kind: 'Component',
-              metadata: { name: 'card-clearing', namespace: 'default' },
-              spec: { type: 'service', owner: 'squad-gemini' },
-            },
+            serviceComponent('term-deposit', 'group:default/squad-mercury'),
+            serviceComponent('card-clearing', 'squad-gemini'),
           ],
         }),
         mockServices.rootConfig.factory({
@@ -145,11 +115,11 @@ describe('dead-letter permissions, per owning squad', () => {
   }
 
   it('lets a squad member act on her squad’s messages only', async () => {
-    if (!available) return;
+    if (!services.available) return;
     const knex = await databases.init('POSTGRES_15');
     const suffix = Math.random().toString(36).slice(2, 8);
     const { names, ch, cleanup, addServiceQueue } = await topology(
-      connection,
+      services.connection,
       suffix,
     );
     const clearing = await addServiceQueue('card-clearing', 'card.cleared');

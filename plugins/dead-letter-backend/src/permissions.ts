@@ -1,6 +1,12 @@
 import { parseEntityRef } from '@backstage/catalog-model';
-import { PermissionCriteria } from '@backstage/plugin-permission-common';
 import {
+  AuthorizeResult,
+  PermissionCriteria,
+  PolicyDecision,
+  ResourcePermission,
+} from '@backstage/plugin-permission-common';
+import {
+  PolicyQueryUser,
   isAndCriteria,
   isNotCriteria,
   isOrCriteria,
@@ -93,6 +99,25 @@ export const {
   resourceRef: deadLetterMessageResourceRef,
   rules: deadLetterPermissionRules,
 });
+
+/**
+ * The decision of a policy that lets only squad members act on dead
+ * letters: `permission` is limited to messages owned by the squads among
+ * the user's ownership refs, and denied to a user in no squad.
+ */
+export function decideForSquadMembers(
+  permission: ResourcePermission<typeof DEAD_LETTER_MESSAGE_RESOURCE_TYPE>,
+  user: PolicyQueryUser | undefined,
+): PolicyDecision {
+  const squads = (user?.info.ownershipEntityRefs ?? []).filter(
+    ref => parseEntityRef(ref).kind.toLocaleLowerCase('en-US') === 'group',
+  );
+  if (squads.length === 0) return { result: AuthorizeResult.DENY };
+  return createDeadLetterConditionalDecision(
+    permission,
+    deadLetterConditions.isInSquad({ squads }),
+  );
+}
 
 /** Restricts a query to the rows that satisfy permission criteria. */
 export function whereAllowed(

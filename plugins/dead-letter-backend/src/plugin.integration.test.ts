@@ -12,8 +12,8 @@ import request from 'supertest';
 import deadLetterPlugin from '.';
 import {
   AMQP_URL,
-  requirePostgres,
-  requireRabbitMq,
+  serviceComponent,
+  useBrokerAndDatabase,
   useLocalPostgresForTestDatabases,
 } from './__testUtils__/services';
 import { eventually, failingService, topology } from './__testUtils__/amqp';
@@ -28,17 +28,8 @@ const service = { Authorization: mockCredentials.service.header() };
 const nobody = { Authorization: mockCredentials.none.header() };
 
 describe('dead-letter backend on real RabbitMQ and PostgreSQL', () => {
-  let available = false;
-  let connection: amqp.ChannelModel;
+  const services = useBrokerAndDatabase();
   const databases = TestDatabases.create({ ids: ['POSTGRES_15'] });
-
-  beforeAll(async () => {
-    available = (await requirePostgres()) && (await requireRabbitMq());
-    if (available) connection = await amqp.connect(AMQP_URL);
-  });
-  afterAll(async () => {
-    await connection?.close().catch(() => {});
-  });
 
   async function backend(
     knex: Knex,
@@ -54,12 +45,7 @@ describe('dead-letter backend on real RabbitMQ and PostgreSQL', () => {
         mockServices.database.factory({ knex }),
         catalogServiceMock.factory({
           entities: [
-            {
-              apiVersion: 'backstage.io/v1alpha1',
-              kind: 'Component',
-              metadata: { name: 'term-deposit', namespace: 'default' },
-              spec: { type: 'service', owner: 'group:default/squad-mercury' },
-            },
+            serviceComponent('term-deposit', 'group:default/squad-mercury'),
           ],
         }),
         mockServices.rootConfig.factory({
@@ -83,9 +69,9 @@ describe('dead-letter backend on real RabbitMQ and PostgreSQL', () => {
   }
 
   it('stores dead-lettered messages, redelivers and deletes them', async () => {
-    if (!available) return;
+    if (!services.available) return;
     const suffix = Math.random().toString(36).slice(2, 8);
-    const { names, ch, cleanup } = await topology(connection, suffix);
+    const { names, ch, cleanup } = await topology(services.connection, suffix);
     const knex = await databases.init('POSTGRES_15');
     const running = await backend(knex, names.dlq);
     const server = running.server;
@@ -290,10 +276,10 @@ describe('dead-letter backend on real RabbitMQ and PostgreSQL', () => {
   });
 
   it('rejects bad input and unauthorised callers', async () => {
-    if (!available) return;
+    if (!services.available) return;
     const knex = await databases.init('POSTGRES_15');
     const suffix = Math.random().toString(36).slice(2, 8);
-    const { names, cleanup } = await topology(connection, suffix);
+    const { names, cleanup } = await topology(services.connection, suffix);
     const running = await backend(knex, names.dlq);
     const server = running.server;
     try {
@@ -405,10 +391,10 @@ describe('dead-letter backend on real RabbitMQ and PostgreSQL', () => {
   });
 
   it('refuses delete and redeliver to a user without the permissions', async () => {
-    if (!available) return;
+    if (!services.available) return;
     const knex = await databases.init('POSTGRES_15');
     const suffix = Math.random().toString(36).slice(2, 8);
-    const { names, ch, cleanup } = await topology(connection, suffix);
+    const { names, ch, cleanup } = await topology(services.connection, suffix);
     const running = await backend(knex, names.dlq, AuthorizeResult.DENY);
     const server = running.server;
     try {

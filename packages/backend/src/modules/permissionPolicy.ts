@@ -1,5 +1,4 @@
 import { createBackendModule } from '@backstage/backend-plugin-api';
-import { parseEntityRef } from '@backstage/catalog-model';
 import {
   AuthorizeResult,
   PolicyDecision,
@@ -11,10 +10,7 @@ import {
   PolicyQueryUser,
 } from '@backstage/plugin-permission-node';
 import { policyExtensionPoint } from '@backstage/plugin-permission-node/alpha';
-import {
-  createDeadLetterConditionalDecision,
-  deadLetterConditions,
-} from '@internal/plugin-dead-letter-backend';
+import { decideForSquadMembers } from '@internal/plugin-dead-letter-backend';
 import { DEAD_LETTER_MESSAGE_RESOURCE_TYPE } from '@internal/plugin-dead-letter-common';
 
 /**
@@ -37,14 +33,7 @@ export class LunarPermissionPolicy implements PermissionPolicy {
         DEAD_LETTER_MESSAGE_RESOURCE_TYPE,
       )
     ) {
-      const squads = (user?.info.ownershipEntityRefs ?? []).filter(
-        ref => parseEntityRef(ref).kind.toLocaleLowerCase('en-US') === 'group',
-      );
-      if (squads.length === 0) return { result: AuthorizeResult.DENY };
-      return createDeadLetterConditionalDecision(
-        request.permission,
-        deadLetterConditions.isInSquad({ squads }),
-      );
+      return decideForSquadMembers(request.permission, user);
     }
     return { result: AuthorizeResult.ALLOW };
   }

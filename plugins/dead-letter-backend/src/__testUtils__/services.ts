@@ -1,5 +1,6 @@
 /* eslint-disable no-console */
 import net from 'node:net';
+import * as amqp from 'amqplib';
 
 /**
  * The real PostgreSQL and RabbitMQ on this machine, for tests. In CI they
@@ -45,4 +46,34 @@ export const requireRabbitMq = () => require('RabbitMQ', 5672);
 export function useLocalPostgresForTestDatabases() {
   process.env.BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING ??=
     POSTGRES_URL;
+}
+
+/**
+ * For a describe block whose tests need both servers: checks them before
+ * all its tests and, when they are up, opens a broker connection that is
+ * closed after them. Tests return early unless `available`.
+ */
+export function useBrokerAndDatabase() {
+  const services: { available: boolean; connection: amqp.ChannelModel } = {
+    available: false,
+    connection: undefined as unknown as amqp.ChannelModel,
+  };
+  beforeAll(async () => {
+    services.available = (await requirePostgres()) && (await requireRabbitMq());
+    if (services.available) services.connection = await amqp.connect(AMQP_URL);
+  });
+  afterAll(async () => {
+    await services.connection?.close().catch(() => {});
+  });
+  return services;
+}
+
+/** A service's catalog component, owned by `owner`. */
+export function serviceComponent(name: string, owner: string) {
+  return {
+    apiVersion: 'backstage.io/v1alpha1',
+    kind: 'Component',
+    metadata: { name, namespace: 'default' },
+    spec: { type: 'service', owner },
+  };
 }

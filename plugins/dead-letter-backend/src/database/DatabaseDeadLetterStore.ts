@@ -9,6 +9,7 @@ import { NewDeadLetter } from '../consumer/decode';
 import { whereAllowed } from '../permissions';
 import {
   DeadLetterStore,
+  HistogramOptions,
   Selection,
   StoredDeadLetter,
   StoredDeadLetterDetail,
@@ -346,15 +347,7 @@ export class DatabaseDeadLetterStore implements DeadLetterStore {
     }));
   }
 
-  async histogram(
-    environment: string,
-    options: {
-      groupBy: 'squad' | 'service';
-      from: Date;
-      squad?: string;
-      service?: string;
-    },
-  ) {
+  async histogram(environment: string, options: HistogramOptions) {
     // Timestamps are timestamptz on PostgreSQL and ISO strings on SQLite.
     const hour = this.isPostgres
       ? this.db.raw(

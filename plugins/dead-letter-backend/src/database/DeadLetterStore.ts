@@ -24,6 +24,14 @@ export type Selection = ({ ids: string[] } | { filter: DeadLetterFilter }) & {
   allowed?: PermissionCriteria<DeadLetterQuery>;
 };
 
+/** What `histogram` counts: since when, split how, for which squad or service. */
+export interface HistogramOptions {
+  groupBy: 'squad' | 'service';
+  from: Date;
+  squad?: string;
+  service?: string;
+}
+
 /** Persistence of dead-lettered messages. */
 export interface DeadLetterStore {
   /** Stores a batch in one transaction; rows already stored are skipped. Returns how many were new. */
@@ -68,12 +76,7 @@ export interface DeadLetterStore {
    */
   histogram(
     environment: string,
-    options: {
-      groupBy: 'squad' | 'service';
-      from: Date;
-      squad?: string;
-      service?: string;
-    },
+    options: HistogramOptions,
   ): Promise<Array<{ hour: string; key: string | null; count: number }>>;
   /**
    * Runs `work` on the selected rows, batch by batch, each batch locked

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Sends failing messages through the local RabbitMQ (started if needed), so
 # the Dead Letter page shows real dead letters. Run the portal with
-#   yarn start --config app-config.yaml --config examples/app-config.dead-letter.yaml
+#   yarn start --config "$PWD/app-config.yaml" --config "$PWD/examples/app-config.dead-letter.yaml"
 # to consume them. Usage: scripts/dead-letter-traffic.sh [messages per service]
 source "$(dirname "$0")/lib.sh"
 ensure_node

@@ -38,7 +38,7 @@ export interface Config {
     servicePattern?: string;
     /** Header carrying the handler's error text. Default: 'x-error'. */
     errorHeader?: string;
-    /** Seconds a service's squad (catalog owner) is cached. Default: 300. */
+    /** Seconds a service's squad (catalog owner) is cached; unknown services at most 30. Default: 300. */
     squadCacheSeconds?: number;
   };
 }

@@ -9,6 +9,7 @@ import { DeadLetterConsumer } from './consumer/DeadLetterConsumer';
 import { DatabaseDeadLetterStore } from './database/DatabaseDeadLetterStore';
 import { createRouter } from './service/router';
 import { createSquadResolver } from './service/squads';
+import { backfillSquads } from './service/backfillSquads';
 import {
   deadLetterMessageResourceRef,
   deadLetterPermissionRules,
@@ -34,6 +35,7 @@ export const deadLetterPlugin = createBackendPlugin({
         permissionsRegistry: coreServices.permissionsRegistry,
         auditor: coreServices.auditor,
         lifecycle: coreServices.lifecycle,
+        scheduler: coreServices.scheduler,
         catalog: catalogServiceRef,
       },
       async init(deps) {
@@ -67,6 +69,21 @@ export const deadLetterPlugin = createBackendPlugin({
           ]),
         );
         deps.lifecycle.addStartupHook(() => consumers.forEach(c => c.start()));
+        // Messages stored before the catalog knew their service's owner
+        // get their squad once it does.
+        await deps.scheduler.scheduleTask({
+          id: 'dead-letter-backfill-squads',
+          frequency: { minutes: 1 },
+          timeout: { minutes: 5 },
+          initialDelay: { seconds: 30 },
+          fn: async () => {
+            await backfillSquads({
+              store,
+              resolveSquads,
+              logger: deps.logger,
+            });
+          },
+        });
         deps.lifecycle.addShutdownHook(async () => {
           await Promise.all([...consumers.values()].map(c => c.stop()));
         });

@@ -263,6 +263,23 @@ export class DatabaseDeadLetterStore implements DeadLetterStore {
     return row ? fromDetailRow(row) : undefined;
   }
 
+  async servicesWithoutSquad(limit: number): Promise<string[]> {
+    const rows: Array<{ service: string }> = await this.db('dead_letters')
+      .distinct('service')
+      .whereNull('squad')
+      .whereNotNull('service')
+      .orderBy('service')
+      .limit(limit);
+    return rows.map(r => r.service);
+  }
+
+  async setSquad(service: string, squad: string): Promise<number> {
+    return this.db('dead_letters')
+      .where('service', service)
+      .whereNull('squad')
+      .update({ squad });
+  }
+
   async count(environment: string, selection: Selection): Promise<number> {
     const [row] = await this.applySelection(
       this.db('dead_letters'),

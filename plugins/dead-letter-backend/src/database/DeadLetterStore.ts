@@ -36,6 +36,10 @@ export interface HistogramOptions {
 export interface DeadLetterStore {
   /** Stores a batch in one transaction; rows already stored are skipped. Returns how many were new. */
   insertBatch(rows: NewDeadLetter[]): Promise<number>;
+  /** Services of stored messages that have no squad yet (at most `limit`). */
+  servicesWithoutSquad(limit: number): Promise<string[]>;
+  /** Gives a service's messages that have no squad yet their squad; returns how many. */
+  setSquad(service: string, squad: string): Promise<number>;
   list(
     environment: string,
     filter: DeadLetterFilter,

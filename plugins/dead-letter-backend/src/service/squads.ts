@@ -6,7 +6,8 @@ import { SquadResolver } from '../consumer/DeadLetterConsumer';
 /**
  * Looks up the owner of each service's catalog component (by name, in the
  * default namespace) and caches the answer, so a burst of dead letters costs
- * one catalog call per new service, not one per message.
+ * one catalog call per new service, not one per message. Unknown services
+ * are cached for at most 30 seconds.
  */
 export function createSquadResolver(options: {
   catalog: CatalogService;
@@ -43,7 +44,12 @@ export function createSquadResolver(options: {
             squad = null;
           }
         }
-        cache.set(service, { squad, expires: now + options.ttlSeconds * 1000 });
+        // A service the catalog does not know (yet: it may still be
+        // filling after a start) is asked again sooner.
+        const ttl = squad
+          ? options.ttlSeconds
+          : Math.min(options.ttlSeconds, 30);
+        cache.set(service, { squad, expires: now + ttl * 1000 });
         result.set(service, squad);
       });
     }

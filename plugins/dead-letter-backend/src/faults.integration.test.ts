@@ -45,6 +45,15 @@ function closePluginConnections(environment: string) {
   return closed;
 }
 
+/** The consumers the broker lists on a queue (only active ones). */
+function consumersOn(queue: string) {
+  return execFileSync('rabbitmqctl', ['-q', 'list_consumers', 'queue_name'], {
+    encoding: 'utf8',
+  })
+    .split('\n')
+    .filter(l => l.trim() === queue).length;
+}
+
 /** Kills every other session on the test database, as a failover would. */
 async function terminatePostgresSessions(admin: Knex, database: string) {
   await admin.raw(
@@ -60,19 +69,24 @@ describe('dead-letter consumer under faults', () => {
     available = (await requirePostgres()) && (await requireRabbitMq());
   });
 
-  function backend(knex: Knex, queue: string) {
+  function backend(
+    knex: Knex,
+    queue: string,
+    { environment = 'faults', amqpUrl = AMQP_URL } = {},
+  ) {
     return startTestBackend({
       features: [
         deadLetterPlugin,
         mockServices.database.factory({ knex }),
+        mockServices.rootLogger.factory({ level: 'warn' }),
         catalogServiceMock.factory({ entities: [] }),
         mockServices.rootConfig.factory({
           data: {
             deadLetter: {
               environments: [
                 {
-                  name: 'faults',
-                  amqp: { url: AMQP_URL, queue, prefetch: 300 },
+                  name: environment,
+                  amqp: { url: amqpUrl, queue, prefetch: 300 },
                   batchSize: 100,
                   batchWaitMs: 20,
                 },
@@ -158,6 +172,86 @@ describe('dead-letter consumer under faults', () => {
     }
   });
 
+  it('keeps exactly one consumer when the connection drops while it is being set up', async () => {
+    if (!available) return;
+    const environment = `drops${Math.random().toString(36).slice(2, 6)}`;
+    const queue = `lunar-test-drops-${environment}`;
+    const total = 1000;
+    // The plugin reaches the broker through a proxy that delays every reply
+    // by `latency`. Setting up a consumer takes 9 round trips (handshake 3,
+    // queue check 3, channel, prefetch, consume), so a drop 7.9 round trips
+    // after a connection opens lands while prefetch or consume is waiting
+    // for its reply: after the handshake, before the consumer exists.
+    const latency = 150;
+    const broker = new URL(AMQP_URL);
+    const proxy = new TcpProxy(
+      { host: broker.hostname, port: Number(broker.port || 5672) },
+      { replyLatencyMs: latency },
+    );
+    await proxy.start();
+    broker.host = `127.0.0.1:${proxy.port}`;
+    const connection = await amqp.connect(AMQP_URL);
+    const ch = await connection.createConfirmChannel();
+    await ch.assertQueue(queue, {
+      durable: true,
+      arguments: { 'x-queue-type': 'quorum' },
+    });
+    const knex = await databases.init('POSTGRES_15');
+    const running = await backend(knex, queue, {
+      environment,
+      amqpUrl: broker.toString(),
+    });
+    let stopped = false;
+    const state = async () =>
+      (
+        await request(running.server)
+          .get('/api/dead-letter/environments')
+          .set({
+            Authorization: mockCredentials.user.header('user:default/guest'),
+          })
+      ).body[0];
+    try {
+      const stored = async () =>
+        Number((await knex('dead_letters').count({ c: '*' }))[0].c);
+      while ((await state()).state !== 'consuming') await sleep(100);
+      expect(proxy.accepted).toBe(1);
+
+      proxy.dropNextConnectionAfter(latency * 7.9);
+      proxy.dropAll();
+      for (let i = 0; i < total; i++) {
+        ch.sendToQueue(queue, Buffer.from(`{"n":${i}}`), {
+          messageId: `drops-${i}`,
+        });
+      }
+      await ch.waitForConfirms();
+      const deadline = Date.now() + 120_000;
+      while ((await stored()) < total && Date.now() < deadline)
+        await sleep(250);
+      expect(await stored()).toBe(total);
+      // The first reconnect was dropped, so at least one more followed.
+      expect(proxy.accepted).toBeGreaterThanOrEqual(3);
+      // Settled on one connection and one consumer: no second consumer left
+      // behind holding deliveries it would never acknowledge.
+      const settle = Date.now() + 30_000;
+      while (
+        (proxy.connections !== 1 || consumersOn(queue) !== 1) &&
+        Date.now() < settle
+      )
+        await sleep(250);
+      expect(proxy.connections).toBe(1);
+      expect(consumersOn(queue)).toBe(1);
+      // Everything acknowledged: stopping returns nothing to the queue.
+      await running.stop();
+      stopped = true;
+      expect((await ch.checkQueue(queue)).messageCount).toBe(0);
+    } finally {
+      if (!stopped) await running.stop();
+      await proxy.cut();
+      await ch.deleteQueue(queue).catch(() => {});
+      await connection.close().catch(() => {});
+    }
+  });
+
   it('pauses while the database is unreachable, without requeue loops, and resumes', async () => {
     if (!available) return;
     const queue = `lunar-test-dbdown-${Math.random().toString(36).slice(2, 8)}`;
@@ -220,12 +314,7 @@ describe('dead-letter consumer under faults', () => {
       // The consumer is cancelled. (A quorum queue's declare-ok still counts
       // a cancelled consumer that holds unacked deliveries; list_consumers
       // shows only active ones.)
-      const consumers = () =>
-        execFileSync('rabbitmqctl', ['-q', 'list_consumers', 'queue_name'], {
-          encoding: 'utf8',
-        })
-          .split('\n')
-          .filter(l => l.trim() === queue).length;
+      const consumers = () => consumersOn(queue);
       const cancelDeadline = Date.now() + 15_000;
       while (consumers() > 0 && Date.now() < cancelDeadline) await sleep(200);
       expect(consumers()).toBe(0);
@@ -249,8 +338,16 @@ describe('dead-letter consumer under faults', () => {
         .whereRaw(`headers::text like '%x-delivery-count%'`)
         .count({ c: '*' });
       expect(Number(requeued[0].c)).toBe(0);
-      for (let s = await state(); s.state !== 'consuming'; s = await state())
-        await sleep(100);
+      // Resumed: consuming again, with exactly one consumer on the queue.
+      // The broker's consumer list can trail the consumer's own state, so
+      // wait for both as the cancellation above is waited for.
+      const resumeDeadline = Date.now() + 15_000;
+      while (
+        ((await state()).state !== 'consuming' || consumers() !== 1) &&
+        Date.now() < resumeDeadline
+      )
+        await sleep(200);
+      expect((await state()).state).toBe('consuming');
       expect(consumers()).toBe(1);
       // Nothing left, not even unacked: stopping would have returned it.
       await running.stop();

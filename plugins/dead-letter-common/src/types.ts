@@ -77,9 +77,14 @@ export interface SquadOverview {
 
 /** GET /dead-letters/error-groups */
 export interface ErrorGroup {
+  service: string;
+  /** The squad that owns the service, when the catalog knows it. */
+  squad: string | null;
   error: string | null;
   count: number;
   newest: string;
+  /** One message of the group, to ask permission decisions for. */
+  sampleId: string;
 }
 
 /** DELETE /dead-letters and POST /dead-letters/redeliver bodies. */

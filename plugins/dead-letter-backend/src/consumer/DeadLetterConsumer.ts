@@ -39,6 +39,7 @@ export class DeadLetterConsumer {
   private timer?: NodeJS.Timeout;
   private flushing: Promise<void> = Promise.resolve();
   private stopping = false;
+  private connecting = false;
   private attempts = 0;
   private state: EnvironmentStatus['state'] = 'stopped';
   private reason: string | null = null;
@@ -107,20 +108,33 @@ export class DeadLetterConsumer {
     };
   }
 
+  /**
+   * Connects, retrying with backoff. Only one loop runs at a time: a
+   * connection lost while another attempt is under way must not start a
+   * second one, or two consumers would share this instance's state and the
+   * older one's deliveries would never be acknowledged.
+   */
   private async connectLoop() {
-    while (!this.stopping) {
-      try {
-        await this.connect();
-        this.attempts = 0;
-        return;
-      } catch (e) {
-        this.state = 'connecting';
-        this.reason = `broker unavailable: ${(e as Error).message}`;
-        this.deps.logger.warn(
-          `dead-letter ${this.env.name}: ${this.reason}; retrying`,
-        );
-        await sleep(backoff(this.attempts++));
+    // Already connected (another loop won) or connecting: nothing to do.
+    if (this.connecting || this.connection) return;
+    this.connecting = true;
+    try {
+      while (!this.stopping) {
+        try {
+          await this.connect();
+          this.attempts = 0;
+          return;
+        } catch (e) {
+          this.state = 'connecting';
+          this.reason = `broker unavailable: ${(e as Error).message}`;
+          this.deps.logger.warn(
+            `dead-letter ${this.env.name}: ${this.reason}; retrying`,
+          );
+          await sleep(backoff(this.attempts++));
+        }
       }
+    } finally {
+      this.connecting = false;
     }
   }
 
@@ -136,7 +150,31 @@ export class DeadLetterConsumer {
       ),
     );
     connection.on('close', () => this.onLost(connection, 'connection closed'));
-    this.connection = connection;
+    // A channel call on a connection that closed mid set-up may never
+    // settle: race the set-up against the close, so this attempt fails
+    // and the loop retries.
+    const closed = new Promise<never>((_, reject) =>
+      connection.once('close', () =>
+        reject(new Error('connection closed during set-up')),
+      ),
+    );
+    closed.catch(() => {});
+    try {
+      await Promise.race([this.setUp(connection), closed]);
+    } catch (e) {
+      // Never leave a half-set-up connection open: its deliveries would
+      // stay unacknowledged for as long as it lives.
+      if (this.connection === connection) {
+        this.connection = undefined;
+        this.channel = undefined;
+        this.consumerTag = undefined;
+      }
+      await connection.close().catch(() => {});
+      throw e;
+    }
+  }
+
+  private async setUp(connection: amqp.ChannelModel) {
     await this.ensureQueue(connection);
     const channel = await connection.createChannel();
     channel.on('error', e =>
@@ -146,6 +184,10 @@ export class DeadLetterConsumer {
     );
     channel.on('close', () => this.onLost(connection, 'channel closed'));
     await channel.prefetch(this.env.amqp.prefetch);
+    if (this.stopping) throw new Error('stopping');
+    // Only now is this the connection in use: a drop before this point is
+    // this attempt's failure, handled by the connect loop alone.
+    this.connection = connection;
     this.channel = channel;
     await this.consume(channel);
   }
@@ -175,12 +217,13 @@ export class DeadLetterConsumer {
   }
 
   private async consume(channel: amqp.Channel) {
+    const connection = this.connection;
     const { consumerTag } = await channel.consume(
       this.env.amqp.queue,
       message => {
         if (!message) {
           // The broker cancelled us (queue deleted): reconnect.
-          this.onLost(this.connection, 'consumer cancelled by the broker');
+          this.onLost(connection, 'consumer cancelled by the broker');
           return;
         }
         this.onMessage(channel, message);
@@ -192,7 +235,7 @@ export class DeadLetterConsumer {
   }
 
   private onLost(connection: amqp.ChannelModel | undefined, why: string) {
-    if (this.stopping || connection !== this.connection) return;
+    if (this.stopping || !connection || connection !== this.connection) return;
     this.connection = undefined;
     this.channel = undefined;
     this.consumerTag = undefined;

@@ -3,44 +3,15 @@ import {
   TestDatabaseId,
   TestDatabases,
 } from '@backstage/backend-test-utils';
-import { NewDeadLetter } from '../consumer/decode';
 import { DatabaseDeadLetterStore } from './DatabaseDeadLetterStore';
 import {
   requirePostgres,
   useLocalPostgresForTestDatabases,
 } from '../__testUtils__/services';
+import { newDeadLetter as row } from '../__testUtils__/rows';
 
 useLocalPostgresForTestDatabases();
 jest.setTimeout(60_000);
-
-let seq = 0;
-function row(overrides: Partial<NewDeadLetter> = {}): NewDeadLetter {
-  seq += 1;
-  return {
-    dedupKey: `key-${seq}`,
-    environment: 'dev',
-    queue: 'q_term-deposit',
-    exchange: 'bankaccount',
-    routingKey: 'bankaccount.account.ReserveFundsResponseV1',
-    reason: 'rejected',
-    service: 'term-deposit',
-    squad: 'squad-mercury',
-    messageId: `m-${seq}`,
-    correlationId: null,
-    error: 'ctx handler: record not found',
-    deadLetteredAt: new Date(
-      Date.UTC(2026, 10, 22, 10, 0, seq % 60),
-    ).toISOString(),
-    receivedAt: new Date().toISOString(),
-    redeliveryCount: 0,
-    headers: { 'x-death': [{ count: 1 }] },
-    properties: { messageId: `m-${seq}` },
-    body: Buffer.from([0, 1, 2, 255]),
-    bodySize: 4,
-    bodyTruncated: false,
-    ...overrides,
-  };
-}
 
 describe('DatabaseDeadLetterStore', () => {
   let ids: TestDatabaseId[] = ['SQLITE_3'];
@@ -134,9 +105,29 @@ describe('DatabaseDeadLetterStore', () => {
         ['term-deposit', 2],
         ['bankaccount', 1],
       ]);
-      expect((await store.errorGroups('dev', 'term-deposit'))[0]).toMatchObject(
-        { error: 'ctx handler: record not found', count: 2 },
+      const termDepositGroups = await store.errorGroups('dev', 'term-deposit');
+      expect(termDepositGroups[0]).toMatchObject({
+        service: 'term-deposit',
+        squad: 'squad-mercury',
+        error: 'ctx handler: record not found',
+        count: 2,
+      });
+      // A group's sample is one of its own messages.
+      expect(
+        all.find(i => i.id === termDepositGroups[0].sampleId),
+      ).toMatchObject({
+        service: 'term-deposit',
+        error: 'ctx handler: record not found',
+      });
+      // Across the environment, groups are per service and error text.
+      const envGroups = await store.errorGroups('dev');
+      expect(envGroups.map(g => [g.service, g.count])).toEqual(
+        expect.arrayContaining([
+          ['term-deposit', 2],
+          ['bankaccount', 1],
+        ]),
       );
+      expect(envGroups.reduce((n, g) => n + g.count, 0)).toBe(all.length);
 
       // Details keep the bytes.
       const detail = await store.get(all[0].id);

@@ -347,20 +347,26 @@ export class DatabaseDeadLetterStore implements DeadLetterStore {
   }
 
   async errorGroups(environment: string, service?: string) {
+    // One group per service and error text: a group is then owned by one
+    // squad, so one permission decision (on its sample) covers all of it.
     const query = this.db('dead_letters')
       .where('environment', environment)
-      .select('error')
+      .select('service', 'error')
       .count({ count: '*' })
-      .max({ newest: 'dead_lettered_at' })
-      .groupBy('error')
-      .orderBy('count', 'desc')
+      .max({ newest: 'dead_lettered_at', squad: 'squad' })
+      .min({ sampleId: 'id' })
+      .groupBy('service', 'error')
+      .orderBy([{ column: 'count', order: 'desc' }, { column: 'service' }])
       .limit(200);
     if (service) query.where('service', service);
     const rows: any[] = await query;
     return rows.map(r => ({
+      service: r.service,
+      squad: r.squad ?? null,
       error: r.error,
       count: Number(r.count),
       newest: iso(r.newest),
+      sampleId: String(r.sampleId),
     }));
   }
 

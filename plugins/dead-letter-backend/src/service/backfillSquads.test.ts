@@ -3,41 +3,19 @@ import {
   TestDatabaseId,
   TestDatabases,
 } from '@backstage/backend-test-utils';
-import { NewDeadLetter } from '../consumer/decode';
 import { DatabaseDeadLetterStore } from '../database/DatabaseDeadLetterStore';
 import {
   requirePostgres,
   useLocalPostgresForTestDatabases,
 } from '../__testUtils__/services';
+import { newDeadLetter } from '../__testUtils__/rows';
 import { backfillSquads } from './backfillSquads';
 
 useLocalPostgresForTestDatabases();
 jest.setTimeout(60_000);
 
-let seq = 0;
-function row(service: string | null, squad: string | null): NewDeadLetter {
-  seq += 1;
-  return {
-    dedupKey: `backfill-${seq}`,
-    environment: 'dev',
-    queue: `q_${service}`,
-    exchange: 'x',
-    routingKey: 'rk',
-    reason: 'rejected',
-    service,
-    squad,
-    messageId: `m-${seq}`,
-    correlationId: null,
-    error: null,
-    deadLetteredAt: new Date().toISOString(),
-    receivedAt: new Date().toISOString(),
-    redeliveryCount: 0,
-    headers: {},
-    properties: {},
-    body: Buffer.from('{}'),
-    bodySize: 2,
-    bodyTruncated: false,
-  };
+function row(service: string | null, squad: string | null) {
+  return newDeadLetter({ service, squad, queue: `q_${service}` });
 }
 
 describe('backfillSquads', () => {

@@ -42,6 +42,13 @@ test.describe('dead letters', () => {
     await connection?.close().catch(() => {});
   });
 
+  /** A squad's row in the Squads overview (it links to the squad). */
+  function squadRow(page: Page, squad: string) {
+    return page.getByRole('row').filter({
+      has: page.getByRole('link', { name: squad, exact: true }),
+    });
+  }
+
   async function count(page: Page, name: string) {
     const row = page.getByRole('row').filter({ hasText: name });
     return Number(
@@ -53,6 +60,13 @@ test.describe('dead letters', () => {
     page,
   }) => {
     test.setTimeout(180_000);
+    // The built portal logs nothing to the console on these screens.
+    const consoleErrors: string[] = [];
+    page.on('console', m => {
+      if (m.type() === 'error') consoleErrors.push(m.text());
+    });
+    page.on('pageerror', e => consoleErrors.push(e.message));
+
     // A "service" that rejects everything: RabbitMQ dead-letters each one.
     const { consumerTag } = await ch.consume(WORK, msg => {
       if (msg) ch.nack(msg, false, false);
@@ -74,12 +88,19 @@ test.describe('dead letters', () => {
     await signInAsGuest(page, '/dead-letter');
     await expect(async () => {
       await page.reload();
-      const row = page.getByRole('row').filter({ hasText: 'squad-nasa' });
+      const row = squadRow(page, 'squad-nasa');
       await expect(row).toContainText('5', { timeout: 2_000 });
     }).toPass({ timeout: 60_000, intervals: [2_000] });
     await ch.cancel(consumerTag);
+    // Error groups across the environment name the service and its count.
+    const group = page
+      .getByRole('row')
+      .filter({ hasText: `ctx handler: e2e failure ${run}` });
+    await expect(group).toContainText('dead-letter');
+    await expect(group.getByRole('cell').nth(3)).toHaveText('5');
     await page.screenshot({
       path: 'test-results/screenshots/dead-letter-page.png',
+      fullPage: true,
     });
 
     // The squad's tab lists its service; the service's tab its messages.
@@ -109,21 +130,31 @@ test.describe('dead letters', () => {
     await page.screenshot({
       path: 'test-results/screenshots/dead-letter-detail.png',
     });
-    await details.getByRole('button', { name: 'Close details' }).click();
+    await page.keyboard.press('Escape');
+    await expect(details).toBeHidden();
 
-    // Redeliver two: they arrive on their original queue.
-    await page
-      .getByRole('checkbox', { name: `Select message e2e-${run}-0` })
-      .check();
-    await page
-      .getByRole('checkbox', { name: `Select message e2e-${run}-1` })
-      .check();
+    // Redeliver two, by keyboard only: they arrive on their original queue.
+    for (const i of [0, 1]) {
+      await page
+        .getByRole('checkbox', { name: `Select message e2e-${run}-${i}` })
+        .focus();
+      await page.keyboard.press('Space');
+    }
     await expect(page.getByText('2 row(s) selected')).toBeVisible();
-    await page.getByRole('button', { name: 'Redeliver', exact: true }).click();
-    await page
-      .getByRole('dialog')
-      .getByRole('button', { name: 'Redeliver' })
-      .click();
+    await page.getByRole('button', { name: 'Redeliver', exact: true }).focus();
+    await page.keyboard.press('Enter');
+    const confirm = page.getByRole('dialog');
+    await expect(confirm).toContainText(
+      'You are about to publish 2 messages back',
+    );
+    // Focus moved into the dialog: Tab reaches its buttons, not the page.
+    await page.keyboard.press('Tab');
+    await expect(confirm.getByRole('button', { name: 'Cancel' })).toBeFocused();
+    await page.keyboard.press('Tab');
+    await expect(
+      confirm.getByRole('button', { name: 'Redeliver' }),
+    ).toBeFocused();
+    await page.keyboard.press('Enter');
     await expect(page.getByText('2 redelivered.')).toBeVisible();
     await expect(page.getByText(/1[-–]3 of 3/)).toBeVisible();
     const arrived: string[] = [];
@@ -137,6 +168,12 @@ test.describe('dead letters', () => {
     await page
       .getByRole('checkbox', { name: `Select message e2e-${run}-2` })
       .check();
+    // Escape cancels a deletion; nothing is deleted.
+    await page.getByRole('button', { name: 'Delete', exact: true }).click();
+    await expect(page.getByRole('dialog')).toBeVisible();
+    await page.keyboard.press('Escape');
+    await expect(page.getByRole('dialog')).toBeHidden();
+    await expect(page.getByText(/1[-–]3 of 3/)).toBeVisible();
     await page.getByRole('button', { name: 'Delete', exact: true }).click();
     const dialog = page.getByRole('dialog');
     await expect(dialog).toContainText(
@@ -148,8 +185,7 @@ test.describe('dead letters', () => {
 
     // The overview's count dropped with them.
     await page.goto('/dead-letter');
-    await expect(
-      page.getByRole('row').filter({ hasText: 'squad-nasa' }),
-    ).toContainText('2');
+    await expect(squadRow(page, 'squad-nasa')).toContainText('2');
+    expect(consoleErrors).toEqual([]);
   });
 });

@@ -7,7 +7,10 @@ import {
 } from '@backstage/frontend-plugin-api';
 import { EntityContentBlueprint } from '@backstage/plugin-catalog-react/alpha';
 import ErrorOutlineIcon from '@material-ui/icons/ErrorOutline';
-import { DeadLetterClient, deadLetterApiRef } from './api';
+import {
+  DeadLetterClient,
+  deadLetterApiRef,
+} from '@internal/plugin-dead-letter-react';
 import { rootRouteRef } from './routes';
 
 /** The client of the dead-letter backend. */

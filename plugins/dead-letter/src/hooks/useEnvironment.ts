@@ -2,7 +2,7 @@ import { useEffect, useMemo, useState } from 'react';
 import { storageApiRef, useApi } from '@backstage/frontend-plugin-api';
 import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import { EnvironmentStatus } from '@internal/plugin-dead-letter-common';
-import { deadLetterApiRef } from '../api';
+import { deadLetterApiRef } from '@internal/plugin-dead-letter-react';
 
 const KEY = 'environment';
 

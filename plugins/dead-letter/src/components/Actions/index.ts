@@ -1,3 +1,3 @@
 export { ActionDialog } from './ActionDialog';
-export { useActions } from './useActions';
+export { useActionPermissions, useActions } from './useActions';
 export type { ActionOutcome, PendingAction } from './useActions';

@@ -6,7 +6,7 @@ import {
   deadLetterMessageDeletePermission,
   deadLetterMessageRedeliverPermission,
 } from '@internal/plugin-dead-letter-common';
-import { deadLetterApiRef } from '../../api';
+import { deadLetterApiRef } from '@internal/plugin-dead-letter-react';
 
 /** The backend's reason when it gave one (a 403 says why), else the message. */
 function reasonOf(e: unknown): string {
@@ -29,20 +29,36 @@ export interface PendingAction {
 }
 
 /**
- * Redeliver and delete, with the permission decisions that enable them.
- * Decisions are asked for one message of the current page (`sampleId`):
- * all of a service's messages belong to the same squad.
+ * Why the user may not redeliver or delete messages like `sampleId`
+ * (undefined when allowed or not yet known). All of a service's messages
+ * belong to the same squad, so one message stands for them all.
  */
-export function useActions(options: { sampleId?: string; onDone: () => void }) {
-  const api = useApi(deadLetterApiRef);
+export function useActionPermissions(sampleId?: string) {
   const redeliverPermission = usePermission({
     permission: deadLetterMessageRedeliverPermission,
-    resourceRef: options.sampleId,
+    resourceRef: sampleId,
   });
   const deletePermission = usePermission({
     permission: deadLetterMessageDeletePermission,
-    resourceRef: options.sampleId,
+    resourceRef: sampleId,
   });
+  const denied = (verb: string, p: { loading: boolean; allowed: boolean }) =>
+    !sampleId || p.loading || p.allowed
+      ? undefined
+      : `You may not ${verb} these messages: only members of the squad that owns the service can.`;
+  return {
+    redeliver: denied('redeliver', redeliverPermission),
+    delete: denied('delete', deletePermission),
+  };
+}
+
+/**
+ * Redeliver and delete, with the permission decisions that enable them,
+ * asked for one message of the current page (`sampleId`).
+ */
+export function useActions(options: { sampleId?: string; onDone: () => void }) {
+  const api = useApi(deadLetterApiRef);
+  const denied = useActionPermissions(options.sampleId);
   const [pending, setPending] = useState<PendingAction>();
   const [busy, setBusy] = useState(false);
   const [outcome, setOutcome] = useState<ActionOutcome>();
@@ -81,11 +97,6 @@ export function useActions(options: { sampleId?: string; onDone: () => void }) {
     }
   };
 
-  const denied = (verb: string, p: { loading: boolean; allowed: boolean }) =>
-    !options.sampleId || p.loading || p.allowed
-      ? undefined
-      : `You may not ${verb} these messages: only members of the squad that owns the service can.`;
-
   return {
     pending,
     busy,
@@ -96,9 +107,6 @@ export function useActions(options: { sampleId?: string; onDone: () => void }) {
     cancel: () => setPending(undefined),
     confirm: () => pending && run(pending),
     /** Why the user may not take each action; undefined when allowed. */
-    denied: {
-      redeliver: denied('redeliver', redeliverPermission),
-      delete: denied('delete', deletePermission),
-    },
+    denied,
   };
 }

@@ -1,3 +1,4 @@
+import { useState } from 'react';
 import { Grid, Typography } from '@material-ui/core';
 import {
   Content,
@@ -15,8 +16,9 @@ import {
 import { useApi } from '@backstage/frontend-plugin-api';
 import useAsync from 'react-use/esm/useAsync';
 import { SquadOverview } from '@internal/plugin-dead-letter-common';
-import { deadLetterApiRef } from '../../api';
+import { deadLetterApiRef } from '@internal/plugin-dead-letter-react';
 import { EnvironmentState, WithEnvironment } from '../EnvironmentPicker';
+import { ErrorGroups } from '../ErrorGroups';
 import { HourlyChart } from '../HourlyChart';
 import { useDeadLetterTabLinks } from '../entityLinks';
 
@@ -49,11 +51,13 @@ function SquadsOverview(props: { environment: string }) {
   const { environment } = props;
   const api = useApi(deadLetterApiRef);
   const links = useDeadLetterTabLinks();
+  const [reload, setReload] = useState(0);
   const { value, loading, error } = useAsync(
     () => api.squadOverview(environment),
-    [api, environment],
+    [api, environment, reload],
   );
-  if (loading) return <Progress />;
+  // A reload keeps the page (and an action's outcome) on screen.
+  if (loading && !value) return <Progress />;
   if (error) return <ResponseErrorPanel error={error} />;
   const rows = value ?? [];
   const total = rows.reduce((sum, r) => sum + r.count, 0);
@@ -114,6 +118,14 @@ function SquadsOverview(props: { environment: string }) {
           />
         )}
       </Grid>
+      {rows.length > 0 && (
+        <Grid item xs={12}>
+          <ErrorGroups
+            environment={environment}
+            onChanged={() => setReload(r => r + 1)}
+          />
+        </Grid>
+      )}
     </Grid>
   );
 }

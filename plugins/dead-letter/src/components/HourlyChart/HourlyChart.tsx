@@ -3,7 +3,7 @@ import { Progress, ResponseErrorPanel } from '@backstage/core-components';
 import { useApi } from '@backstage/frontend-plugin-api';
 import useAsync from 'react-use/esm/useAsync';
 import { DeadLetterHistogram } from '@internal/plugin-dead-letter-common';
-import { deadLetterApiRef } from '../../api';
+import { deadLetterApiRef } from '@internal/plugin-dead-letter-react';
 
 const MAX_SERIES = 6;
 

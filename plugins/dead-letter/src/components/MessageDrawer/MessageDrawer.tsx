@@ -18,7 +18,7 @@ import {
 import { useApi } from '@backstage/frontend-plugin-api';
 import useAsync from 'react-use/esm/useAsync';
 import { DeadLetteredMessageDetail } from '@internal/plugin-dead-letter-common';
-import { deadLetterApiRef } from '../../api';
+import { deadLetterApiRef } from '@internal/plugin-dead-letter-react';
 
 /** The body as people read it: pretty JSON, else text, else hex. */
 export function renderBody(message: DeadLetteredMessageDetail): {

@@ -29,7 +29,7 @@ import {
   DeadLetterSelection,
   EnvironmentStatus,
 } from '@internal/plugin-dead-letter-common';
-import { deadLetterApiRef } from '../../api';
+import { deadLetterApiRef } from '@internal/plugin-dead-letter-react';
 import { ActionDialog, useActions } from '../Actions';
 import { MessageDrawer } from '../MessageDrawer';
 

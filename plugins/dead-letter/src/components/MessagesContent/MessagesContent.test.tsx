@@ -9,7 +9,10 @@ import {
   DeadLetterSelection,
   EnvironmentStatus,
 } from '@internal/plugin-dead-letter-common';
-import { DeadLetterApi, deadLetterApiRef } from '../../api';
+import {
+  DeadLetterApi,
+  deadLetterApiRef,
+} from '@internal/plugin-dead-letter-react';
 import { MessagesContent } from './MessagesContent';
 
 const entity = {

@@ -12,7 +12,7 @@ import { useApi } from '@backstage/frontend-plugin-api';
 import { useEntity } from '@backstage/plugin-catalog-react';
 import useAsync from 'react-use/esm/useAsync';
 import { ServiceOverview } from '@internal/plugin-dead-letter-common';
-import { deadLetterApiRef } from '../../api';
+import { deadLetterApiRef } from '@internal/plugin-dead-letter-react';
 import { EnvironmentState, WithEnvironment } from '../EnvironmentPicker';
 import { HourlyChart } from '../HourlyChart';
 import { useDeadLetterTabLinks } from '../entityLinks';

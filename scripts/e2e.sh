@@ -46,6 +46,11 @@ else
   warn "PostgreSQL or RabbitMQ is not running: the dead-letter end-to-end tests are SKIPPED"
 fi
 
+# Example repositories as real git repositories with environment tags, so
+# the release-status tests see real drift.
+node "$ROOT/scripts/example-git-repos.js" "$DIST/.local/example-git"
+export E2E_EXAMPLE_GIT_DIR="$DIST/.local/example-git"
+
 log "Starting the built portal with the sample data for end-to-end tests"
 start_dist "$DIST" "$LOGFILE" "${configs[@]}"
 wait_ready "$BASE" 120 "$LOGFILE"

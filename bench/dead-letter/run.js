@@ -18,12 +18,12 @@ const path = require('node:path');
 const crypto = require('node:crypto');
 const amqp = require('amqplib');
 const knexFactory = require('knex');
-const yaml = require('yaml');
 const {
   request,
   memoryMb,
   resetDatabases,
   startBackend,
+  benchAccess,
   machine,
   writeSection,
 } = require('../lib/common');
@@ -146,8 +146,8 @@ async function main() {
   const suffix = crypto.randomBytes(3).toString('hex');
   const ceilingQueue = `bench-ack-only-${suffix}`;
   const pluginQueue = `bench-dead-letters-${suffix}`;
-  const token = crypto.randomBytes(24).toString('hex');
-  const auth = { Authorization: `Bearer ${token}` };
+  const access = benchAccess();
+  const { auth } = access;
   let backend;
   let knex;
   try {
@@ -161,23 +161,13 @@ async function main() {
 
     resetDatabases(PREFIX);
     const configFile = path.join(work, 'app-config.bench.yaml');
-    fs.writeFileSync(
-      configFile,
-      yaml.stringify({
-        backend: {
-          auth: {
-            externalAccess: [
-              { type: 'static', options: { token, subject: 'bench' } },
-            ],
-          },
-        },
-        deadLetter: {
-          environments: [
-            { name: 'bench', amqp: { url: AMQP_URL, queue: pluginQueue } },
-          ],
-        },
-      }),
-    );
+    access.write(configFile, {
+      deadLetter: {
+        environments: [
+          { name: 'bench', amqp: { url: AMQP_URL, queue: pluginQueue } },
+        ],
+      },
+    });
     knex = knexFactory({
       client: 'pg',
       connection: {

@@ -1,33 +1,55 @@
 /* eslint-disable no-console */
 // Shared helpers for the benchmarks under bench/.
 const { spawn, execFileSync } = require('node:child_process');
+const crypto = require('node:crypto');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const http = require('node:http');
+const yaml = require('yaml');
 
 const root = path.resolve(__dirname, '../..');
 const dist = process.env.DIST || path.join(root, '.tools/dist');
 
-/** GET returning { status, body } (body parsed as JSON when possible). */
-function request(url, headers = {}) {
+/**
+ * An HTTP request returning { status, body } (body parsed as JSON when
+ * possible; status 0 when the server could not be reached). GET unless
+ * `options.method`; `options.body` is sent as JSON.
+ */
+function request(url, headers = {}, options = {}) {
+  const data =
+    options.body === undefined ? undefined : JSON.stringify(options.body);
   return new Promise(resolve => {
-    const req = http.get(url, { headers }, res => {
-      let data = '';
-      res.setEncoding('utf8');
-      res.on('data', c => (data += c));
-      res.on('end', () => {
-        let body = data;
-        try {
-          body = JSON.parse(data);
-        } catch {
-          /* not JSON */
-        }
-        resolve({ status: res.statusCode, body });
-      });
-    });
+    const req = http.request(
+      url,
+      {
+        method: options.method ?? 'GET',
+        headers: data
+          ? {
+              'Content-Type': 'application/json',
+              'Content-Length': Buffer.byteLength(data),
+              ...headers,
+            }
+          : headers,
+      },
+      res => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', c => (text += c));
+        res.on('end', () => {
+          let body = text;
+          try {
+            body = JSON.parse(text);
+          } catch {
+            /* not JSON */
+          }
+          resolve({ status: res.statusCode, body });
+        });
+      },
+    );
     req.on('error', () => resolve({ status: 0 }));
     req.setTimeout(30_000, () => req.destroy());
+    req.end(data);
   });
 }
 
@@ -126,6 +148,35 @@ async function startBackend({ configs, env = {}, logFile, port = 7007 }) {
   };
 }
 
+/**
+ * A static token for calling the backend from a benchmark, its
+ * Authorization header, and `write(file, extra)`: an app-config file that
+ * lets the token in, with `extra` (the benchmark's own settings) beside it.
+ */
+function benchAccess() {
+  const token = crypto.randomBytes(24).toString('hex');
+  return {
+    token,
+    auth: { Authorization: `Bearer ${token}` },
+    write(file, extra) {
+      fs.writeFileSync(
+        file,
+        yaml.stringify({
+          backend: {
+            auth: {
+              externalAccess: [
+                { type: 'static', options: { token, subject: 'bench' } },
+              ],
+            },
+          },
+          ...extra,
+        }),
+      );
+      return file;
+    },
+  };
+}
+
 function machine() {
   return `${os.cpus().length} cores, ${Math.round(
     os.totalmem() / 1024 ** 3,
@@ -154,6 +205,7 @@ module.exports = {
   memoryMb,
   resetDatabases,
   startBackend,
+  benchAccess,
   machine,
   writeSection,
 };

@@ -10,14 +10,13 @@
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
-const crypto = require('node:crypto');
-const yaml = require('yaml');
 const { generate } = require('./generate');
 const {
   request,
   memoryMb,
   resetDatabases,
   startBackend,
+  benchAccess,
   machine,
   writeSection,
 } = require('../lib/common');
@@ -26,7 +25,7 @@ const count = Number(process.env.BENCH_REPOS || 10000);
 const kinds = ['component', 'api', 'resource', 'system', 'domain'];
 
 async function ingest(variant, out, expected) {
-  const token = crypto.randomBytes(24).toString('hex');
+  const access = benchAccess();
   const locations =
     variant === 'shuttle'
       ? [{ type: 'file', target: path.join(out, 'shuttle/*/shuttle.yaml') }]
@@ -38,42 +37,32 @@ async function ingest(variant, out, expected) {
           { type: 'file', target: path.join(out, 'catalog-info/shared.yaml') },
         ];
   const configFile = path.join(out, `app-config.${variant}.yaml`);
-  fs.writeFileSync(
-    configFile,
-    yaml.stringify({
-      backend: {
-        auth: {
-          externalAccess: [
-            { type: 'static', options: { token, subject: 'bench' } },
+  access.write(configFile, {
+    catalog: {
+      rules: [
+        {
+          allow: [
+            'Component',
+            'API',
+            'Resource',
+            'System',
+            'Domain',
+            'Group',
+            'User',
+            'Location',
           ],
         },
-      },
-      catalog: {
-        rules: [
-          {
-            allow: [
-              'Component',
-              'API',
-              'Resource',
-              'System',
-              'Domain',
-              'Group',
-              'User',
-              'Location',
-            ],
-          },
-        ],
-        locations,
-        shuttle: {
-          schedule: {
-            frequency: { seconds: 5 },
-            timeout: { minutes: 10 },
-            initialDelay: { seconds: 1 },
-          },
+      ],
+      locations,
+      shuttle: {
+        schedule: {
+          frequency: { seconds: 5 },
+          timeout: { minutes: 10 },
+          initialDelay: { seconds: 1 },
         },
       },
-    }),
-  );
+    },
+  });
   const prefix = 'lunar_bench_ingest_';
   resetDatabases(prefix);
   const backend = await startBackend({
@@ -82,7 +71,7 @@ async function ingest(variant, out, expected) {
     logFile: path.join(out, `backend-${variant}.log`),
   });
   const readyAt = Date.now();
-  const auth = { Authorization: `Bearer ${token}` };
+  const { auth } = access;
   let counts = {};
   try {
     for (;;) {

@@ -107,6 +107,13 @@ describe('backend wiring', () => {
     expect(environments.status).toBe(200);
     expect(environments.body).toEqual([]);
 
+    // The release-status API is mounted and validates its input.
+    const releaseStatus = await request(server)
+      .get('/api/release-status/status')
+      .set(auth);
+    expect(releaseStatus.status).toBe(400);
+    expect(releaseStatus.body.error.message).toMatch(/entityRef is required/);
+
     // Guest sign-in works where it is allowed.
     const guest = await request(server).post('/api/auth/guest/refresh');
     expect(guest.status).toBe(200);

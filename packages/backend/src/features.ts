@@ -9,10 +9,14 @@ import catalogBackendModuleGithub from '@backstage/plugin-catalog-backend-module
 import catalogBackendModuleUnprocessed from '@backstage/plugin-catalog-backend-module-unprocessed';
 import catalogModuleShuttle from '@internal/plugin-catalog-backend-module-shuttle';
 import deadLetterBackend from '@internal/plugin-dead-letter-backend';
+import releaseStatusBackend from '@internal/plugin-release-status-backend';
 import permissionBackend from '@backstage/plugin-permission-backend';
 import scaffolderBackend from '@backstage/plugin-scaffolder-backend';
 import scaffolderBackendModuleGithub from '@backstage/plugin-scaffolder-backend-module-github';
 import scaffolderBackendModuleNotifications from '@backstage/plugin-scaffolder-backend-module-notifications';
+import scaffolderModuleLunar, {
+  catalogModuleLunarFileLocations,
+} from '@internal/plugin-scaffolder-backend-module-lunar';
 import techdocsBackend from '@backstage/plugin-techdocs-backend';
 import searchBackend from '@backstage/plugin-search-backend';
 import searchBackendModulePg from '@backstage/plugin-search-backend-module-pg';
@@ -57,6 +61,11 @@ export const features = [
   scaffolderBackend,
   scaffolderBackendModuleGithub,
   scaffolderBackendModuleNotifications,
+  // Lunar: templates/ actions (name check, local git publishing, file
+  // registration) and, only when lunarScaffolder.localGitDirectory is set,
+  // file locations through the catalog API.
+  scaffolderModuleLunar,
+  catalogModuleLunarFileLocations,
 
   // TechDocs, built locally with mkdocs.
   techdocsBackend,
@@ -69,6 +78,8 @@ export const features = [
 
   // Lunar: dead-lettered RabbitMQ messages (deadLetter.environments).
   deadLetterBackend,
+  // Lunar: what is released where, and drift (releaseStatus).
+  releaseStatusBackend,
 
   userSettingsBackend,
   notificationsBackend,

@@ -1,0 +1,300 @@
+#!/usr/bin/env node
+/* eslint-disable no-console */
+// Release-status benchmark (./scripts/bench.sh release-status), with the
+// built backend (scripts/build-dist.sh) on PostgreSQL:
+//   - 50 services owned by one squad, each a real git repository with 30
+//     commits and dev/staging/prod tags at different depths;
+//   - a stand-in release-manager answering in its real response shapes
+//     with a fixed network latency per request (BENCH_RM_LATENCY_MS,
+//     default 20 ms);
+//   - GET /api/release-status/overview?owner=<squad>: cold (empty cache,
+//     every service looked up in release-manager and git) and warm (cached),
+//     with the release-manager requests each made;
+//   - baseline, in the same run: the catalog query for the same 50
+//     components (GET /api/catalog/entities/by-query), the floor any
+//     per-squad page pays.
+const crypto = require('node:crypto');
+const fs = require('node:fs');
+const http = require('node:http');
+const os = require('node:os');
+const path = require('node:path');
+const yaml = require('yaml');
+const {
+  request,
+  resetDatabases,
+  startBackend,
+  benchAccess,
+  machine,
+  writeSection,
+} = require('../lib/common');
+const { buildRepository } = require('../../scripts/example-git-repos');
+
+const SERVICES = 50;
+const COMMITS = 30;
+const LATENCY = Number(process.env.BENCH_RM_LATENCY_MS || 20);
+const WARM_RUNS = 20;
+const PREFIX = 'lunar_bench_rs_';
+const SQUAD = 'group:default/squad-bench';
+const DAY = 24 * 3_600_000;
+const sleep = ms => new Promise(r => setTimeout(r, ms));
+
+/** Service i: prod 3..26 commits behind, staging fewer, dev 0..2. */
+function makeRepo(dir, i, now) {
+  buildRepository(
+    dir,
+    {
+      ages: Array.from({ length: COMMITS }, (_, c) => (COMMITS - c) * DAY),
+      tags: {
+        prod: COMMITS - 4 - (i % 24),
+        staging: COMMITS - 2 - (i % 10),
+        dev: COMMITS - 1 - (i % 3),
+      },
+    },
+    now,
+  );
+}
+
+/** release-manager's /status, /describe/release and /policies, slowly. */
+function startReleaseManager(token) {
+  let requests = 0;
+  const server = http.createServer((req, res) => {
+    requests++;
+    const url = new URL(req.url, 'http://localhost');
+    const answer = (status, body) =>
+      setTimeout(() => {
+        res.writeHead(status, { 'Content-Type': 'application/json' });
+        res.end(JSON.stringify(body));
+      }, LATENCY);
+    if (req.headers.authorization !== `Bearer ${token}`) {
+      return answer(401, { status: 401, message: 'unauthorized' });
+    }
+    const service = url.searchParams.get('service');
+    const environment = name => ({
+      tag: `master-${crypto
+        .createHash('sha1')
+        .update(service + name)
+        .digest('hex')
+        .slice(0, 10)}-67e9d69164`,
+      author: 'Bench',
+      committer: 'Bench',
+      message: 'Change',
+      date: Date.now() - DAY,
+      buildUrl: 'https://ci.example/job/1',
+    });
+    if (url.pathname === '/status') {
+      return answer(200, {
+        defaultNamespaces: true,
+        dev: environment('dev'),
+        staging: environment('staging'),
+        prod: environment('prod'),
+      });
+    }
+    const describe = url.pathname.match(
+      /^\/describe\/release\/([^/]+)\/([^/]+)$/,
+    );
+    if (describe) {
+      return answer(200, {
+        service: describe[1],
+        environment: describe[2],
+        releases: [
+          {
+            releaseIndex: 1,
+            artifact: { id: environment(describe[2]).tag },
+            releasedAt: new Date(Date.now() - DAY).toISOString(),
+            releasedByEmail: 'bench@lunar.example',
+            releasedByName: 'Bench',
+            intent: {
+              type: 'ReleaseBranch',
+              releaseBranch: { branch: 'master' },
+            },
+          },
+        ],
+      });
+    }
+    if (url.pathname === '/policies') {
+      return answer(200, {
+        service,
+        autoReleases: [
+          { id: 'auto-master-dev', branch: 'master', environment: 'dev' },
+        ],
+      });
+    }
+    return answer(404, { status: 404, message: 'not found' });
+  });
+  return new Promise(resolve =>
+    server.listen(0, '127.0.0.1', () =>
+      resolve({
+        url: `http://127.0.0.1:${server.address().port}`,
+        requests: () => requests,
+        close: () => new Promise(r => server.close(r)),
+      }),
+    ),
+  );
+}
+
+const median = xs => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+async function timed(url, headers) {
+  const t0 = process.hrtime.bigint();
+  const res = await request(url, headers);
+  const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+  if (res.status !== 200) {
+    throw new Error(
+      `${url} answered ${res.status}: ${JSON.stringify(res.body)}`,
+    );
+  }
+  return { ms, body: res.body };
+}
+
+async function main() {
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'release-status-bench-'));
+  const repos = path.join(work, 'repos');
+  const access = benchAccess();
+  const rmToken = crypto.randomBytes(12).toString('hex');
+  const { auth } = access;
+  const now = Date.now();
+  let backend;
+  const rm = await startReleaseManager(rmToken);
+  try {
+    console.log(
+      `Making ${SERVICES} git repositories with ${COMMITS} commits each`,
+    );
+    const entities = [];
+    for (let i = 0; i < SERVICES; i++) {
+      const name = `bench-service-${String(i).padStart(2, '0')}`;
+      makeRepo(path.join(repos, name), i, now);
+      entities.push({
+        apiVersion: 'backstage.io/v1alpha1',
+        kind: 'Component',
+        metadata: {
+          name,
+          annotations: {
+            'lunar.app/release-manager-service': name,
+            'backstage.io/source-location': `file:${path.join(repos, name)}/`,
+          },
+        },
+        spec: { type: 'service', lifecycle: 'production', owner: SQUAD },
+      });
+    }
+    const entitiesFile = path.join(work, 'entities.yaml');
+    fs.writeFileSync(
+      entitiesFile,
+      entities.map(e => yaml.stringify(e)).join('---\n'),
+    );
+
+    resetDatabases(PREFIX);
+    const configFile = path.join(work, 'app-config.bench.yaml');
+    access.write(configFile, {
+      catalog: {
+        locations: [{ type: 'file', target: entitiesFile }],
+      },
+      releaseStatus: {
+        releaseManager: { baseUrl: rm.url, token: rmToken },
+        git: { localDirectory: repos },
+        cacheSeconds: 600,
+      },
+    });
+    backend = await startBackend({
+      configs: [configFile],
+      env: { APP_CONFIG_backend_database_prefix: PREFIX },
+      logFile: path.join(work, 'backend.log'),
+    });
+    const base = 'http://127.0.0.1:7007/api';
+    const catalogQuery = `${base}/catalog/entities/by-query?filter=kind=component,relations.ownedBy=${encodeURIComponent(
+      SQUAD,
+    )}&limit=500`;
+    console.log('Waiting for the catalog to hold every service');
+    for (const t0 = Date.now(); ; ) {
+      const res = await request(catalogQuery, auth);
+      if (res.status === 200 && res.body.items.length === SERVICES) break;
+      if (Date.now() - t0 > 300_000)
+        throw new Error('catalog never held all services');
+      await sleep(1000);
+    }
+
+    const overview = `${base}/release-status/overview?owner=${encodeURIComponent(
+      SQUAD,
+    )}`;
+    const beforeCold = rm.requests();
+    const cold = await timed(overview, auth);
+    const coldRequests = rm.requests() - beforeCold;
+    const items = cold.body.items;
+    const ok = items.filter(
+      s =>
+        s.sources.every(x => x.state === 'ok') && s.environments.length === 3,
+    ).length;
+    console.log(
+      `cold: ${cold.ms.toFixed(
+        0,
+      )} ms, ${coldRequests} release-manager requests, ${ok}/${
+        items.length
+      } complete`,
+    );
+
+    const warm = [];
+    const beforeWarm = rm.requests();
+    for (let i = 0; i < WARM_RUNS; i++)
+      warm.push((await timed(overview, auth)).ms);
+    const warmRequests = (rm.requests() - beforeWarm) / WARM_RUNS;
+    const baseline = [];
+    for (let i = 0; i < WARM_RUNS; i++)
+      baseline.push((await timed(catalogQuery, auth)).ms);
+    const warmMs = median(warm);
+    const baseMs = median(baseline);
+    console.log(
+      `warm: ${warmMs.toFixed(1)} ms; baseline: ${baseMs.toFixed(1)} ms`,
+    );
+
+    const prodBehind = items.map(
+      s =>
+        s.environments.find(e => e.environment === 'prod')?.drift
+          ?.commitsBehind ?? -1,
+    );
+    const sorted = prodBehind.every(
+      (v, i) => i === 0 || prodBehind[i - 1] >= v,
+    );
+    const section = [
+      '## Release status (`./scripts/bench.sh release-status`)',
+      '',
+      `Measured ${new Date()
+        .toISOString()
+        .slice(
+          0,
+          10,
+        )} on ${machine()}, built backend with production config on PostgreSQL.`,
+      `${SERVICES} services owned by one squad, each a real git repository with ${COMMITS} commits and dev, staging and prod tags; a stand-in release-manager in its real response shapes with ${LATENCY} ms latency per request. Request: \`GET /api/release-status/overview?owner=${SQUAD}\`.`,
+      'Baseline, in the same run: the catalog query for the same components, which any per-squad page pays.',
+      '',
+      '| request | time | ratio to baseline | release-manager requests |',
+      '| --- | ---: | ---: | ---: |',
+      `| catalog query for the ${SERVICES} components (baseline, median of ${WARM_RUNS}) | ${baseMs.toFixed(
+        1,
+      )} ms | 1.0x | 0 |`,
+      `| overview, cold cache (one run) | ${cold.ms.toFixed(0)} ms | ${(
+        cold.ms / baseMs
+      ).toFixed(1)}x | ${coldRequests} |`,
+      `| overview, warm cache (median of ${WARM_RUNS}) | ${warmMs.toFixed(
+        1,
+      )} ms | ${(warmMs / baseMs).toFixed(1)}x | ${warmRequests} |`,
+      '',
+      `${ok} of ${
+        items.length
+      } services came back complete (both sources answered, three environments with drift); sorted worst prod drift first: ${
+        sorted ? 'yes' : 'NO'
+      }. Cold, each service costs release-manager 5 requests (status, one release per environment, policies), 8 services at a time; warm, nothing but the catalog query and the cache.`,
+    ].join('\n');
+    writeSection('release-status', section);
+    console.log(section);
+    if (ok !== SERVICES || !sorted) process.exitCode = 1;
+  } finally {
+    await backend?.stop();
+    await rm.close();
+    resetDatabases(PREFIX);
+    fs.rmSync(work, { recursive: true, force: true });
+  }
+}
+
+main().catch(e => {
+  console.error(e);
+  process.exit(1);
+});

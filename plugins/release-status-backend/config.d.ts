@@ -1,0 +1,43 @@
+export interface Config {
+  /** Release status: what is released where, and drift behind the default branch. */
+  releaseStatus?: {
+    /**
+     * Environments in promotion order, the last being production
+     * (default dev, staging, prod). Also the git tag names release-manager
+     * writes.
+     * @visibility frontend
+     */
+    environments?: string[];
+    /** release-manager's HTTP API; without it, only git is asked. */
+    releaseManager?: {
+      /** e.g. https://release-manager.example.com */
+      baseUrl: string;
+      /**
+       * Bearer token; never sent to the browser.
+       * @visibility secret
+       */
+      token: string;
+      /** Request timeout in milliseconds (default 10000). */
+      timeoutMs?: number;
+    };
+    /** Where drift is computed from. */
+    git?: {
+      /**
+       * Folder of local git repositories named like the catalog's
+       * repositories (the github.com/project-slug's name or the source
+       * folder's name). Used for components GitHub does not serve.
+       */
+      localDirectory?: string;
+      /**
+       * Host of the GitHub integration (integrations.github) whose API
+       * compares tags for components with a github.com/project-slug
+       * annotation (default github.com).
+       */
+      githubHost?: string;
+      /** The branch drift is measured against; default the repository's own. */
+      defaultBranch?: string;
+    };
+    /** How long a component's status is cached, in seconds (default 300). */
+    cacheSeconds?: number;
+  };
+}

@@ -1,0 +1,50 @@
+import { ConfigReader } from '@backstage/config';
+import { readReleaseStatusConfig } from './config';
+
+const read = (releaseStatus: object) =>
+  readReleaseStatusConfig(new ConfigReader({ releaseStatus }));
+
+describe('readReleaseStatusConfig', () => {
+  it('has defaults for everything', () => {
+    expect(readReleaseStatusConfig(new ConfigReader({}))).toEqual({
+      environments: ['dev', 'staging', 'prod'],
+      releaseManager: undefined,
+      git: {
+        localDirectory: undefined,
+        githubHost: 'github.com',
+        defaultBranch: undefined,
+      },
+      cacheSeconds: 300,
+    });
+  });
+
+  it('reads release-manager and drops a trailing slash', () => {
+    expect(
+      read({ releaseManager: { baseUrl: 'https://rm.example/', token: 't' } })
+        .releaseManager,
+    ).toEqual({ baseUrl: 'https://rm.example', token: 't', timeoutMs: 10_000 });
+  });
+
+  it('lets production switch local repositories off with an empty string', () => {
+    expect(
+      read({ git: { localDirectory: '' } }).git.localDirectory,
+    ).toBeUndefined();
+    expect(
+      read({ git: { localDirectory: '../repos' } }).git.localDirectory,
+    ).toBe('../repos');
+  });
+
+  it('refuses bad values at start-up', () => {
+    expect(() => read({ environments: [] })).toThrow(/at least one/);
+    expect(() => read({ environments: ['dev', '../prod'] })).toThrow(
+      /not a valid environment/,
+    );
+    expect(() => read({ cacheSeconds: -1 })).toThrow(/negative/);
+    expect(() => read({ git: { localDirectory: 3 } })).toThrow(
+      /must be a string/,
+    );
+    expect(() =>
+      read({ releaseManager: { baseUrl: 'https://rm.example' } }),
+    ).toThrow(/token/);
+  });
+});

@@ -1,0 +1,124 @@
+import { HttpAuthService } from '@backstage/backend-plugin-api';
+import {
+  CompoundEntityRef,
+  parseEntityRef,
+  stringifyEntityRef,
+} from '@backstage/catalog-model';
+import { InputError, NotFoundError } from '@backstage/errors';
+import { CatalogService } from '@backstage/plugin-catalog-node';
+import {
+  ReleaseOverview,
+  driftScore,
+} from '@internal/plugin-release-status-common';
+import { CATALOG_FILTER_EXISTS } from '@backstage/catalog-client';
+import express from 'express';
+import Router from 'express-promise-router';
+import {
+  RELEASE_MANAGER_SERVICE_ANNOTATION,
+  ReleaseStatusService,
+} from './ReleaseStatusService';
+
+/** Components looked up at once for an overview. */
+const CONCURRENCY = 8;
+
+function entityRef(value: unknown, name: string): CompoundEntityRef {
+  if (typeof value !== 'string' || !value) {
+    throw new InputError(
+      `${name} is required, e.g. component:default/card-clearing`,
+    );
+  }
+  try {
+    return parseEntityRef(value, {
+      defaultKind: 'component',
+      defaultNamespace: 'default',
+    });
+  } catch (e) {
+    throw new InputError(
+      `${name} '${value}' is not an entity reference: ${(e as Error).message}`,
+    );
+  }
+}
+
+function refresh(value: unknown): boolean {
+  if (value === undefined || value === 'false') return false;
+  if (value === 'true') return true;
+  throw new InputError(`refresh must be true or false, not '${value}'`);
+}
+
+async function mapLimit<T, R>(
+  items: T[],
+  limit: number,
+  fn: (item: T) => Promise<R>,
+) {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(limit, items.length) }, async () => {
+      while (next < items.length) {
+        const i = next++;
+        results[i] = await fn(items[i]);
+      }
+    }),
+  );
+  return results;
+}
+
+/** `/api/release-status`: see the plugin's README for the API. */
+export async function createRouter(options: {
+  service: ReleaseStatusService;
+  catalog: CatalogService;
+  httpAuth: HttpAuthService;
+}): Promise<express.Router> {
+  const { service, catalog, httpAuth } = options;
+  const router = Router();
+  router.use(express.json());
+
+  router.get('/status', async (req, res) => {
+    const ref = entityRef(req.query.entityRef, 'entityRef');
+    const fresh = refresh(req.query.refresh);
+    const credentials = await httpAuth.credentials(req);
+    // The caller's own catalog view: no status for what they cannot see.
+    const entity = await catalog.getEntityByRef(ref, { credentials });
+    if (!entity) {
+      throw new NotFoundError(
+        `No entity ${stringifyEntityRef(ref)} in the catalog`,
+      );
+    }
+    res.json(await service.status(entity, { refresh: fresh }));
+  });
+
+  router.get('/overview', async (req, res) => {
+    const owner =
+      req.query.owner === undefined
+        ? undefined
+        : stringifyEntityRef(entityRef(req.query.owner, 'owner'));
+    const fresh = refresh(req.query.refresh);
+    const credentials = await httpAuth.credentials(req);
+    const { items: entities } = await catalog.getEntities(
+      {
+        filter: {
+          kind: 'component',
+          [`metadata.annotations.${RELEASE_MANAGER_SERVICE_ANNOTATION}`]:
+            CATALOG_FILTER_EXISTS,
+          ...(owner && { 'relations.ownedBy': owner }),
+        },
+      },
+      { credentials },
+    );
+    const items = await mapLimit(entities, CONCURRENCY, e =>
+      service.status(e, { refresh: fresh }),
+    );
+    // Worst drift in the last (production) environment first.
+    const last = service.environments[service.environments.length - 1];
+    const now = Date.now();
+    items.sort(
+      (a, b) =>
+        driftScore(b, last, now) - driftScore(a, last, now) ||
+        a.entityRef.localeCompare(b.entityRef),
+    );
+    const body: ReleaseOverview = { environments: service.environments, items };
+    res.json(body);
+  });
+
+  return router;
+}

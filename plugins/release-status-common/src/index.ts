@@ -1,0 +1,7 @@
+/**
+ * Types and drift helpers shared by the release-status plugins.
+ *
+ * @packageDocumentation
+ */
+export * from './drift';
+export * from './types';

@@ -1,0 +1,1 @@
+export { DriftBadge, useDriftThresholds, useEnvironments } from './DriftBadge';

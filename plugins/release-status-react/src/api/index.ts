@@ -1,0 +1,3 @@
+export { releaseStatusApiRef } from './ReleaseStatusApi';
+export type { ReleaseStatusApi } from './ReleaseStatusApi';
+export { ReleaseStatusClient } from './ReleaseStatusClient';

@@ -1,0 +1,1 @@
+export { ReleaseDriftCard } from './ReleaseDriftCard';

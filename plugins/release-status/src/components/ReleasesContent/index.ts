@@ -1,0 +1,1 @@
+export { ReleasesContent, PendingSummary } from './ReleasesContent';

@@ -36,6 +36,7 @@ RUN tar xzf skeleton.tar.gz && rm skeleton.tar.gz
 RUN yarn workspaces focus --all --production && rm -rf "$(yarn cache clean)"
 
 COPY --chown=node:node examples ./examples
+COPY --chown=node:node templates ./templates
 COPY --chown=node:node docs ./docs
 COPY --chown=node:node catalog-info.yaml mkdocs.yml app-config*.yaml ./
 COPY --chown=node:node plugins/dead-letter-common/catalog-info.yaml ./plugins/dead-letter-common/

@@ -22,6 +22,7 @@ cp .yarnrc.yml backstage.json yarn.lock package.json "$DEST/"
 tar xzf packages/backend/dist/skeleton.tar.gz -C "$DEST"
 (cd "$DEST" && NODE_ENV=production yarn workspaces focus --all --production)
 cp -r examples "$DEST/examples"
+cp -r templates "$DEST/templates"
 cp catalog-info.yaml mkdocs.yml app-config*.yaml "$DEST/"
 cp -r docs "$DEST/docs"
 # Catalog entities of the portal's own APIs (plugins/*/catalog-info.yaml).

@@ -3,11 +3,18 @@ import catalogPlugin from '@backstage/plugin-catalog/alpha';
 import { navModule } from './modules/nav';
 import { homeModule } from './modules/home';
 import { signInModule } from './modules/signIn';
+import { scaffolderModule } from './modules/scaffolder';
 
 /**
  * Lunar's portal. Plugins listed in package.json are discovered through
  * `app.packages: all`; the modules here carry Lunar's own look.
  */
 export default createApp({
-  features: [catalogPlugin, navModule, homeModule, signInModule],
+  features: [
+    catalogPlugin,
+    navModule,
+    homeModule,
+    signInModule,
+    scaffolderModule,
+  ],
 });

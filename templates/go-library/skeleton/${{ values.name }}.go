@@ -1,0 +1,5 @@
+// Package ${{ values.name | replace("-", "") }}: ${{ values.description }}
+package ${{ values.name | replace("-", "") }}
+
+// Version is the library's version.
+const Version = "0.1.0"

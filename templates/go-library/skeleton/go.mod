@@ -1,0 +1,3 @@
+module github.com/lunarway/${{ values.name }}
+
+go 1.22

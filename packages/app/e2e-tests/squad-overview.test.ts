@@ -1,0 +1,97 @@
+import { execFileSync } from 'node:child_process';
+import path from 'node:path';
+import { test, expect, Page } from '@playwright/test';
+import { signInAsGuest } from './helpers';
+
+/**
+ * The Squads page and squad-nasa's overview on the example organisation.
+ * Drift is checked against the example git repositories (scripts/e2e.sh);
+ * dead letters are whatever this run's dead-letter test left (the page's
+ * numbers must match the Dead Letter tab's).
+ */
+const GIT_DIR = process.env.E2E_EXAMPLE_GIT_DIR;
+
+/** The signed-in guest's Backstage token, for asking the API directly. */
+async function guestToken(page: Page) {
+  const res = await page.request.get('/api/auth/guest/refresh');
+  return (await res.json()).backstageIdentity.token as string;
+}
+
+test.describe('squad overview', () => {
+  test.skip(!GIT_DIR, 'E2E_EXAMPLE_GIT_DIR is not set (run scripts/e2e.sh)');
+
+  test('Squads lists every squad; squad-nasa shows its services, dead letters and drift', async ({
+    page,
+  }) => {
+    await signInAsGuest(page, '/squads');
+    const nasa = page.getByRole('row').filter({
+      has: page.getByRole('link', { name: 'squad-nasa', exact: true }),
+    });
+    await expect(nasa).toBeVisible({ timeout: 30_000 });
+    for (const squad of ['squad-gemini', 'squad-mercury', 'squad-aura']) {
+      await expect(
+        page.getByRole('link', { name: squad, exact: true }),
+      ).toBeVisible();
+    }
+    await expect(
+      page.getByRole('link', { name: 'lunar', exact: true }),
+    ).toHaveCount(0);
+    await page.screenshot({ path: 'test-results/screenshots/squads-page.png' });
+
+    await nasa.getByRole('link', { name: 'squad-nasa', exact: true }).click();
+    await expect(page).toHaveURL(/group\/squad-nasa/);
+    const card = page
+      .locator('.MuiCard-root')
+      .filter({ hasText: 'Squad overview' });
+    await expect(card).toBeVisible({ timeout: 30_000 });
+
+    // Its services, from the catalog: dead-letter is squad-nasa's.
+    const table = card.getByRole('table');
+    const deadLetterRow = table.getByRole('row').filter({
+      has: page.getByRole('link', { name: 'dead-letter', exact: true }),
+    });
+    await expect(deadLetterRow).toBeVisible();
+
+    // Drift in prod as git counts it.
+    const behind = Number(
+      execFileSync('git', ['rev-list', '--count', 'prod..master'], {
+        cwd: path.join(GIT_DIR!, 'dead-letter'),
+        encoding: 'utf8',
+      }).trim(),
+    );
+    await expect(deadLetterRow).toContainText(`${behind} commit`);
+    await expect(
+      card.getByRole('list', { name: 'Services behind in prod' }),
+    ).toContainText('dead-letter');
+
+    // Dead letters in the configured environment, as the dead-letter API
+    // counts them for the squad; said so when there is no broker.
+    if (process.env.E2E_DEAD_LETTER_QUEUE) {
+      const figure = card.getByLabel(/^Dead letters in e2e: \d+$/);
+      await expect(figure).toBeVisible();
+      const shown = Number((await figure.innerText()).replace(/,/g, ''));
+      const overview = await page.request.get(
+        '/api/dead-letter/dead-letters/squad-overview?environment=e2e',
+        { headers: { Authorization: `Bearer ${await guestToken(page)}` } },
+      );
+      const squads: Array<{ squad: string; count: number }> =
+        await overview.json();
+      expect(shown).toBe(
+        squads.find(s => s.squad === 'squad-nasa')?.count ?? 0,
+      );
+    } else {
+      await expect(card).toContainText('no environment is configured');
+    }
+    await page.screenshot({
+      path: 'test-results/screenshots/squad-overview.png',
+      fullPage: true,
+    });
+
+    // Follow a service into its Releases tab.
+    await card
+      .getByRole('list', { name: 'Services behind in prod' })
+      .getByRole('link', { name: 'dead-letter', exact: true })
+      .click();
+    await expect(page).toHaveURL(/component\/dead-letter\/releases$/);
+  });
+});

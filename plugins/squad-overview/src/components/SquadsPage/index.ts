@@ -1,0 +1,1 @@
+export { SquadsPage } from './SquadsPage';

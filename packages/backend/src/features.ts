@@ -10,6 +10,7 @@ import catalogBackendModuleUnprocessed from '@backstage/plugin-catalog-backend-m
 import catalogModuleShuttle from '@internal/plugin-catalog-backend-module-shuttle';
 import deadLetterBackend from '@internal/plugin-dead-letter-backend';
 import releaseStatusBackend from '@internal/plugin-release-status-backend';
+import squadOverviewBackend from '@internal/plugin-squad-overview-backend';
 import permissionBackend from '@backstage/plugin-permission-backend';
 import scaffolderBackend from '@backstage/plugin-scaffolder-backend';
 import scaffolderBackendModuleGithub from '@backstage/plugin-scaffolder-backend-module-github';
@@ -80,6 +81,8 @@ export const features = [
   deadLetterBackend,
   // Lunar: what is released where, and drift (releaseStatus).
   releaseStatusBackend,
+  // Lunar: a squad's pulse and open pull requests (squadOverview).
+  squadOverviewBackend,
 
   userSettingsBackend,
   notificationsBackend,

@@ -1,0 +1,115 @@
+import {
+  coreServices,
+  createBackendPlugin,
+} from '@backstage/backend-plugin-api';
+import { ScmIntegrations } from '@backstage/integration';
+import { catalogServiceRef } from '@backstage/plugin-catalog-node';
+import { CatalogChangeTracker } from './catalog/CatalogChangeTracker';
+import { readSquadOverviewConfig } from './config';
+import { DatabasePulseStore } from './database/DatabasePulseStore';
+import { PullRequestsService } from './github/PullRequestsService';
+import { ReleaseEventConsumer } from './releaseEvents/ReleaseEventConsumer';
+import { createRouter } from './service/router';
+
+const DAY_MS = 86_400_000;
+
+/**
+ * Serves /api/squad-overview: a squad's pulse (catalog changes and
+ * release-manager's release events, stored) and its open pull requests
+ * (GitHub).
+ */
+export const squadOverviewPlugin = createBackendPlugin({
+  pluginId: 'squad-overview',
+  register(reg) {
+    reg.registerInit({
+      deps: {
+        rootConfig: coreServices.rootConfig,
+        logger: coreServices.logger,
+        database: coreServices.database,
+        cache: coreServices.cache,
+        scheduler: coreServices.scheduler,
+        lifecycle: coreServices.lifecycle,
+        auth: coreServices.auth,
+        httpAuth: coreServices.httpAuth,
+        httpRouter: coreServices.httpRouter,
+        catalog: catalogServiceRef,
+      },
+      async init(deps) {
+        const { rootConfig, logger, scheduler, lifecycle, catalog } = deps;
+        const config = readSquadOverviewConfig(rootConfig);
+        const store = await DatabasePulseStore.create({
+          database: deps.database,
+        });
+
+        const tracker = new CatalogChangeTracker({
+          store,
+          catalog,
+          auth: deps.auth,
+          logger,
+        });
+        await scheduler.scheduleTask({
+          id: 'squad-overview-catalog-changes',
+          scope: 'global',
+          frequency: { seconds: config.catalogChanges.frequencySeconds },
+          initialDelay: { seconds: config.catalogChanges.initialDelaySeconds },
+          timeout: { minutes: 5 },
+          fn: async () => {
+            await tracker.run();
+          },
+        });
+        await scheduler.scheduleTask({
+          id: 'squad-overview-prune',
+          scope: 'global',
+          frequency: { hours: 6 },
+          initialDelay: { minutes: 5 },
+          timeout: { minutes: 5 },
+          fn: async () => {
+            const removed = await store.prune(
+              new Date(Date.now() - config.retentionDays * DAY_MS),
+            );
+            if (removed) logger.info(`squad pulse: pruned ${removed} entries`);
+          },
+        });
+
+        if (config.releaseEvents) {
+          const consumer = new ReleaseEventConsumer(config.releaseEvents, {
+            store,
+            logger,
+          });
+          lifecycle.addStartupHook(() => consumer.start());
+          lifecycle.addShutdownHook(() => consumer.stop());
+        }
+
+        const pullRequests = PullRequestsService.fromConfig({
+          integrations: ScmIntegrations.fromConfig(rootConfig),
+          // Only an integration configured on purpose: the implicit
+          // anonymous github.com one would hit GitHub's rate limit at once.
+          configured: rootConfig.has('integrations.github'),
+          githubHost: config.pullRequests.githubHost,
+          catalog,
+          cache: deps.cache,
+          cacheSeconds: config.pullRequests.cacheSeconds,
+          perRepository: config.pullRequests.perRepository,
+        });
+        logger.info(
+          `Squad overview: release events ${
+            config.releaseEvents ? 'consumed' : 'not configured'
+          }; pull requests ${
+            rootConfig.has('integrations.github')
+              ? `from ${config.pullRequests.githubHost}`
+              : 'not configured'
+          }`,
+        );
+        deps.httpRouter.use(
+          await createRouter({
+            store,
+            pullRequests,
+            catalog,
+            httpAuth: deps.httpAuth,
+            releaseEvents: !!config.releaseEvents,
+          }),
+        );
+      },
+    });
+  },
+});

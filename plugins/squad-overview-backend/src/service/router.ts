@@ -1,0 +1,81 @@
+import { HttpAuthService } from '@backstage/backend-plugin-api';
+import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
+import { InputError, NotFoundError } from '@backstage/errors';
+import { CatalogService } from '@backstage/plugin-catalog-node';
+import { PulseResponse } from '@internal/plugin-squad-overview-common';
+import express from 'express';
+import Router from 'express-promise-router';
+import { PulseStore } from '../database/PulseStore';
+import { PullRequestsService } from '../github/PullRequestsService';
+
+const MAX_LIMIT = 200;
+
+/** A group entity ref from a query parameter, lower case. */
+function groupRef(value: unknown, name: string): string {
+  if (typeof value !== 'string' || !value) {
+    throw new InputError(`${name} is required, e.g. group:default/squad-nasa`);
+  }
+  let ref;
+  try {
+    ref = parseEntityRef(value, {
+      defaultKind: 'group',
+      defaultNamespace: 'default',
+    });
+  } catch (e) {
+    throw new InputError(
+      `${name} '${value}' is not an entity reference: ${(e as Error).message}`,
+    );
+  }
+  if (ref.kind.toLocaleLowerCase('en-US') !== 'group') {
+    throw new InputError(`${name} must be a group, not a ${ref.kind}`);
+  }
+  return stringifyEntityRef(ref).toLocaleLowerCase('en-US');
+}
+
+function limit(value: unknown): number {
+  if (value === undefined) return 50;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > MAX_LIMIT) {
+    throw new InputError(`limit must be a whole number from 1 to ${MAX_LIMIT}`);
+  }
+  return n;
+}
+
+/** `/api/squad-overview`: see the plugin's README for the API. */
+export async function createRouter(options: {
+  store: PulseStore;
+  pullRequests: PullRequestsService;
+  catalog: CatalogService;
+  httpAuth: HttpAuthService;
+  releaseEvents: boolean;
+}): Promise<express.Router> {
+  const { store, pullRequests, catalog, httpAuth } = options;
+  const router = Router();
+  router.use(express.json());
+
+  /** The squad, as the caller may see it in the catalog. */
+  async function visibleSquad(req: express.Request, param: string) {
+    const ref = groupRef(req.query[param], param);
+    const credentials = await httpAuth.credentials(req);
+    const entity = await catalog.getEntityByRef(ref, { credentials });
+    if (!entity) throw new NotFoundError(`No group ${ref} in the catalog`);
+    return { ref, credentials };
+  }
+
+  router.get('/pulse', async (req, res) => {
+    const count = limit(req.query.limit);
+    const { ref } = await visibleSquad(req, 'squad');
+    const body: PulseResponse = {
+      items: await store.listForSquad(ref, count),
+      sources: { catalog: true, releaseEvents: options.releaseEvents },
+    };
+    res.json(body);
+  });
+
+  router.get('/pull-requests', async (req, res) => {
+    const { ref, credentials } = await visibleSquad(req, 'owner');
+    res.json(await pullRequests.forOwner(ref, credentials));
+  });
+
+  return router;
+}

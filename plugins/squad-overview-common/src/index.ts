@@ -1,0 +1,6 @@
+/**
+ * Types shared by the squad-overview plugins.
+ *
+ * @packageDocumentation
+ */
+export * from './types';

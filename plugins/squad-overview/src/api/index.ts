@@ -1,0 +1,2 @@
+export * from './SquadOverviewApi';
+export * from './SquadOverviewClient';

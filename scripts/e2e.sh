@@ -25,7 +25,8 @@ trap 'stop_dist; rm -rf "$TECHDOCS_PUBLISH_DIR"' EXIT
 configs=(app-config.yaml "$ROOT/e2e/app-config.e2e.yaml")
 if pg_up && rabbit_up; then
   E2E_DEAD_LETTER_QUEUE="e2e-dead-letters-$$"
-  export E2E_DEAD_LETTER_QUEUE
+  E2E_RELEASE_EXCHANGE="e2e-release-manager-$$"
+  export E2E_DEAD_LETTER_QUEUE E2E_RELEASE_EXCHANGE
   pg_reset_prefix lunar_e2e_
   cat >"$TECHDOCS_PUBLISH_DIR.services.yaml" <<YAML
 backend:
@@ -38,9 +39,12 @@ deadLetter:
     - name: e2e
       amqp: { url: 'amqp://guest:guest@127.0.0.1:5672', queue: $E2E_DEAD_LETTER_QUEUE }
       logsUrlTemplate: 'https://logs.example/search?q=service%3D{service}&from={from}&to={to}'
+squadOverview:
+  releaseEvents:
+    amqp: { url: 'amqp://guest:guest@127.0.0.1:5672', exchange: $E2E_RELEASE_EXCHANGE, queue: e2e-squad-pulse-$$ }
 YAML
   configs+=("$TECHDOCS_PUBLISH_DIR.services.yaml")
-  trap 'stop_dist; rm -rf "$TECHDOCS_PUBLISH_DIR" "$TECHDOCS_PUBLISH_DIR.services.yaml"; pg_reset_prefix lunar_e2e_' EXIT
+  trap 'stop_dist; rm -rf "$TECHDOCS_PUBLISH_DIR" "$TECHDOCS_PUBLISH_DIR.services.yaml"; pg_reset_prefix lunar_e2e_; rabbitmqctl -q delete_queue "e2e-squad-pulse-$$" >/dev/null 2>&1 || true' EXIT
 else
   [ -z "${CI:-}" ] || die "PostgreSQL and RabbitMQ are required for the end-to-end tests in CI"
   warn "PostgreSQL or RabbitMQ is not running: the dead-letter end-to-end tests are SKIPPED"

@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
+import * as amqp from 'amqplib';
 import { test, expect, Page } from '@playwright/test';
 import { signInAsGuest } from './helpers';
 
@@ -92,6 +93,75 @@ test.describe('squad overview', () => {
       .getByRole('list', { name: 'Services behind in prod' })
       .getByRole('link', { name: 'dead-letter', exact: true })
       .click();
+    await expect(page).toHaveURL(/component\/dead-letter\/releases$/);
+  });
+});
+
+/**
+ * The pulse of squad-nasa: a `released` event published to
+ * release-manager's exchange (scripts/e2e.sh names it) reaches the pulse
+ * through RabbitMQ and the backend's store, and links to the service's
+ * Releases tab. Open PRs says how to configure GitHub, which the sample
+ * setup does not have.
+ */
+test.describe('squad pulse', () => {
+  const EXCHANGE = process.env.E2E_RELEASE_EXCHANGE;
+  test.skip(
+    !EXCHANGE,
+    'E2E_RELEASE_EXCHANGE is not set (scripts/e2e.sh sets it when RabbitMQ runs)',
+  );
+  const AMQP_URL =
+    process.env.E2E_AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
+
+  test("a release event shows in squad-nasa's pulse and links to the release", async ({
+    page,
+  }) => {
+    const run = Date.now().toString(36);
+    const author = `E2E Tester ${run}`;
+    const connection = await amqp.connect(AMQP_URL);
+    try {
+      const ch = await connection.createChannel();
+      // The backend declared the exchange and bound its queue at start-up.
+      await ch.checkExchange(EXCHANGE!);
+      ch.publish(
+        EXCHANGE!,
+        'release-manager.released',
+        Buffer.from(
+          JSON.stringify({
+            name: 'dead-letter',
+            namespace: 'prod',
+            artifactId: `master-${run}-67e9d69164`,
+            authorName: author,
+            environment: 'prod',
+            intentType: 'ReleaseArtifact',
+          }),
+        ),
+        { type: 'released', correlationId: `e2e-${run}` },
+      );
+      await ch.close();
+    } finally {
+      await connection.close();
+    }
+
+    await signInAsGuest(page, '/catalog/default/group/squad-nasa');
+    const pulse = page.locator('.MuiCard-root').filter({ hasText: 'Pulse' });
+    const entry = pulse.getByRole('link', {
+      name: `dead-letter was released to prod by ${author} (ReleaseArtifact)`,
+    });
+    await expect(async () => {
+      await page.reload();
+      await expect(entry).toBeVisible({ timeout: 5_000 });
+    }).toPass({ timeout: 60_000, intervals: [2_000] });
+
+    const prs = page.locator('.MuiCard-root').filter({ hasText: 'Open PRs' });
+    await expect(prs).toContainText('Open pull requests need GitHub');
+    await expect(prs).toContainText('add integrations.github');
+    await page.screenshot({
+      path: 'test-results/screenshots/squad-pulse.png',
+      fullPage: true,
+    });
+
+    await entry.click();
     await expect(page).toHaveURL(/component\/dead-letter\/releases$/);
   });
 });

@@ -90,6 +90,21 @@ test('create a Go service from a template and open it in the catalog', async ({
     path: 'test-results/screenshots/template-component.png',
   });
 
+  // The squad's pulse says the service was added to the catalog.
+  await page.goto('/catalog/default/group/squad-nasa');
+  const added = page
+    .locator('.MuiCard-root')
+    .filter({ hasText: 'Pulse' })
+    .getByRole('link', { name: `${name} was added to the catalog` });
+  await expect(async () => {
+    await page.reload();
+    await expect(added).toBeVisible({ timeout: 5_000 });
+  }).toPass({ timeout: 60_000, intervals: [2_000] });
+  await added.click();
+  await expect(page).toHaveURL(
+    new RegExp(`/catalog/default/component/${name}$`),
+  );
+
   const timing = {
     template: 'go-service',
     name,

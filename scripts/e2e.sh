@@ -55,6 +55,8 @@ fi
 node "$ROOT/scripts/example-git-repos.js" "$DIST/.local/example-git"
 export E2E_EXAMPLE_GIT_DIR="$DIST/.local/example-git"
 
+# The sample setup, as a new user has it: no GitHub token.
+unset GITHUB_TOKEN
 log "Starting the built portal with the sample data for end-to-end tests"
 start_dist "$DIST" "$LOGFILE" "${configs[@]}"
 wait_ready "$BASE" 120 "$LOGFILE"

@@ -166,13 +166,43 @@ describe('PullRequestsService', () => {
     }
   });
 
-  it('says how to configure GitHub when there is no integration or no repository', async () => {
+  it('says GitHub cannot be reached, and where', async () => {
+    const github = await startGithub({ status: 200, body: pullRequests });
+    await github.close();
+    const result = await service(github.apiBaseUrl, squadEntities).forOwner(
+      NASA,
+      mockCredentials.user(),
+    );
+    expect(result.state).toBe('error');
+    expect(result.message).toMatch(
+      /^GitHub could not be reached at http:\/\/127\.0\.0\.1:\d+\/api\/graphql: fetch failed \(ECONNREFUSED\)$/,
+    );
+  });
+
+  it('says how to configure GitHub when there is no integration, token or repository', async () => {
     const none = await service(undefined, squadEntities).forOwner(
       NASA,
       mockCredentials.user(),
     );
     expect(none.state).toBe('not-configured');
     expect(none.message).toMatch(/add integrations\.github/);
+
+    const anonymous = PullRequestsService.fromConfig({
+      integrations: ScmIntegrations.fromConfig(
+        new ConfigReader({
+          integrations: { github: [{ host: 'github.com' }] },
+        }),
+      ),
+      configured: true,
+      githubHost: 'github.com',
+      catalog: catalogServiceMock({ entities: squadEntities }),
+      cache: mockServices.cache.mock(),
+      cacheSeconds: 300,
+      perRepository: 20,
+    });
+    const noToken = await anonymous.forOwner(NASA, mockCredentials.user());
+    expect(noToken.state).toBe('not-configured');
+    expect(noToken.message).toMatch(/has no token/);
 
     const github = await startGithub({ status: 200, body: pullRequests });
     try {

@@ -107,6 +107,14 @@ export class PullRequestsService {
         message: `No GitHub integration for ${githubHost}: add integrations.github with a token (or a GitHub App) to app-config to see open pull requests.`,
       };
     }
+    // GitHub's GraphQL API answers no anonymous request.
+    if (!integration.config.token && !integration.config.apps?.length) {
+      return {
+        ...empty,
+        state: 'not-configured',
+        message: `The GitHub integration for ${githubHost} has no token: set its token (GITHUB_TOKEN in app-config.yaml) or a GitHub App to see open pull requests.`,
+      };
+    }
     const { items: entities } = await this.options.catalog.getEntities(
       {
         filter: {
@@ -240,11 +248,20 @@ export class PullRequestsService {
     const { headers } = await this.options.credentials.getCredentials({
       url: `https://${integration.config.host}/${slugs[0]}`,
     });
-    const response = await fetch(graphqlUrl(integration.config.apiBaseUrl!), {
+    const url = graphqlUrl(integration.config.apiBaseUrl!);
+    const response = await fetch(url, {
       method: 'POST',
       signal: AbortSignal.timeout(15_000),
       headers: { 'Content-Type': 'application/json', ...headers },
       body: JSON.stringify({ query, variables }),
+    }).catch(e => {
+      const cause = (e as { cause?: { code?: string; message?: string } })
+        .cause;
+      throw new Error(
+        `GitHub could not be reached at ${url}: ${(e as Error).message}${
+          cause ? ` (${cause.code ?? cause.message})` : ''
+        }`,
+      );
     });
     const body = (await response.json().catch(() => ({}))) as GraphqlResponse;
     if (!response.ok) {

@@ -3,5 +3,6 @@
  *
  * @packageDocumentation
  */
+export * from './annotations';
 export * from './drift';
 export * from './types';

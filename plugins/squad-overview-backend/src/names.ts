@@ -1,8 +1,6 @@
 import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
 
-/** release-manager's name for a component (shuttle processor's annotation). */
-export const RELEASE_MANAGER_SERVICE_ANNOTATION =
-  'lunar.app/release-manager-service';
+export { RELEASE_MANAGER_SERVICE_ANNOTATION } from '@internal/plugin-release-status-common';
 
 /** `group:default/squad-nasa` -> `squad-nasa`. */
 export function nameOf(ref: string): string {

@@ -7,6 +7,7 @@ import {
 } from '@backstage/catalog-model';
 import {
   EnvironmentRelease,
+  RELEASE_MANAGER_SERVICE_ANNOTATION,
   ReleaseStatus,
   SourceState,
 } from '@internal/plugin-release-status-common';
@@ -21,8 +22,7 @@ import {
   SourceError,
 } from '../sources/types';
 
-export const RELEASE_MANAGER_SERVICE_ANNOTATION =
-  'lunar.app/release-manager-service';
+export { RELEASE_MANAGER_SERVICE_ANNOTATION };
 const PROJECT_SLUG_ANNOTATION = 'github.com/project-slug';
 
 /** The repository an entity's facts are read from. */

@@ -15,6 +15,7 @@ import { useEntity } from '@backstage/plugin-catalog-react';
 import { PullRequest } from '@internal/plugin-squad-overview-common';
 import useAsync from 'react-use/esm/useAsync';
 import { squadOverviewApiRef } from '../../api';
+import { cardTableOptions } from '../tableOptions';
 
 const columns: TableColumn<PullRequest>[] = [
   {
@@ -92,13 +93,7 @@ export function PullRequestsCard() {
             <Table<PullRequest>
               columns={columns}
               data={value.items}
-              options={{
-                paging: value.items.length > 10,
-                pageSize: 10,
-                search: false,
-                toolbar: false,
-                padding: 'dense',
-              }}
+              options={cardTableOptions(value.items.length)}
             />
           ) : (
             <EmptyState

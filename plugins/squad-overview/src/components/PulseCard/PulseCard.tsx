@@ -16,6 +16,7 @@ import { releaseStatusApiRef } from '@internal/plugin-release-status-react';
 import useAsync from 'react-use/esm/useAsync';
 import { squadOverviewApiRef } from '../../api';
 import { useEntityLink } from '../links';
+import { cardTableOptions } from '../tableOptions';
 import { PulseEntry, buildPulse } from './pulse';
 
 /** Entries shown; the backend keeps more. */
@@ -127,13 +128,7 @@ export function PulseCard() {
             <Table<PulseEntry>
               columns={columns}
               data={value.entries}
-              options={{
-                paging: value.entries.length > 10,
-                pageSize: 10,
-                search: false,
-                toolbar: false,
-                padding: 'dense',
-              }}
+              options={cardTableOptions(value.entries.length)}
             />
           ) : (
             <EmptyState

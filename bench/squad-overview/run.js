@@ -453,8 +453,11 @@ async function main(state) {
     {
       ...settings,
       app: {
+        // Without the entries that place the cards (app-config.yaml).
         extensions: [
-          ...(appConfig.app?.extensions ?? []),
+          ...(appConfig.app?.extensions ?? []).filter(
+            e => !disabled.includes(typeof e === 'string' ? e : ''),
+          ),
           ...disabled.map(id => ({ [id]: false })),
         ],
       },

@@ -119,9 +119,13 @@ test.describe('squad pulse', () => {
     const run = Date.now().toString(36);
     const author = `E2E Tester ${run}`;
     const connection = await amqp.connect(AMQP_URL);
-    try {
-      const ch = await connection.createChannel();
-      // The backend declared the exchange and bound its queue at start-up.
+    // The backend declares the exchange and binds its queue in the
+    // background after start-up: until then an event is refused or
+    // dropped, so publish again while waiting (the same event twice is
+    // stored once). A refused publish closes its channel: one per attempt.
+    const publish = async () => {
+      const ch = await connection.createConfirmChannel();
+      ch.on('error', () => {});
       await ch.checkExchange(EXCHANGE!);
       ch.publish(
         EXCHANGE!,
@@ -138,20 +142,26 @@ test.describe('squad pulse', () => {
         ),
         { type: 'released', correlationId: `e2e-${run}` },
       );
+      await ch.waitForConfirms();
       await ch.close();
-    } finally {
-      await connection.close();
-    }
+    };
 
     await signInAsGuest(page, '/catalog/default/group/squad-nasa');
     const pulse = page.locator('.MuiCard-root').filter({ hasText: 'Pulse' });
     const entry = pulse.getByRole('link', {
       name: `dead-letter was released to prod by ${author} (ReleaseArtifact)`,
     });
-    await expect(async () => {
-      await page.reload();
-      await expect(entry).toBeVisible({ timeout: 5_000 });
-    }).toPass({ timeout: 60_000, intervals: [2_000] });
+    try {
+      await expect(async () => {
+        await publish();
+        await page.reload();
+        await expect(entry).toBeVisible({ timeout: 5_000 });
+      }).toPass({ timeout: 60_000, intervals: [2_000] });
+    } finally {
+      await connection.close();
+    }
+    // Shown once, however often it was published.
+    await expect(entry).toHaveCount(1);
 
     const prs = page.locator('.MuiCard-root').filter({ hasText: 'Open PRs' });
     // The sample setup's GitHub integration has no token (GITHUB_TOKEN).

@@ -47,6 +47,10 @@ exports.up = async function up(knex) {
       .text('actor')
       .nullable()
       .comment('Who did it: release author, when known');
+    table
+      .text('artifact_id')
+      .nullable()
+      .comment('release-manager artifact id of a release event');
     table.text('summary').notNullable().comment('One sentence for people');
     table
       .text('raw')

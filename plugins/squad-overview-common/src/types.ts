@@ -28,6 +28,8 @@ export interface PulseEvent {
   environment: string | null;
   /** Who did it, when known (release author, ...). */
   actor: string | null;
+  /** release-manager's artifact id, for release events. */
+  artifactId: string | null;
   /** One sentence for people, e.g. "authentication was released to prod by Ada". */
   summary: string;
 }

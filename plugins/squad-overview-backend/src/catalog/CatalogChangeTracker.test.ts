@@ -33,16 +33,27 @@ describe('CatalogChangeTracker', () => {
       }),
     });
     let minute = 0;
-    const run = (entities: Entity[]) =>
-      new CatalogChangeTracker({
-        store,
-        catalog: catalogServiceMock({ entities }),
-        auth: mockServices.auth(),
-        logger: mockServices.logger.mock(),
-        now: () => new Date(Date.UTC(2026, 11, 1, 8, minute++)),
-      }).run();
+    let entities: Entity[] = [];
+    // One tracker, as the plugin has, over a catalog that changes.
+    const tracker = new CatalogChangeTracker({
+      store,
+      catalog: {
+        queryEntities: (request: any, options: any) =>
+          catalogServiceMock({ entities }).queryEntities(request, options),
+      } as any,
+      auth: mockServices.auth(),
+      logger: mockServices.logger.mock(),
+      now: () => new Date(Date.UTC(2026, 11, 1, 8, minute++)),
+    });
+    const run = (next: Entity[]) => {
+      entities = next;
+      return tracker.run();
+    };
 
-    // First look: the snapshot is taken, nothing is "added".
+    // A new installation while the catalog is still loading: nothing is
+    // "added" until a look finds it unchanged.
+    expect(await run([component('authentication', NASA, 'auth')])).toBe(0);
+    // More of it loaded: still nothing "added".
     expect(
       await run([
         component('authentication', NASA, 'auth'),
@@ -55,7 +66,7 @@ describe('CatalogChangeTracker', () => {
     expect((await store.findService('auth'))?.entityRef).toBe(
       'component:default/authentication',
     );
-    // Nothing changed: nothing recorded.
+    // Nothing changed: the catalog has loaded; changes count from now on.
     expect(
       await run([
         component('authentication', NASA, 'auth'),
@@ -97,5 +108,10 @@ describe('CatalogChangeTracker', () => {
       'component:default/dead-letter',
       'component:default/payments',
     ]);
+
+    // An empty catalog (new database, outage) removes nothing.
+    expect(await run([])).toBe(0);
+    expect(await store.snapshot()).toHaveLength(3);
+    expect(await store.listForSquad(NASA, 10)).toHaveLength(2);
   });
 });

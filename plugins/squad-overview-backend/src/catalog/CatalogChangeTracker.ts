@@ -27,11 +27,15 @@ const PAGE = 500;
 /**
  * Turns changes in the catalog's components into pulse events: a service
  * added to or removed from the catalog, or moved to another squad. It
- * compares the catalog with the snapshot it stored on its previous run;
- * the first run (empty snapshot) only takes the snapshot, so a new
- * installation does not report every service as added.
+ * compares the catalog with the snapshot it stored on its previous run.
+ * Starting from an empty snapshot (a new installation) it only takes
+ * snapshots, silently, until a look finds the catalog unchanged: the
+ * catalog is still loading until then, and what it loads is not new.
  */
 export class CatalogChangeTracker {
+  /** Whether looks are only taking the first snapshot (see above). */
+  private seeding?: boolean;
+
   constructor(
     private readonly deps: {
       store: PulseStore;
@@ -48,8 +52,17 @@ export class CatalogChangeTracker {
     const previous = new Map(
       (await this.deps.store.snapshot()).map(e => [e.entityRef, e]),
     );
+    if (current.size === 0 && previous.size > 0) {
+      // A catalog with no components at all (a new catalog database, an
+      // outage) is not every service removed: wait for it to fill again.
+      this.deps.logger.warn(
+        `squad pulse: the catalog has no components; not recording ${previous.size} removals`,
+      );
+      return 0;
+    }
     const at = (this.deps.now?.() ?? new Date()).toISOString();
-    const seeding = previous.size === 0;
+    this.seeding ??= previous.size === 0;
+    const seeding = this.seeding;
     const upserts: SnapshotEntry[] = [];
     const events: NewPulseEvent[] = [];
     const event = (
@@ -112,8 +125,15 @@ export class CatalogChangeTracker {
         );
       }
     }
+    // Still loading: what it loads is not news.
+    if (seeding) events.length = 0;
     if (upserts.length || removals.length) {
       await this.deps.store.applyCatalogChanges({ upserts, removals, events });
+    } else if (seeding && current.size > 0) {
+      this.seeding = false;
+      this.deps.logger.info(
+        `squad pulse: catalog snapshot taken (${current.size} components); recording changes from now on`,
+      );
     }
     if (events.length) {
       this.deps.logger.info(
@@ -130,7 +150,7 @@ export class CatalogChangeTracker {
     do {
       const page = await this.deps.catalog.queryEntities(
         cursor
-          ? { cursor, limit: PAGE }
+          ? { cursor, fields: FIELDS, limit: PAGE }
           : { filter: { kind: 'component' }, fields: FIELDS, limit: PAGE },
         { credentials },
       );

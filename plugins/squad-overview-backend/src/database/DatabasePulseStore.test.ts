@@ -111,17 +111,63 @@ describe('DatabasePulseStore', () => {
       expect((await store.snapshot()).map(e => [e.entityRef, e.owner])).toEqual(
         [['component:default/authentication', null]],
       );
-      // A failing event insert leaves the snapshot as it was.
-      await expect(
-        store.applyCatalogChanges({
-          upserts: [{ ...entry, owner: 'group:default/squad-aura' }],
-          removals: [],
-          events: [event({ summary: null as unknown as string })],
-        }),
-      ).rejects.toThrow();
-      expect((await store.snapshot())[0].owner).toBeNull();
+      // A release event stored before its service was known gets the
+      // squad once the tracker learns it.
+      await store.insertEvents([
+        event({ squad: null, service: 'payments', entityRef: null }),
+      ]);
+      const payments = async () =>
+        (await store.listForSquad(SQUAD, 10))
+          .filter(e => e.service === 'payments')
+          .map(e => [e.service, e.entityRef]);
+      expect(await payments()).toEqual([]);
+      await store.applyCatalogChanges({
+        upserts: [
+          {
+            entityRef: 'component:default/payments',
+            name: 'payments',
+            service: 'payments',
+            owner: SQUAD,
+          },
+        ],
+        removals: [],
+        events: [],
+      });
+      expect(await payments()).toEqual([
+        ['payments', 'component:default/payments'],
+      ]);
     },
   );
+
+  it('leaves the snapshot as it was when an event cannot be stored', async () => {
+    // Only PostgreSQL shows this: on SQLite, knex's onConflict().ignore()
+    // is INSERT OR IGNORE, which skips a NOT NULL violation silently.
+    if (!available.includes('POSTGRES_15')) return;
+    const store = await DatabasePulseStore.create({
+      database: mockServices.database({
+        knex: await databases.init('POSTGRES_15'),
+      }),
+    });
+    const entry = {
+      entityRef: 'component:default/authentication',
+      name: 'authentication',
+      service: 'auth',
+      owner: null,
+    };
+    await store.applyCatalogChanges({
+      upserts: [entry],
+      removals: [],
+      events: [],
+    });
+    await expect(
+      store.applyCatalogChanges({
+        upserts: [{ ...entry, owner: 'group:default/squad-aura' }],
+        removals: [],
+        events: [event({ summary: null as unknown as string })],
+      }),
+    ).rejects.toThrow();
+    expect((await store.snapshot())[0].owner).toBeNull();
+  });
 
   it.each(ids)('migrates down and up again on %s', async id => {
     if (!available.includes(id)) return;

@@ -24,6 +24,7 @@ interface RawPulseEventRow {
   service: string;
   environment: string | null;
   actor: string | null;
+  artifact_id: string | null;
   summary: string;
 }
 
@@ -47,6 +48,7 @@ const toRow = (e: NewPulseEvent) => ({
   service: e.service,
   environment: e.environment,
   actor: e.actor,
+  artifact_id: e.artifactId ?? null,
   summary: e.summary,
   raw: e.raw ?? null,
 });
@@ -94,6 +96,7 @@ export class DatabasePulseStore implements PulseStore {
         'service',
         'environment',
         'actor',
+        'artifact_id',
         'summary',
       );
     return rows.map(r => ({
@@ -105,6 +108,7 @@ export class DatabasePulseStore implements PulseStore {
       service: r.service,
       environment: r.environment,
       actor: r.actor,
+      artifactId: r.artifact_id,
       summary: r.summary,
     }));
   }
@@ -139,6 +143,16 @@ export class DatabasePulseStore implements PulseStore {
           .merge();
       }
       await insert(tx, changes.events);
+      // Release events stored before the tracker knew their service get
+      // its squad now.
+      for (const e of changes.upserts) {
+        if (!e.owner) continue;
+        await tx('pulse_events')
+          .whereNull('squad')
+          .where('service', e.service)
+          .whereNot('kind', 'unreadable')
+          .update({ squad: e.owner, entity_ref: e.entityRef });
+      }
     });
   }
 

@@ -13,6 +13,7 @@ export interface NewPulseEvent {
   service: string;
   environment: string | null;
   actor: string | null;
+  artifactId?: string | null;
   summary: string;
   /** The message body of an event that could not be read. */
   raw?: string;

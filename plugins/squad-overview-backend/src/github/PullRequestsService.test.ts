@@ -1,6 +1,7 @@
 import http from 'node:http';
 import { AddressInfo } from 'node:net';
 import { mockCredentials, mockServices } from '@backstage/backend-test-utils';
+import { CacheService } from '@backstage/backend-plugin-api';
 import { Entity } from '@backstage/catalog-model';
 import { ConfigReader } from '@backstage/config';
 import { ScmIntegrations } from '@backstage/integration';
@@ -50,7 +51,27 @@ async function startGithub(answer: { status: number; body: unknown }) {
   };
 }
 
-function service(apiBaseUrl: string | undefined, entities: Entity[]) {
+/** An in-memory cache, so caching itself is exercised. */
+function memoryCache(): CacheService {
+  const values = new Map<string, unknown>();
+  const cache = {
+    get: async (key: string) => values.get(key),
+    set: async (key: string, value: unknown) => {
+      values.set(key, value);
+    },
+    delete: async (key: string) => {
+      values.delete(key);
+    },
+    withOptions: () => cache,
+  };
+  return cache as unknown as CacheService;
+}
+
+function service(
+  apiBaseUrl: string | undefined,
+  entities: Entity[],
+  cache: CacheService = mockServices.cache.mock(),
+) {
   const integrations = ScmIntegrations.fromConfig(
     new ConfigReader({
       integrations: apiBaseUrl
@@ -65,7 +86,7 @@ function service(apiBaseUrl: string | undefined, entities: Entity[]) {
     configured: !!apiBaseUrl,
     githubHost: 'github.com',
     catalog: catalogServiceMock({ entities }),
-    cache: mockServices.cache.mock(),
+    cache,
     cacheSeconds: 300,
     perRepository: 20,
   });
@@ -124,6 +145,52 @@ describe('PullRequestsService', () => {
         'component:default/authentication',
         'component:default/authentication-worker',
       ]);
+    } finally {
+      await github.close();
+    }
+  });
+
+  it("caches GitHub's answer per set of repositories, with each squad's own components", async () => {
+    const github = await startGithub({
+      status: 200,
+      body: {
+        data: {
+          r0: {
+            nameWithOwner: 'lunarway/authentication',
+            pullRequests: {
+              nodes: [pullRequests.data.r0.pullRequests.nodes[0]],
+            },
+          },
+        },
+      },
+    });
+    try {
+      // Two squads with a component each in the same repository.
+      const shared = service(
+        github.apiBaseUrl,
+        [
+          component('authentication', 'lunarway/authentication'),
+          component(
+            'authentication-worker',
+            'lunarway/authentication',
+            'group:default/squad-gemini',
+          ),
+        ],
+        memoryCache(),
+      );
+      const nasa = await shared.forOwner(NASA, mockCredentials.user());
+      const gemini = await shared.forOwner(
+        'group:default/squad-gemini',
+        mockCredentials.user(),
+      );
+      expect(github.requests).toHaveLength(1);
+      expect(nasa.items[0].entityRefs).toEqual([
+        'component:default/authentication',
+      ]);
+      expect(gemini.items[0].entityRefs).toEqual([
+        'component:default/authentication-worker',
+      ]);
+      expect(gemini.items[0].number).toBe(412);
     } finally {
       await github.close();
     }
@@ -222,6 +289,9 @@ describe('PullRequestsService', () => {
       'https://api.github.com/graphql',
     );
     expect(graphqlUrl('https://ghe.example/api/v3')).toBe(
+      'https://ghe.example/api/graphql',
+    );
+    expect(graphqlUrl('https://ghe.example/api/v3/')).toBe(
       'https://ghe.example/api/graphql',
     );
   });

@@ -48,9 +48,10 @@ const QUERY_FIELDS = `nameWithOwner
 
 /** GraphQL endpoint of a GitHub API base URL (github.com or Enterprise). */
 export function graphqlUrl(apiBaseUrl: string): string {
-  return apiBaseUrl.endsWith('/api/v3')
-    ? apiBaseUrl.replace(/\/v3$/, '/graphql')
-    : `${apiBaseUrl}/graphql`;
+  const base = apiBaseUrl.replace(/\/+$/, '');
+  return base.endsWith('/api/v3')
+    ? base.replace(/\/v3$/, '/graphql')
+    : `${base}/graphql`;
 }
 
 /**
@@ -154,24 +155,31 @@ export class PullRequestsService {
       .createHash('sha256')
       .update(`${githubHost}\0${slugs.join('\0')}`)
       .digest('hex')}`;
-    const cached = (await this.options.cache.get(key)) as
+    // GitHub's answer is cached per set of repositories; which of the
+    // caller's components live in each is added after, per request.
+    let response = (await this.options.cache.get(key)) as
       | PullRequestsResponse
       | undefined;
-    if (cached) return cached;
-
-    const response = await this.fetchAll(integration, slugs, repos);
-    if (response.state === 'ok') {
-      await this.options.cache.set(key, response as any, {
-        ttl: this.options.cacheSeconds * 1000,
-      });
+    if (!response) {
+      response = await this.fetchAll(integration, slugs);
+      if (response.state === 'ok') {
+        await this.options.cache.set(key, response as any, {
+          ttl: this.options.cacheSeconds * 1000,
+        });
+      }
     }
-    return response;
+    return {
+      ...response,
+      items: response.items.map(pr => ({
+        ...pr,
+        entityRefs: repos.get(pr.repository.toLocaleLowerCase('en-US')) ?? [],
+      })),
+    };
   }
 
   private async fetchAll(
     integration: GithubIntegration,
     slugs: string[],
-    repos: Map<string, string[]>,
   ): Promise<PullRequestsResponse> {
     // Credentials can differ per organisation (GitHub Apps): batch per org.
     const byOrg = new Map<string, string[]>();
@@ -207,7 +215,7 @@ export class PullRequestsService {
               author: pr.author?.login ?? null,
               draft: pr.isDraft,
               updatedAt: new Date(pr.updatedAt).toISOString(),
-              entityRefs: repos.get(slug) ?? [],
+              entityRefs: [],
             });
           }
         }),
@@ -248,7 +256,12 @@ export class PullRequestsService {
     const { headers } = await this.options.credentials.getCredentials({
       url: `https://${integration.config.host}/${slugs[0]}`,
     });
-    const url = graphqlUrl(integration.config.apiBaseUrl!);
+    if (!integration.config.apiBaseUrl) {
+      throw new Error(
+        `The GitHub integration for ${integration.config.host} has no apiBaseUrl: set it (e.g. https://${integration.config.host}/api/v3)`,
+      );
+    }
+    const url = graphqlUrl(integration.config.apiBaseUrl);
     const response = await fetch(url, {
       method: 'POST',
       signal: AbortSignal.timeout(15_000),

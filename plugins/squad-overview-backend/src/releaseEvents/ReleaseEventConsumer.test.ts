@@ -111,6 +111,13 @@ describe('ReleaseEventConsumer against RabbitMQ', () => {
       'authentication master-1c1508405e-67e9d69164 is running in prod (1/1 pods)',
       'authentication was released to prod by Ada (ReleaseArtifact)',
     ]);
+    // The poison message was stored, with its body, and acknowledged.
+    const unreadable = await eventually(
+      () => knex('pulse_events').where('kind', 'unreadable'),
+      rows => rows.length === 1,
+    );
+    expect(unreadable).toHaveLength(1);
+    expect(unreadable[0].raw).toBe('{poison');
     // Nothing left in the queue: the poison message was stored and acked.
     const left = await eventually(
       async () => (await channel.checkQueue(queue)).messageCount,
@@ -119,9 +126,6 @@ describe('ReleaseEventConsumer against RabbitMQ', () => {
     expect(left).toBe(0);
     await consumer.stop();
     expect(consumer.connected).toBe(false);
-    const unreadable = await knex('pulse_events').where('kind', 'unreadable');
-    expect(unreadable).toHaveLength(1);
-    expect(unreadable[0].raw).toBe('{poison');
     expect(failures).toBeLessThan(0);
   });
 });

@@ -18,6 +18,8 @@ export class ReleaseEventConsumer {
   private connection?: amqp.ChannelModel;
   private stopping = true;
   private connecting = false;
+  /** Store failures since the last stored event: the reconnect backoff. */
+  private failures = 0;
 
   constructor(
     private readonly config: ReleaseEventsConfig,
@@ -82,7 +84,10 @@ export class ReleaseEventConsumer {
       await channel.assertQueue(queue, { durable: true });
       await channel.bindQueue(queue, exchange, '#');
       await channel.prefetch(prefetch);
-      if (this.stopping) throw new Error('stopping');
+      if (this.stopping) {
+        await connection.close().catch(() => {});
+        return;
+      }
       this.connection = connection;
       await channel.consume(queue, message => {
         if (!message) {
@@ -122,8 +127,10 @@ export class ReleaseEventConsumer {
         this.deps.logger.warn(`squad pulse: ${event.summary}`);
       }
       await this.deps.store.insertEvents([event]);
+      this.failures = 0;
       channel.ack(message);
     } catch (e) {
+      this.failures++;
       // Not acknowledged: closing returns it (and the other unacked
       // events) to the queue; reconnecting later retries them.
       this.deps.logger.error(
@@ -138,6 +145,9 @@ export class ReleaseEventConsumer {
   private lost(connection: amqp.ChannelModel) {
     if (this.stopping || connection !== this.connection) return;
     this.connection = undefined;
-    void sleep(1000).then(() => this.connectLoop());
+    // A channel that closed (or a cancelled consumer) leaves the
+    // connection open: close it, so its unacked events return now.
+    void connection.close().catch(() => {});
+    void sleep(backoff(this.failures)).then(() => this.connectLoop());
   }
 }

@@ -10,7 +10,9 @@ const known = async (service: string) =>
     : undefined;
 const message = (routingKey: string, body: unknown, extra = {}) => ({
   routingKey,
-  body: Buffer.from(typeof body === 'string' ? body : JSON.stringify(body)),
+  body: Buffer.isBuffer(body)
+    ? body
+    : Buffer.from(typeof body === 'string' ? body : JSON.stringify(body)),
   ...extra,
 });
 
@@ -147,6 +149,27 @@ describe('decodeReleaseEvent', () => {
     );
     expect(again.dedupKey).toBe(a.dedupKey);
     expect(other.dedupKey).not.toBe(a.dedupKey);
+  });
+
+  it('never keeps a NUL character, which PostgreSQL text cannot store', async () => {
+    const binary = await decodeReleaseEvent(
+      message('release-manager.released', Buffer.from([0x7b, 0x00, 0xff])),
+      known,
+      at,
+    );
+    expect(binary.kind).toBe('unreadable');
+    expect(binary.raw).not.toContain('\u0000');
+    const escaped = await decodeReleaseEvent(
+      message('release-manager.released', {
+        name: 'authentication',
+        environment: 'prod',
+        authorName: 'Ada\u0000',
+      }),
+      known,
+      at,
+    );
+    expect(escaped.actor).toBe('Ada\uFFFD');
+    expect(escaped.summary).not.toContain('\u0000');
   });
 
   it('strips the replica set and pod suffix from a pod name', () => {

@@ -20,7 +20,9 @@ export type ServiceLookup = (
 /** Bodies kept of unreadable events. */
 const RAW_LIMIT = 65_536;
 
-const str = (v: unknown) => (typeof v === 'string' && v ? v : undefined);
+/** PostgreSQL text cannot hold NUL: never let one make an event unstorable. */
+const clean = (s: string) => s.split('\u0000').join('\uFFFD');
+const str = (v: unknown) => (typeof v === 'string' && v ? clean(v) : undefined);
 
 /** `authentication-7d9f8b6c5d-x2x9z` -> `authentication` (a Deployment's pod). */
 export function serviceOfPod(pod: string): string {
@@ -66,8 +68,8 @@ export async function decodeReleaseEvent(
     service: '',
     environment: null,
     actor: null,
-    summary: `Unreadable release event (${message.routingKey}): ${why}`,
-    raw: message.body.subarray(0, RAW_LIMIT).toString('utf8'),
+    summary: clean(`Unreadable release event (${message.routingKey}): ${why}`),
+    raw: clean(message.body.subarray(0, RAW_LIMIT).toString('utf8')),
   });
 
   let body: Record<string, unknown>;
@@ -150,6 +152,7 @@ export async function decodeReleaseEvent(
     service,
     environment,
     actor,
+    artifactId: artifact ?? null,
     summary,
   };
 }

@@ -77,6 +77,7 @@ describe('PulseCard', () => {
           service: 'payments',
           environment: null,
           actor: null,
+          artifactId: null,
           summary: 'payments was added to the catalog',
         },
       ],

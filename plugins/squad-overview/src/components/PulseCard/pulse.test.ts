@@ -11,6 +11,7 @@ const event = (over: Partial<PulseEvent>): PulseEvent => ({
   service: 'payments',
   environment: null,
   actor: null,
+  artifactId: null,
   summary: 'payments was added to the catalog',
   ...over,
 });
@@ -50,7 +51,9 @@ describe('buildPulse', () => {
           kind: 'released',
           service: 'authentication',
           environment: 'prod',
-          occurredAt: '2026-12-01T07:01:00.000Z',
+          // Consumed late (a backlog): the artifact id says it is the same.
+          occurredAt: '2026-12-01T09:30:00.000Z',
+          artifactId: 'master-1c1508405e-67e9d69164',
           summary: 'authentication was released to prod by Ada (Promote)',
         }),
       ],
@@ -62,6 +65,8 @@ describe('buildPulse', () => {
             from: `${hour(0)}:00:00Z`,
             hours: 168,
             buckets: [
+              // The first hour: nothing before it to call it a burst.
+              { hour: hour(0), key: 'dead-letter', count: 50 },
               { hour: hour(9), key: 'card-clearing', count: 4 },
               // A burst: 40 >= 10 and >= 3 x 4.
               { hour: hour(10), key: 'card-clearing', count: 40 },

@@ -40,8 +40,9 @@ const TAB: Record<PulseEntry['kind'], string> = {
  * changes, release-manager's AMQP events), each release release-manager
  * reports for the squad's services, and dead-letter bursts (an hour with
  * at least BURST_MIN dead letters of one service, BURST_FACTOR times its
- * previous hour). A release both reported and received as an AMQP
- * `released` event is shown once.
+ * previous hour; not the histogram's first hour, which has none). A
+ * release both reported and received as an AMQP `released` event (same
+ * artifact, or the same time when ids are missing) is shown once.
  */
 export function buildPulse(input: {
   events: PulseEvent[];
@@ -84,8 +85,12 @@ export function buildPulse(input: {
           env =>
             env.environment === e.environment &&
             !!env.releasedAt &&
-            Math.abs(Date.parse(env.releasedAt) - Date.parse(e.occurredAt)) <
-              SAME_RELEASE_MS,
+            // The same artifact; without ids, a release at the same time.
+            (e.artifactId && env.artifactId
+              ? e.artifactId === env.artifactId
+              : Math.abs(
+                  Date.parse(env.releasedAt) - Date.parse(e.occurredAt),
+                ) < SAME_RELEASE_MS),
         ),
     );
   for (const e of input.events) {
@@ -101,6 +106,8 @@ export function buildPulse(input: {
   }
 
   for (const { environment, histogram } of input.deadLetters ?? []) {
+    // The first hour has no previous hour to compare with.
+    const first = Date.parse(histogram.from);
     const byService = new Map<string, Map<number, number>>();
     for (const b of histogram.buckets) {
       if (!b.key) continue;
@@ -110,6 +117,7 @@ export function buildPulse(input: {
     }
     for (const [service, hours] of byService) {
       for (const [start, count] of hours) {
+        if (start === first) continue;
         const before = hours.get(start - HOUR) ?? 0;
         if (count < BURST_MIN || count < before * BURST_FACTOR) continue;
         entries.push({

@@ -11,6 +11,8 @@ import { releaseStatusApiRef } from '@internal/plugin-release-status-react';
 import { SquadOverviewCard } from './SquadOverviewCard';
 import { component, fakeApis, release, squad } from '../../__testUtils__/fakes';
 
+jest.setTimeout(30_000);
+
 async function render(apis: ReturnType<typeof fakeApis>, services = 3) {
   const names = Array.from(
     { length: services },
@@ -93,7 +95,10 @@ describe('SquadOverviewCard', () => {
   it('makes the same few requests for 150 services', async () => {
     const apis = fakeApis({ releases: [], deadLetters: { dev: [], prod: [] } });
     await render(apis, 150);
-    expect(await screen.findByLabelText('Services: 151')).toBeInTheDocument();
+    // 151 rows take jsdom a while on a loaded machine.
+    expect(
+      await screen.findByLabelText('Services: 151', {}, { timeout: 20_000 }),
+    ).toBeInTheDocument();
     expect(apis.calls.sort()).toEqual([
       'dead-letter environments',
       'dead-letter services dev',

@@ -30,12 +30,25 @@ const backoff = (attempt: number) =>
  * again after a reconnect with backoff. When the database fails, the
  * consumer stops consuming (no nack/requeue loop), retries the held batch
  * with backoff, and resumes once it is stored.
+ *
+ * Stopping is a cancel, and the cancel waits until no delivery can be on its
+ * way: a quorum queue hands the deliveries that reach the channel after a
+ * basic.cancel back to the queue (they come again, marked with
+ * x-delivery-count). Nothing is in flight once the consumer holds a full
+ * prefetch window, or once the queue has no ready messages left.
  */
 export class DeadLetterConsumer {
   private connection?: amqp.ChannelModel;
   private channel?: amqp.Channel;
   private consumerTag?: string;
   private buffer: Pending[] = [];
+  /** The batch being stored: held, unacknowledged, out of the buffer. */
+  private storing: Pending[] = [];
+  /** Deliveries received so far, to tell whether any came in a while. */
+  private received = 0;
+  /** The database is down: cancel the consumer once nothing is in flight. */
+  private cancelWanted = false;
+  private probing = false;
   private timer?: NodeJS.Timeout;
   private flushing: Promise<void> = Promise.resolve();
   private stopping = false;
@@ -230,6 +243,7 @@ export class DeadLetterConsumer {
       },
     );
     this.consumerTag = consumerTag;
+    this.cancelWanted = false;
     this.state = 'consuming';
     this.reason = null;
   }
@@ -239,6 +253,7 @@ export class DeadLetterConsumer {
     this.connection = undefined;
     this.channel = undefined;
     this.consumerTag = undefined;
+    this.cancelWanted = false;
     // Unacked deliveries go back to the queue; the buffer is not ours anymore.
     this.buffer = [];
     this.state = 'connecting';
@@ -249,6 +264,7 @@ export class DeadLetterConsumer {
   }
 
   private onMessage(channel: amqp.Channel, message: amqp.ConsumeMessage) {
+    this.received += 1;
     let row: NewDeadLetter;
     try {
       row = decodeDeadLetter(message as unknown as AmqpMessage, {
@@ -270,6 +286,74 @@ export class DeadLetterConsumer {
     this.scheduleFlush(
       this.buffer.length >= this.env.batchSize ? 0 : this.env.batchWaitMs,
     );
+    if (this.cancelWanted) this.cancelWhenIdle(channel);
+  }
+
+  /** Deliveries the active consumer holds unacknowledged. */
+  private held(): number {
+    const tag = this.consumerTag;
+    let n = 0;
+    for (const p of this.storing) if (p.message.fields.consumerTag === tag) n++;
+    for (const p of this.buffer) if (p.message.fields.consumerTag === tag) n++;
+    return n;
+  }
+
+  /**
+   * Cancels the consumer (the database is down) once no delivery can be on
+   * its way to it: right away when it holds a full prefetch window, else
+   * once the queue has no ready messages left (checked until one or the
+   * other happens, or the database is back first).
+   */
+  private cancelWhenIdle(channel: amqp.Channel) {
+    if (!this.cancelWanted || channel !== this.channel || !this.consumerTag)
+      return;
+    const prefetch = this.env.amqp.prefetch;
+    if (prefetch > 0 && this.held() >= prefetch) {
+      void this.cancelConsumer(channel, this.consumerTag);
+    } else if (!this.probing) {
+      void this.cancelWhenDrained(channel);
+    }
+  }
+
+  private async cancelWhenDrained(channel: amqp.Channel) {
+    this.probing = true;
+    try {
+      while (
+        this.cancelWanted &&
+        !this.stopping &&
+        channel === this.channel &&
+        this.consumerTag
+      ) {
+        const tag = this.consumerTag;
+        const before = this.received;
+        // Two round trips on the consuming channel: deliveries the broker
+        // had already sent it arrive before the second reply.
+        const first = await channel.checkQueue(this.env.amqp.queue);
+        const second = await channel.checkQueue(this.env.amqp.queue);
+        if (
+          first.messageCount === 0 &&
+          second.messageCount === 0 &&
+          this.received === before &&
+          this.cancelWanted &&
+          channel === this.channel &&
+          this.consumerTag === tag
+        ) {
+          await this.cancelConsumer(channel, tag);
+          return;
+        }
+        await sleep(500);
+      }
+    } catch {
+      /* the channel is gone; onLost reconnects */
+    } finally {
+      this.probing = false;
+    }
+  }
+
+  private async cancelConsumer(channel: amqp.Channel, tag: string) {
+    this.cancelWanted = false;
+    this.consumerTag = undefined;
+    await channel.cancel(tag).catch(() => {});
   }
 
   private scheduleFlush(delayMs: number) {
@@ -288,6 +372,15 @@ export class DeadLetterConsumer {
   private async flush() {
     const batch = this.buffer.splice(0, this.env.batchSize);
     if (batch.length === 0) return;
+    this.storing = batch;
+    try {
+      await this.store(batch);
+    } finally {
+      this.storing = [];
+    }
+  }
+
+  private async store(batch: Pending[]) {
     if (this.buffer.length > 0)
       this.scheduleFlush(
         this.buffer.length >= this.env.batchSize ? 0 : this.env.batchWaitMs,
@@ -322,11 +415,8 @@ export class DeadLetterConsumer {
           this.deps.logger.error(
             `dead-letter ${this.env.name}: ${this.reason}; pausing consumption`,
           );
-          if (this.consumerTag) {
-            const tag = this.consumerTag;
-            this.consumerTag = undefined;
-            await channel.cancel(tag).catch(() => {});
-          }
+          this.cancelWanted = true;
+          this.cancelWhenIdle(channel);
         }
         if (this.stopping) return;
         await sleep(backoff(attempt));
@@ -342,12 +432,21 @@ export class DeadLetterConsumer {
           `dead-letter ${this.env.name}: ack failed, messages will be redelivered: ${e}`,
         );
       }
-      if (!this.consumerTag && !this.stopping) {
+      if (this.stopping) return;
+      if (!this.consumerTag) {
         this.deps.logger.info(
           `dead-letter ${this.env.name}: database is back; resuming`,
         );
         await this.consume(channel).catch(e =>
           this.onLost(this.connection, `resume failed: ${e}`),
+        );
+      } else if (this.state === 'paused') {
+        // Back before the consumer was cancelled: it never stopped.
+        this.cancelWanted = false;
+        this.state = 'consuming';
+        this.reason = null;
+        this.deps.logger.info(
+          `dead-letter ${this.env.name}: database is back; consuming`,
         );
       }
     }

@@ -34,10 +34,17 @@ export interface Config {
        * annotation (default github.com).
        */
       githubHost?: string;
-      /** The branch drift is measured against; default the repository's own. */
+      /**
+       * The branch drift is measured against, for GitHub and local
+       * repositories alike; default each repository's own default branch.
+       */
       defaultBranch?: string;
     };
-    /** How long a component's status is cached, in seconds (default 300). */
+    /**
+     * How long a component's status is cached, in seconds (default 300).
+     * A status with an unreachable or failing source is cached for at most
+     * 30 seconds.
+     */
     cacheSeconds?: number;
   };
 }

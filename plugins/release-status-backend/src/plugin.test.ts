@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import request from 'supertest';
 import {
   mockCredentials,
@@ -10,12 +12,18 @@ import { ReleaseStatus } from '@internal/plugin-release-status-common';
 import { releaseStatusPlugin } from './plugin';
 import { makeGitRepo, tempDir } from './__testUtils__/gitRepo';
 import { startReleaseManager } from './__testUtils__/releaseManager';
+import { startJsonServer } from './__testUtils__/jsonServer';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 const now = Math.floor(Date.now() / 1000) * 1000;
 
-function component(name: string, squad: string, folder = name): Entity {
+function component(
+  name: string,
+  squad: string,
+  folder = name,
+  type = 'service',
+): Entity {
   return {
     apiVersion: 'backstage.io/v1alpha1',
     kind: 'Component',
@@ -28,7 +36,7 @@ function component(name: string, squad: string, folder = name): Entity {
       },
     },
     spec: {
-      type: 'service',
+      type,
       owner: `group:default/${squad}`,
       lifecycle: 'production',
     },
@@ -81,6 +89,16 @@ describe('release-status backend', () => {
               ...component('docs-only', 'squad-nasa'),
               metadata: { name: 'docs-only', namespace: 'default' },
             },
+            // The shuttle processor annotates these too; only the website
+            // is released.
+            component('customer-web', 'squad-nasa', undefined, 'website'),
+            component('go-amqp', 'squad-nasa', undefined, 'library'),
+            component(
+              'engineering-handbook',
+              'squad-nasa',
+              undefined,
+              'documentation',
+            ),
           ],
         }),
         mockServices.rootConfig.factory({
@@ -186,8 +204,44 @@ describe('release-status backend', () => {
     expect(all.items.map((i: ReleaseStatus) => i.service)).toEqual([
       'card-clearing', // 5 behind in prod
       'term-deposit', // 1 behind
-      'ghost', // unknown
+      'customer-web', // unknown, then by name
+      'ghost',
     ]);
+  });
+
+  it('takes a squad by name, and only a group', async () => {
+    // The Releases page's squad filter: a bare name is a group.
+    const byName = (await get('/overview?owner=squad-gemini')).body;
+    expect(byName.items.map((i: ReleaseStatus) => i.service)).toEqual([
+      'card-clearing',
+    ]);
+    expect(
+      (await get('/overview?owner=default/squad-gemini')).body.items.length,
+    ).toBe(1);
+    for (const owner of [
+      'component:default/card-clearing',
+      'user:default/ada',
+    ]) {
+      const res = await get(`/overview?owner=${owner}`);
+      expect({ owner, status: res.status }).toEqual({ owner, status: 400 });
+      expect(res.body.error.message).toMatch(/owner must be a group/);
+    }
+    expect((await get('/overview?owner=')).status).toBe(400);
+  });
+
+  it('leaves libraries and documentation sites out of the overview', async () => {
+    // squad-nasa owns a website, a library and a documentation site.
+    const nasa = (await get('/overview?owner=group:default/squad-nasa')).body;
+    expect(nasa.items.map((i: ReleaseStatus) => i.service)).toEqual([
+      'customer-web',
+    ]);
+    const all = (await get('/overview')).body;
+    expect(all.items.map((i: ReleaseStatus) => i.service)).not.toContain(
+      'go-amqp',
+    );
+    expect(all.items.map((i: ReleaseStatus) => i.service)).not.toContain(
+      'engineering-handbook',
+    );
   });
 
   it('answers bad requests with a reason', async () => {
@@ -210,5 +264,82 @@ describe('release-status backend', () => {
       '/api/release-status/status?entityRef=component:default/card-clearing',
     );
     expect(anonymous.status).toBe(401);
+  });
+});
+
+describe('release-status backend with GitHub', () => {
+  const fixture = (name: string) =>
+    JSON.parse(
+      readFileSync(
+        join(__dirname, '__fixtures__/github', `${name}.json`),
+        'utf8',
+      ),
+    );
+  const REPO = '/repos/lunarway/card-clearing';
+  let github: Awaited<ReturnType<typeof startJsonServer>>;
+  let server: any;
+
+  beforeAll(async () => {
+    github = await startJsonServer(url => {
+      const body = (
+        {
+          [REPO]: fixture('repo'), // default_branch: master
+          [`${REPO}/commits/develop`]: fixture('commit-master'),
+          [`${REPO}/compare/prod...develop`]: fixture('compare-prod-master'),
+        } as Record<string, unknown>
+      )[url.pathname];
+      return body ? { status: 200, body } : undefined;
+    });
+    const backend = await startTestBackend({
+      features: [
+        releaseStatusPlugin,
+        catalogServiceMock.factory({
+          entities: [
+            {
+              ...component('card-clearing', 'squad-gemini'),
+              metadata: {
+                name: 'card-clearing',
+                namespace: 'default',
+                annotations: {
+                  'lunar.app/release-manager-service': 'card-clearing',
+                  'github.com/project-slug': 'lunarway/card-clearing',
+                },
+              },
+            },
+          ],
+        }),
+        mockServices.rootConfig.factory({
+          data: {
+            integrations: {
+              github: [
+                { host: 'github.com', apiBaseUrl: github.url, token: 'ghp_x' },
+              ],
+            },
+            releaseStatus: { git: { defaultBranch: 'develop' } },
+          },
+        }),
+      ],
+    });
+    server = backend.server;
+  });
+  afterAll(() => github.close());
+
+  it('measures drift against releaseStatus.git.defaultBranch', async () => {
+    const res = await request(server)
+      .get(
+        '/api/release-status/status?entityRef=component:default/card-clearing',
+      )
+      .set('Authorization', mockCredentials.user.header());
+    expect(res.status).toBe(200);
+    const status: ReleaseStatus = res.body;
+    expect(status.sources[1]).toEqual({ source: 'git', state: 'ok' });
+    expect(status.defaultBranch).toBe('develop');
+    expect(
+      status.environments.find(e => e.environment === 'prod')!.drift!
+        .commitsBehind,
+    ).toBe(7);
+    expect(github.requests.map(r => r.url)).toContain(
+      `${REPO}/compare/prod...develop?per_page=1`,
+    );
   });
 });

@@ -39,6 +39,7 @@ export const releaseStatusPlugin = createBackendPlugin({
           GithubSource.fromIntegrations(
             ScmIntegrations.fromConfig(rootConfig),
             config.git.githubHost,
+            config.git.defaultBranch,
           );
         if (github) gitSources.push(github);
         if (config.git.localDirectory) {

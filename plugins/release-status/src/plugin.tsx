@@ -11,16 +11,19 @@ import {
 } from '@backstage/plugin-catalog-react/alpha';
 import LocalShippingIcon from '@material-ui/icons/LocalShipping';
 import { Entity } from '@backstage/catalog-model';
+import { isReleasableComponent } from '@internal/plugin-release-status-common';
 import {
   ReleaseStatusClient,
   releaseStatusApiRef,
 } from '@internal/plugin-release-status-react';
 import { rootRouteRef } from './routes';
 
-/** Components release-manager may know: every shuttle.yaml component. */
-const releasable = (entity: Entity) =>
-  entity.kind.toLowerCase() === 'component' &&
-  !!entity.metadata.annotations?.['lunar.app/release-manager-service'];
+/**
+ * Components release-manager may release: shuttle.yaml components (the
+ * `lunar.app/release-manager-service` annotation) that are not libraries or
+ * documentation sites.
+ */
+const releasable = (entity: Entity) => isReleasableComponent(entity);
 
 /** The client of the release-status backend. */
 export const releaseStatusApi = ApiBlueprint.make({

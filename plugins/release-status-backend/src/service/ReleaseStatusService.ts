@@ -25,6 +25,20 @@ import {
 export { RELEASE_MANAGER_SERVICE_ANNOTATION };
 const PROJECT_SLUG_ANNOTATION = 'github.com/project-slug';
 
+/**
+ * How long a status is cached when a source could not answer (`unreachable`
+ * or `error`): briefly, so a GitHub or release-manager outage is not served
+ * as the answer for the whole cache period once the source is back.
+ */
+export const FAILURE_TTL_MS = 30_000;
+
+/** Whether a status holds an answer, or only a failure to get one. */
+function hasFailedSource(status: ReleaseStatus): boolean {
+  return status.sources.some(
+    s => s.state === 'unreachable' || s.state === 'error',
+  );
+}
+
 /** The repository an entity's facts are read from. */
 export function repositoryOf(entity: Entity): RepositoryRef {
   const annotations = entity.metadata.annotations ?? {};
@@ -46,7 +60,13 @@ export interface ReleaseStatusServiceOptions {
   /** Tried in order; the first that handles a repository reads it. */
   gitSources: GitSource[];
   cache: CacheService;
+  /** How long an answered status is cached. */
   ttlMs: number;
+  /**
+   * How long a status with an `unreachable` or `error` source is cached, at
+   * most `ttlMs` (default {@link FAILURE_TTL_MS}).
+   */
+  failureTtlMs?: number;
   logger: LoggerService;
 }
 
@@ -54,7 +74,7 @@ export interface ReleaseStatusServiceOptions {
  * Release status of catalog components: release-manager's view of each
  * environment merged with git's (the environment tags and drift), cached
  * per component so many requests for a squad's services cost one look-up
- * each per cache period.
+ * each per cache period (a much shorter one when a source failed).
  */
 export class ReleaseStatusService {
   private readonly inFlight = new Map<string, Promise<ReleaseStatus>>();
@@ -80,13 +100,22 @@ export class ReleaseStatusService {
     const promise = this.compute(entity)
       .then(async status => {
         await this.options.cache.set(key, status as unknown as JsonObject, {
-          ttl: this.options.ttlMs,
+          ttl: this.ttlOf(status),
         });
         return status;
       })
       .finally(() => this.inFlight.delete(key));
     this.inFlight.set(key, promise);
     return promise;
+  }
+
+  /**
+   * `ok`, `not-configured` and `unknown-service` are answers, kept for the
+   * whole TTL; a source that failed is asked again soon.
+   */
+  private ttlOf(status: ReleaseStatus): number {
+    const { ttlMs, failureTtlMs = FAILURE_TTL_MS } = this.options;
+    return hasFailedSource(status) ? Math.min(ttlMs, failureTtlMs) : ttlMs;
   }
 
   private async compute(entity: Entity): Promise<ReleaseStatus> {

@@ -9,6 +9,7 @@ import { CatalogService } from '@backstage/plugin-catalog-node';
 import {
   ReleaseOverview,
   driftScore,
+  isReleasableComponent,
 } from '@internal/plugin-release-status-common';
 import { CATALOG_FILTER_EXISTS } from '@backstage/catalog-client';
 import express from 'express';
@@ -21,15 +22,23 @@ import {
 /** Components looked up at once for an overview. */
 const CONCURRENCY = 8;
 
-function entityRef(value: unknown, name: string): CompoundEntityRef {
+function entityRef(
+  value: unknown,
+  name: string,
+  defaultKind: 'component' | 'group' = 'component',
+): CompoundEntityRef {
   if (typeof value !== 'string' || !value) {
     throw new InputError(
-      `${name} is required, e.g. component:default/card-clearing`,
+      `${name} is required, e.g. ${
+        defaultKind === 'group'
+          ? 'group:default/squad-nasa'
+          : 'component:default/card-clearing'
+      }`,
     );
   }
   try {
     return parseEntityRef(value, {
-      defaultKind: 'component',
+      defaultKind,
       defaultNamespace: 'default',
     });
   } catch (e) {
@@ -37,6 +46,17 @@ function entityRef(value: unknown, name: string): CompoundEntityRef {
       `${name} '${value}' is not an entity reference: ${(e as Error).message}`,
     );
   }
+}
+
+/** `owner`: a squad, `squad-nasa` meaning `group:default/squad-nasa`. */
+function squadRef(value: unknown): string {
+  const ref = entityRef(value, 'owner', 'group');
+  if (ref.kind.toLocaleLowerCase('en-US') !== 'group') {
+    throw new InputError(
+      `owner must be a group (a squad), e.g. group:default/squad-nasa, not '${value}'`,
+    );
+  }
+  return stringifyEntityRef(ref);
 }
 
 function refresh(value: unknown): boolean {
@@ -89,9 +109,7 @@ export async function createRouter(options: {
 
   router.get('/overview', async (req, res) => {
     const owner =
-      req.query.owner === undefined
-        ? undefined
-        : stringifyEntityRef(entityRef(req.query.owner, 'owner'));
+      req.query.owner === undefined ? undefined : squadRef(req.query.owner);
     const fresh = refresh(req.query.refresh);
     const credentials = await httpAuth.credentials(req);
     const { items: entities } = await catalog.getEntities(
@@ -105,7 +123,11 @@ export async function createRouter(options: {
       },
       { credentials },
     );
-    const items = await mapLimit(entities, CONCURRENCY, e =>
+    // Every shuttle.yaml component has the annotation, libraries and
+    // documentation sites too; the catalog cannot filter on "not", so they
+    // are left out here.
+    const releasable = entities.filter(isReleasableComponent);
+    const items = await mapLimit(releasable, CONCURRENCY, e =>
       service.status(e, { refresh: fresh }),
     );
     // Worst drift in the last (production) environment first.

@@ -29,6 +29,9 @@ describe('GithubSource (recorded GitHub API responses)', () => {
         [`${REPO}/commits/master`]: fixture('commit-master'),
         [`${REPO}/compare/prod...master`]: fixture('compare-prod-master'),
         [`${REPO}/compare/staging...master`]: fixture('compare-staging-master'),
+        // A `develop` branch, for releaseStatus.git.defaultBranch.
+        [`${REPO}/commits/develop`]: fixture('commit-master'),
+        [`${REPO}/compare/prod...develop`]: fixture('compare-prod-master'),
       };
       const body = routes[url.pathname];
       if (url.pathname === `${REPO}/compare/broken...master`) {
@@ -41,7 +44,7 @@ describe('GithubSource (recorded GitHub API responses)', () => {
   });
   afterAll(() => server.close());
 
-  function source() {
+  function source(defaultBranch?: string) {
     const integrations = ScmIntegrations.fromConfig(
       new ConfigReader({
         integrations: {
@@ -49,7 +52,11 @@ describe('GithubSource (recorded GitHub API responses)', () => {
         },
       }),
     );
-    return GithubSource.fromIntegrations(integrations)!;
+    return GithubSource.fromIntegrations(
+      integrations,
+      'github.com',
+      defaultBranch,
+    )!;
   }
 
   it('compares each environment tag with the default branch', async () => {
@@ -119,12 +126,61 @@ describe('GithubSource (recorded GitHub API responses)', () => {
     expect(error.message).toMatch(/401.*Bad credentials/);
   });
 
-  it('only takes repositories with a valid project slug', () => {
+  it('measures against the configured branch instead of the default', async () => {
+    const seen = server.requests.length;
+    const facts = await source('develop').read(
+      { projectSlug: 'lunarway/card-clearing', name: 'card-clearing' },
+      ['prod'],
+    );
+    expect(facts!.defaultBranch).toBe('develop');
+    expect(facts!.environments.get('prod')!.drift.commitsBehind).toBe(7);
+    const urls = server.requests.slice(seen).map(r => r.url);
+    expect(urls).toContain(`${REPO}/commits/develop`);
+    expect(urls).toContain(`${REPO}/compare/prod...develop?per_page=1`);
+    expect(urls.filter(u => u.includes('master'))).toEqual([]);
+  });
+
+  it('says when the configured branch does not exist', async () => {
+    const error = await source('release')
+      .read({ projectSlug: 'lunarway/card-clearing', name: 'x' }, ['prod'])
+      .catch(e => e);
+    expect(error).toBeInstanceOf(SourceError);
+    expect(error).toMatchObject({ state: 'error' });
+    expect(error.message).toMatch(/no branch 'release'/);
+  });
+
+  it('only takes repositories with a valid project slug', async () => {
     const s = source();
     expect(
       s.handles({ projectSlug: 'lunarway/card-clearing', name: 'x' }),
     ).toBe(true);
+    expect(s.handles({ projectSlug: 'lunarway/go.amqp', name: 'x' })).toBe(
+      true,
+    );
     expect(s.handles({ name: 'card-clearing' })).toBe(false);
-    expect(s.handles({ projectSlug: '../../etc', name: 'x' })).toBe(false);
+    for (const projectSlug of [
+      '../../etc',
+      '../..',
+      'lunarway/..',
+      'lunarway/.',
+      '../card-clearing',
+      './card-clearing',
+      'lunarway/card-clearing/..',
+      'lunarway/',
+      '',
+    ]) {
+      expect({
+        projectSlug,
+        handled: s.handles({ projectSlug, name: 'x' }),
+      }).toEqual({ projectSlug, handled: false });
+    }
+    // Even asked directly, such a slug never reaches GitHub.
+    const seen = server.requests.length;
+    for (const projectSlug of ['lunarway/..', '../..']) {
+      expect(
+        await s.read({ projectSlug, name: 'x' }, ['prod']),
+      ).toBeUndefined();
+    }
+    expect(server.requests.length).toBe(seen);
   });
 });

@@ -21,20 +21,45 @@ interface GithubCommit {
   };
 }
 
+/** A GitHub owner or repository name: no `.`/`..`, nothing but `[\w.-]`. */
+const SLUG_PART = /^(?!\.\.?$)[\w.-]+$/;
+
+/**
+ * `owner/repo` from a github.com/project-slug annotation, or undefined when
+ * it is not exactly two valid parts (the annotation comes from catalog
+ * files, so `../..` or `lunarway/..` must not reach the API's paths).
+ */
+export function parseProjectSlug(
+  slug: string | undefined,
+): { owner: string; repo: string } | undefined {
+  const parts = (slug ?? '').split('/');
+  if (parts.length !== 2 || !parts.every(p => SLUG_PART.test(p))) {
+    return undefined;
+  }
+  return { owner: parts[0], repo: parts[1] };
+}
+
 /**
  * Drift through GitHub's REST API (the GitHub integration's host, token and
  * API URL): the environment tag compared with the default branch by
- * `GET /repos/{slug}/compare/{env}...{branch}`.
+ * `GET /repos/{slug}/compare/{env}...{branch}`. The branch is
+ * `releaseStatus.git.defaultBranch` when configured, otherwise the
+ * repository's own default branch.
  */
 export class GithubSource implements GitSource {
   readonly kind = 'github';
 
-  static fromIntegrations(integrations: ScmIntegrations, host = 'github.com') {
+  static fromIntegrations(
+    integrations: ScmIntegrations,
+    host = 'github.com',
+    defaultBranch?: string,
+  ) {
     const integration = integrations.github.byHost(host);
     if (!integration) return undefined;
     return new GithubSource(
       integration,
       DefaultGithubCredentialsProvider.fromIntegrations(integrations),
+      defaultBranch,
     );
   }
 
@@ -44,25 +69,39 @@ export class GithubSource implements GitSource {
       DefaultGithubCredentialsProvider,
       'getCredentials'
     >,
+    /** Measure against this branch instead of each repository's default. */
+    private readonly defaultBranch?: string,
   ) {}
 
   handles(repo: RepositoryRef): boolean {
-    return /^[\w.-]+\/[\w.-]+$/.test(repo.projectSlug ?? '');
+    return parseProjectSlug(repo.projectSlug) !== undefined;
   }
 
   async read(
     repo: RepositoryRef,
     environments: string[],
   ): Promise<GitFacts | undefined> {
-    const slug = repo.projectSlug!;
+    const parsed = parseProjectSlug(repo.projectSlug);
+    if (!parsed) return undefined;
+    // Each part encoded: the slug is only ever one owner and one repository.
+    const slug = `${encodeURIComponent(parsed.owner)}/${encodeURIComponent(
+      parsed.repo,
+    )}`;
     const meta = await this.get<{ default_branch: string }>(slug, '');
     if (!meta) return undefined;
-    const branch = meta.default_branch;
+    const branch = this.defaultBranch ?? meta.default_branch;
     const headCommit = await this.get<GithubCommit>(
       slug,
       `/commits/${encodeURIComponent(branch)}`,
     );
-    if (!headCommit) return undefined;
+    if (!headCommit) {
+      if (!this.defaultBranch) return undefined;
+      // The repository exists but not the configured branch: say so.
+      throw new SourceError(
+        `GitHub has no branch '${branch}' (releaseStatus.git.defaultBranch) in ${parsed.owner}/${parsed.repo}`,
+        'error',
+      );
+    }
     const facts: GitFacts = {
       defaultBranch: branch,
       head: toCommit(headCommit),
@@ -99,7 +138,7 @@ export class GithubSource implements GitSource {
     return facts;
   }
 
-  /** GET `/repos/{slug}{suffix}` from the API; undefined on 404. */
+  /** GET `/repos/{slug}{suffix}` (`slug` encoded) from the API; undefined on 404. */
   private async get<T>(slug: string, suffix: string): Promise<T | undefined> {
     const apiPath = `/repos/${slug}${suffix}`;
     const url = `${this.integration.config.apiBaseUrl}${apiPath}`;

@@ -1,4 +1,7 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { LocalGitSource } from './LocalGitSource';
+import { SourceError } from './types';
 import { makeGitRepo, tempDir } from '../__testUtils__/gitRepo';
 
 const HOUR = 3_600_000;
@@ -84,5 +87,28 @@ describe('LocalGitSource', () => {
     expect(await source.read({ name: 'unknown' }, ['prod'])).toBeUndefined();
     expect(await source.read({ name: '../..' }, ['prod'])).toBeUndefined();
     expect(await source.read({ name: '.git' }, ['prod'])).toBeUndefined();
+  });
+
+  it('never reads a repository around a folder that is not one', async () => {
+    // Like `.local/example-git` inside the portal's own checkout: the
+    // folder sits in a git repository, one of its folders is not one.
+    const portal = makeGitRepo(tmp.dir, 'portal', [
+      { ageMs: DAY, tags: ['prod'], message: 'The portal itself' },
+    ]);
+    const local = path.join(portal, '.local', 'example-git');
+    fs.mkdirSync(path.join(local, 'plain'), { recursive: true });
+    makeGitRepo(local, 'term-deposit', [{ ageMs: HOUR, tags: ['prod'] }]);
+    const source = new LocalGitSource(local);
+
+    const error = await source.read({ name: 'plain' }, ['prod']).catch(e => e);
+    expect(error).toBeInstanceOf(SourceError);
+    expect(error).toMatchObject({ state: 'error' });
+    expect(error.message).toBe(
+      "'plain' in releaseStatus.git.localDirectory is not a git repository",
+    );
+    // A real repository in the same folder is still its own.
+    const facts = await source.read({ name: 'term-deposit' }, ['prod']);
+    expect(facts!.head.message).not.toBe('The portal itself');
+    expect(facts!.environments.get('prod')!.drift.commitsBehind).toBe(0);
   });
 });

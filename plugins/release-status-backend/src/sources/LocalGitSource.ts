@@ -2,7 +2,13 @@ import { execFile } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { GitCommit, GitFacts, GitSource, RepositoryRef } from './types';
+import {
+  GitCommit,
+  GitFacts,
+  GitSource,
+  RepositoryRef,
+  SourceError,
+} from './types';
 
 const exec = promisify(execFile);
 
@@ -10,6 +16,7 @@ const exec = promisify(execFile);
  * Drift from real git repositories in one folder (`<directory>/<name>` or
  * `<directory>/<name>.git`): release-manager tags each environment's
  * released commit, so drift is `git rev-list --count <env>..<branch>`.
+ * Only the folder itself is read as a repository, never one around it.
  */
 export class LocalGitSource implements GitSource {
   readonly kind = 'local';
@@ -29,9 +36,26 @@ export class LocalGitSource implements GitSource {
   ): Promise<GitFacts | undefined> {
     const dir = await this.locate(repo.name);
     if (!dir) return undefined;
+    const env = gitEnvironment(dir);
     const git = async (...args: string[]) =>
-      (await exec('git', args, { cwd: dir, maxBuffer: 16 * 1024 * 1024 }))
-        .stdout;
+      (
+        await exec('git', args, {
+          cwd: dir,
+          env,
+          maxBuffer: 16 * 1024 * 1024,
+        })
+      ).stdout;
+    // The folder itself must be the repository: git stops at its parent.
+    try {
+      await git('rev-parse', '--git-dir');
+    } catch {
+      throw new SourceError(
+        `'${path.basename(
+          dir,
+        )}' in releaseStatus.git.localDirectory is not a git repository`,
+        'error',
+      );
+    }
 
     const branch = this.defaultBranch ?? (await headBranch(git));
     const head = await commit(git, `refs/heads/${branch}`);
@@ -76,7 +100,8 @@ export class LocalGitSource implements GitSource {
     for (const candidate of [name, `${name}.git`]) {
       const dir = path.join(this.directory, candidate);
       try {
-        if ((await fs.stat(dir)).isDirectory()) return dir;
+        // The real path, so git's ceiling below compares like with like.
+        if ((await fs.stat(dir)).isDirectory()) return await fs.realpath(dir);
       } catch {
         // not this one
       }
@@ -86,6 +111,23 @@ export class LocalGitSource implements GitSource {
 }
 
 type Git = (...args: string[]) => Promise<string>;
+
+/**
+ * Git's environment for the repository `dir`. Git looks for a repository
+ * in the parent folders of one that is not: `localDirectory` sits inside
+ * the portal's own checkout locally, so a plain folder there would read the
+ * portal's history. `GIT_CEILING_DIRECTORIES` stops that search at `dir`'s
+ * parent, and an inherited `GIT_DIR`/`GIT_WORK_TREE` cannot point elsewhere.
+ */
+function gitEnvironment(dir: string): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    GIT_CEILING_DIRECTORIES: path.dirname(dir),
+  };
+  delete env.GIT_DIR;
+  delete env.GIT_WORK_TREE;
+  return env;
+}
 
 async function headBranch(git: Git): Promise<string> {
   const ref = (await git('symbolic-ref', '--short', 'HEAD')).trim();

@@ -47,6 +47,10 @@ function render(api: ReleaseStatusApi, config: JsonObject = {}) {
   );
 }
 
+// The table and user events take seconds on a busy machine, beyond Jest's
+// default 5 s.
+jest.setTimeout(20_000);
+
 describe('ReleasesContent', () => {
   it('shows each environment with drift, what prod lacks and the policies', async () => {
     const { api, calls } = fakeApi(status());

@@ -24,6 +24,10 @@ const overview: ReleaseOverview = {
   ],
 };
 
+// The table and user events take seconds on a busy machine, beyond Jest's
+// default 5 s.
+jest.setTimeout(20_000);
+
 describe('ReleasesPage', () => {
   it('lists services with each environment and filters by squad', async () => {
     const owners: Array<string | undefined> = [];
@@ -47,11 +51,17 @@ describe('ReleasesPage', () => {
         [
           catalogApiRef,
           catalogApiMock({
-            entities: ['squad-gemini', 'squad-nasa'].map(name => ({
+            entities: [
+              ['squad-gemini', 'squad'],
+              ['squad-nasa', 'squad'],
+              // Groups that own no services: not squads.
+              ['lunar', 'organization'],
+              ['platform-guild', 'guild'],
+            ].map(([name, type]) => ({
               apiVersion: 'backstage.io/v1alpha1',
               kind: 'Group',
               metadata: { name, namespace: 'default' },
-              spec: { type: 'squad', children: [] },
+              spec: { type, children: [] },
             })),
           }),
         ],
@@ -79,11 +89,53 @@ describe('ReleasesPage', () => {
     ).toBeInTheDocument();
 
     await userEvent.click(screen.getByText('All squads'));
-    await userEvent.click(
-      await screen.findByRole('option', { name: 'squad-nasa' }),
-    );
+    const nasa = await screen.findByRole('option', { name: 'squad-nasa' });
+    // Only squads to pick from.
+    expect(screen.getAllByRole('option').map(o => o.textContent)).toEqual([
+      'All squads',
+      'squad-gemini',
+      'squad-nasa',
+    ]);
+    await userEvent.click(nasa);
     expect(await screen.findByText('1 service')).toBeInTheDocument();
     expect(screen.queryByRole('link', { name: 'card-clearing' })).toBeNull();
     expect(owners).toEqual([undefined, 'group:default/squad-nasa']);
+  });
+
+  it('reads a bare squad name in the address as a group', async () => {
+    const owners: Array<string | undefined> = [];
+    const api: ReleaseStatusApi = {
+      status: async () => {
+        throw new Error('not used');
+      },
+      overview: async options => {
+        owners.push(options?.owner);
+        return { ...overview, items: [overview.items[1]] };
+      },
+    };
+    await renderInTestApp(<ReleasesPage />, {
+      apis: [
+        [releaseStatusApiRef, api],
+        [
+          catalogApiRef,
+          catalogApiMock({
+            entities: [
+              {
+                apiVersion: 'backstage.io/v1alpha1',
+                kind: 'Group',
+                metadata: { name: 'squad-nasa', namespace: 'default' },
+                spec: { type: 'squad', children: [] },
+              },
+            ],
+          }),
+        ],
+      ],
+      mountedRoutes: { '/catalog/:namespace/:kind/:name': entityRouteRef },
+      initialRouteEntries: ['/?owner=squad-nasa'],
+    });
+    expect(
+      await screen.findByRole('link', { name: 'credit-scoring' }),
+    ).toBeInTheDocument();
+    expect(owners).toEqual(['group:default/squad-nasa']);
   });
 });

@@ -35,6 +35,25 @@ import {
   useEnvironments,
 } from '@internal/plugin-release-status-react';
 
+/**
+ * `?owner=` as the full reference the squad picker uses: `squad-nasa` is
+ * `group:default/squad-nasa`, as the backend reads it. Anything that is not
+ * a reference is passed on for the backend to refuse with its reason.
+ */
+function squadRef(owner: string | null): string {
+  if (!owner) return '';
+  try {
+    return stringifyEntityRef(
+      parseEntityRef(owner, {
+        defaultKind: 'group',
+        defaultNamespace: 'default',
+      }),
+    );
+  } catch {
+    return owner;
+  }
+}
+
 /** The Releases page: every service's environments, worst drift first. */
 export function ReleasesPage() {
   const api = useApi(releaseStatusApiRef);
@@ -42,11 +61,13 @@ export function ReleasesPage() {
   const entityRoute = useRouteRef(entityRouteRef);
   const { production } = useEnvironments();
   const [params, setParams] = useSearchParams();
-  const owner = params.get('owner') ?? '';
+  const owner = squadRef(params.get('owner'));
 
+  // Squads own the services (org.yaml: spec.type squad); the organization
+  // group and other kinds of group own none directly.
   const squads = useAsync(async () => {
     const { items } = await catalogApi.getEntities({
-      filter: { kind: 'group' },
+      filter: { kind: 'group', 'spec.type': 'squad' },
       fields: ['kind', 'metadata.name', 'metadata.namespace', 'metadata.title'],
     });
     return items
@@ -169,7 +190,7 @@ export function ReleasesPage() {
                   ? `${parseEntityRef(owner).name} owns no released services`
                   : 'No services'
               }
-              description="Services come from the catalog: components with a lunar.app/release-manager-service annotation (every shuttle.yaml component has one)."
+              description="Services come from the catalog: components with a lunar.app/release-manager-service annotation (every shuttle.yaml component has one), except libraries and documentation sites, which are not released to environments."
             />
           ))}
       </Content>

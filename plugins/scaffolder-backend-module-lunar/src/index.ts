@@ -13,3 +13,4 @@ export type { LunarScaffolderConfig } from './config';
 export { createValidateNameAction } from './actions/validateName';
 export { createPublishLocalAction } from './actions/publishLocal';
 export { createRegisterFileAction } from './actions/registerFile';
+export { createValidateShuttleAction } from './actions/validateShuttle';

@@ -25,13 +25,19 @@ async function start(config: object) {
   });
 }
 
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lunar-module-'));
-const shuttleFile = path.join(dir, 'catalog-info.yaml');
-fs.writeFileSync(
-  shuttleFile,
-  'apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata: { name: x }\nspec: { type: service, owner: me, lifecycle: test }\n',
-);
-afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+const root = fs.mkdtempSync(path.join(os.tmpdir(), 'lunar-module-'));
+// The local git folder, and a folder next to it the catalog must not read.
+const dir = path.join(root, 'scaffolded');
+const outsideDir = path.join(root, 'elsewhere');
+const entityYaml = (name: string) =>
+  `apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata: { name: ${name} }\nspec: { type: service, owner: me, lifecycle: test }\n`;
+fs.mkdirSync(path.join(dir, 'x'), { recursive: true });
+fs.mkdirSync(outsideDir, { recursive: true });
+const shuttleFile = path.join(dir, 'x', 'catalog-info.yaml');
+fs.writeFileSync(shuttleFile, entityYaml('x'));
+const outsideFile = path.join(outsideDir, 'catalog-info.yaml');
+fs.writeFileSync(outsideFile, entityYaml('secret'));
+afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
 
 describe('modules', () => {
   it('registers the actions and keeps file locations closed in production', async () => {
@@ -43,6 +49,7 @@ describe('modules', () => {
       expect(actions.body.map((a: any) => a.id)).toEqual(
         expect.arrayContaining([
           'lunar:validate:name',
+          'lunar:shuttle:validate',
           'lunar:publish:local',
           'lunar:catalog:register-file',
         ]),
@@ -58,19 +65,72 @@ describe('modules', () => {
     }
   });
 
-  it('opens file locations when local publishing is configured', async () => {
+  it('opens file locations when local publishing is configured, only under its folder', async () => {
     const backend = await start({
-      lunarScaffolder: {
-        localGitDirectory: path.join(os.tmpdir(), 'lunar-unused'),
-      },
+      lunarScaffolder: { localGitDirectory: dir },
     });
-    try {
-      const loc = await request(backend.server)
-        .post('/api/catalog/locations?dryRun=true')
+    const post = (target: string, dryRun = true) =>
+      request(backend.server)
+        .post(`/api/catalog/locations${dryRun ? '?dryRun=true' : ''}`)
         .set(userAuth)
-        .send({ type: 'file', target: shuttleFile });
+        .send({ type: 'file', target });
+    try {
+      const loc = await post(shuttleFile);
       expect(loc.body.error?.message).toBeUndefined();
       expect(loc.status).toBe(201);
+      expect(loc.body.entities.map((e: any) => e.metadata.name)).toContain('x');
+
+      for (const target of [
+        outsideFile,
+        // `..` leading out of the folder, although the path starts with it.
+        `${dir}/x/../../elsewhere/catalog-info.yaml`,
+        // The folder's name as a prefix of another folder.
+        `${dir}-other/catalog-info.yaml`,
+        // Patterns and backslashes the catalog's glob would expand.
+        `${dir}/{x,../elsewhere}/catalog-info.yaml`,
+        `${dir}/x\\..\\..\\elsewhere\\catalog-info.yaml`,
+        dir,
+        // Relative targets resolve against the working directory.
+        'catalog-info.yaml',
+      ]) {
+        for (const dryRun of [true, false]) {
+          const res = await post(target, dryRun);
+          expect({ target, dryRun, status: res.status }).toEqual({
+            target,
+            dryRun,
+            status: 400,
+          });
+          expect(res.body.error.message).toMatch(
+            /^File location .* is refused: /,
+          );
+        }
+      }
+
+      // Registered for real: allowed inside, and cannot be moved outside.
+      const created = await post(shuttleFile, false);
+      expect(created.status).toBe(201);
+      const moved = await request(backend.server)
+        .put(`/api/catalog/locations/${created.body.location.id}`)
+        .set(userAuth)
+        .send({ type: 'file', target: outsideFile });
+      expect(moved.status).toBe(400);
+      expect(moved.body.error.message).toContain('is refused');
+
+      const targets = await request(backend.server)
+        .get('/api/catalog/locations')
+        .set(userAuth);
+      const fileTargets = targets.body
+        .map((l: any) => l.data)
+        .filter((l: any) => l.type === 'file')
+        .map((l: any) => l.target);
+      expect(fileTargets).toEqual([shuttleFile]);
+
+      // url locations are not the guard's business.
+      const url = await request(backend.server)
+        .post('/api/catalog/locations?dryRun=true')
+        .set(userAuth)
+        .send({ type: 'url', target: 'not a url' });
+      expect(url.body.error?.message ?? '').not.toContain('is refused');
     } finally {
       await backend.stop();
     }

@@ -11,10 +11,12 @@ import { readLunarScaffolderConfig } from './config';
 import { createValidateNameAction } from './actions/validateName';
 import { createPublishLocalAction } from './actions/publishLocal';
 import { createRegisterFileAction } from './actions/registerFile';
+import { createValidateShuttleAction } from './actions/validateShuttle';
+import { createFileLocationGuard } from './fileLocations';
 
 /**
- * Lunar's scaffolder actions: `lunar:validate:name`, `lunar:publish:local`
- * and `lunar:catalog:register-file`.
+ * Lunar's scaffolder actions: `lunar:validate:name`, `lunar:shuttle:validate`,
+ * `lunar:publish:local` and `lunar:catalog:register-file`.
  */
 export const scaffolderModuleLunar = createBackendModule({
   pluginId: 'scaffolder',
@@ -30,6 +32,7 @@ export const scaffolderModuleLunar = createBackendModule({
         const settings = readLunarScaffolderConfig(config);
         scaffolder.addActions(
           createValidateNameAction({ catalog, config: settings }),
+          createValidateShuttleAction({ rootConfig: config }),
           createPublishLocalAction({ config: settings }),
           createRegisterFileAction({ catalog, config: settings }),
         );
@@ -41,7 +44,10 @@ export const scaffolderModuleLunar = createBackendModule({
 /**
  * Lets the catalog accept `file` locations registered through its API, which
  * `lunar:catalog:register-file` needs; only when local publishing is
- * configured, so production keeps the default (`url` only).
+ * configured, so production keeps the default (`url` only), and only for
+ * files under `lunarScaffolder.localGitDirectory`: a middleware in front of
+ * the catalog's router refuses any other `file` target (`..` escapes,
+ * patterns and backslashes included) with a 400.
  */
 export const catalogModuleLunarFileLocations = createBackendModule({
   pluginId: 'catalog',
@@ -51,9 +57,14 @@ export const catalogModuleLunarFileLocations = createBackendModule({
       deps: {
         locations: catalogLocationsExtensionPoint,
         config: coreServices.rootConfig,
+        httpRouter: coreServices.httpRouter,
       },
-      async init({ locations, config }) {
-        if (readLunarScaffolderConfig(config).localGitDirectory) {
+      async init({ locations, config, httpRouter }) {
+        const dir = readLunarScaffolderConfig(config).localGitDirectory;
+        if (dir) {
+          // Modules are initialised before their plugin, so this runs before
+          // the catalog's own routes.
+          httpRouter.use(createFileLocationGuard(dir));
           locations.setAllowedLocationTypes(['url', 'file']);
         }
       },

@@ -183,6 +183,7 @@ describe('templates as real tasks, published locally', () => {
     expect(status).toMatchObject({
       validate: 'completed',
       fetch: 'completed',
+      'check-shuttle': 'completed',
       'publish-local': 'completed',
       'register-local': 'completed',
       publish: 'skipped',

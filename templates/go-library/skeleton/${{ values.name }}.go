@@ -1,4 +1,4 @@
-// Package ${{ values.name | replace("-", "") }}: ${{ values.description }}
+// Package ${{ values.name | replace("-", "") }}: ${{ values.description | replace("\r", " ") | replace("\n", " ") }}
 package ${{ values.name | replace("-", "") }}
 
 // Version is the library's version.

@@ -35,7 +35,11 @@ const b64 = (s: Buffer) => s.toString('base64');
 
 /** A template's entity and every file under its folder, as dry-run input. */
 export function loadTemplate(name: string) {
-  const dir = path.join(TEMPLATES, name);
+  return loadTemplateFromDir(path.join(TEMPLATES, name));
+}
+
+/** Like loadTemplate, for a template folder anywhere (fixtures). */
+export function loadTemplateFromDir(dir: string) {
   const files: { path: string; base64Content: string }[] = [];
   const walk = (rel: string) => {
     for (const e of fs.readdirSync(path.join(dir, rel), {

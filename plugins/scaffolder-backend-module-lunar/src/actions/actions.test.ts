@@ -1,4 +1,5 @@
 import { mockServices } from '@backstage/backend-test-utils';
+import { ConfigReader } from '@backstage/config';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -6,6 +7,8 @@ import { git } from '../git';
 import { createPublishLocalAction } from './publishLocal';
 import { createRegisterFileAction } from './registerFile';
 import { createValidateNameAction } from './validateName';
+import { createValidateShuttleAction } from './validateShuttle';
+import { GO_KEYWORDS } from '../names';
 
 function makeCtx(input: any, workspacePath: string, extra: object = {}) {
   const outputs: Record<string, unknown> = {};
@@ -76,6 +79,7 @@ describe('Lunar scaffolder actions', () => {
         remoteUrl: `file://${bare}`,
         repoPath: bare,
         workingCopyPath: path.join(gitDir, 'svc-a'),
+        createdPaths: [bare, path.join(gitDir, 'svc-a')],
       });
       expect(
         await git(['ls-tree', '-r', '--name-only', 'master'], { cwd: bare }),
@@ -124,12 +128,24 @@ describe('Lunar scaffolder actions', () => {
       expect(fs.existsSync(gitDir)).toBe(false);
     });
 
+    it('rejects a name that does not start with a letter', async () => {
+      const { ctx } = makeCtx({ repoName: '1svc' }, workspace);
+      await expect(action().handler(ctx)).rejects.toThrow(
+        'Name "1svc" must start with a letter',
+      );
+      expect(fs.existsSync(gitDir)).toBe(false);
+    });
+
     it('does nothing in a dry run', async () => {
       const { ctx, outputs } = makeCtx({ repoName: 'svc-c' }, workspace, {
         isDryRun: true,
       });
       await action().handler(ctx);
       expect(outputs.repoPath).toBe(path.join(gitDir, 'svc-c.git'));
+      expect(outputs.createdPaths).toEqual([
+        path.join(gitDir, 'svc-c.git'),
+        path.join(gitDir, 'svc-c'),
+      ]);
       expect(fs.existsSync(gitDir)).toBe(false);
     });
 
@@ -144,12 +160,21 @@ describe('Lunar scaffolder actions', () => {
   });
 
   describe('lunar:catalog:register-file', () => {
-    async function publish(name: string) {
-      const { ctx } = makeCtx({ repoName: name }, workspace);
+    /** Publishes like the template's publish-local step; its createdPaths. */
+    async function publish(name: string): Promise<string[]> {
+      const { ctx, outputs } = makeCtx({ repoName: name }, workspace);
       await createPublishLocalAction({
         config: { localGitDirectory: gitDir },
       }).handler(ctx);
+      return outputs.createdPaths as string[];
     }
+    const rejectingCatalog = () => ({
+      addLocation: jest.fn(async () => {
+        throw new Error("unknown top-level key 'bogus'");
+      }),
+      getEntityByRef: jest.fn(),
+      removeLocationById: jest.fn(),
+    });
     const entity = (name: string) => ({
       apiVersion: 'backstage.io/v1alpha1',
       kind: 'Component',
@@ -187,14 +212,30 @@ describe('Lunar scaffolder actions', () => {
     });
 
     it('a file the catalog rejects removes the repository and registers nothing', async () => {
+      const cleanupPaths = await publish('svc-a');
+      const catalog = rejectingCatalog();
+      const { ctx } = makeCtx({ repoName: 'svc-a', cleanupPaths }, workspace);
+      await expect(
+        createRegisterFileAction({
+          catalog: catalog as any,
+          config: { localGitDirectory: gitDir },
+        }).handler(ctx),
+      ).rejects.toThrow(
+        `lunar:catalog:register-file failed while checking the file with the catalog (dry run): unknown top-level key 'bogus'; removed ${cleanupPaths.join(
+          ', ',
+        )}`,
+      );
+      expect(catalog.addLocation).toHaveBeenCalledTimes(1);
+      expect(fs.readdirSync(gitDir)).toEqual([]);
+    });
+
+    it('without cleanupPaths a failure leaves the repository alone: another run made it', async () => {
+      // Another run published svc-a; this run only registers (no publish-local).
       await publish('svc-a');
-      const catalog = {
-        addLocation: jest.fn(async () => {
-          throw new Error("unknown top-level key 'bogus'");
-        }),
-        getEntityByRef: jest.fn(),
-        removeLocationById: jest.fn(),
-      };
+      const before = await git(['rev-parse', 'master'], {
+        cwd: path.join(gitDir, 'svc-a.git'),
+      });
+      const catalog = rejectingCatalog();
       const { ctx } = makeCtx({ repoName: 'svc-a' }, workspace);
       await expect(
         createRegisterFileAction({
@@ -202,14 +243,55 @@ describe('Lunar scaffolder actions', () => {
           config: { localGitDirectory: gitDir },
         }).handler(ctx),
       ).rejects.toThrow(
-        /^lunar:catalog:register-file failed while checking the file with the catalog \(dry run\): unknown top-level key 'bogus'; removed/,
+        `unknown top-level key 'bogus'; removed nothing (no cleanupPaths: ${path.join(
+          gitDir,
+          'svc-a',
+        )} was left in place)`,
       );
-      expect(catalog.addLocation).toHaveBeenCalledTimes(1);
-      expect(fs.readdirSync(gitDir)).toEqual([]);
+      expect(fs.readdirSync(gitDir).sort()).toEqual(['svc-a', 'svc-a.git']);
+      expect(fs.existsSync(path.join(gitDir, 'svc-a/shuttle.yaml'))).toBe(true);
+      expect(
+        await git(['rev-parse', 'master'], {
+          cwd: path.join(gitDir, 'svc-a.git'),
+        }),
+      ).toBe(before);
     });
 
+    it.each([
+      ['the whole folder', (dir: string) => [dir]],
+      ['another repository', (dir: string) => [path.join(dir, 'other.git')]],
+      [
+        'a path leading out with ..',
+        (dir: string) => [`${dir}/svc-a/../../svc-a`],
+      ],
+    ])(
+      'refuses cleanupPaths naming %s and touches nothing',
+      async (_what, paths) => {
+        await publish('svc-a');
+        await publish('other');
+        const catalog = rejectingCatalog();
+        const { ctx } = makeCtx(
+          { repoName: 'svc-a', cleanupPaths: paths(gitDir) },
+          workspace,
+        );
+        await expect(
+          createRegisterFileAction({
+            catalog: catalog as any,
+            config: { localGitDirectory: gitDir },
+          }).handler(ctx),
+        ).rejects.toThrow(/^cleanupPaths may only list /);
+        expect(catalog.addLocation).not.toHaveBeenCalled();
+        expect(fs.readdirSync(gitDir).sort()).toEqual([
+          'other',
+          'other.git',
+          'svc-a',
+          'svc-a.git',
+        ]);
+      },
+    );
+
     it('an entity that never appears removes the location and the repository', async () => {
-      await publish('svc-a');
+      const cleanupPaths = await publish('svc-a');
       const catalog = {
         addLocation: jest.fn(async (req: any) => ({
           location: { id: 'loc-9', type: 'file', target: req.target },
@@ -218,7 +300,10 @@ describe('Lunar scaffolder actions', () => {
         getEntityByRef: jest.fn(async () => undefined),
         removeLocationById: jest.fn(async () => {}),
       };
-      const { ctx } = makeCtx({ repoName: 'svc-a', waitSeconds: 1 }, workspace);
+      const { ctx } = makeCtx(
+        { repoName: 'svc-a', waitSeconds: 1, cleanupPaths },
+        workspace,
+      );
       await expect(
         createRegisterFileAction({
           catalog: catalog as any,
@@ -235,7 +320,7 @@ describe('Lunar scaffolder actions', () => {
     });
 
     it('a file yielding another entity is refused', async () => {
-      await publish('svc-a');
+      const cleanupPaths = await publish('svc-a');
       const catalog = {
         addLocation: jest.fn(async () => ({
           location: {},
@@ -244,7 +329,7 @@ describe('Lunar scaffolder actions', () => {
         getEntityByRef: jest.fn(),
         removeLocationById: jest.fn(),
       };
-      const { ctx } = makeCtx({ repoName: 'svc-a' }, workspace);
+      const { ctx } = makeCtx({ repoName: 'svc-a', cleanupPaths }, workspace);
       await expect(
         createRegisterFileAction({
           catalog: catalog as any,
@@ -292,6 +377,9 @@ describe('Lunar scaffolder actions', () => {
         'Component "taken" already exists in the catalog (owner group:default/squad-nasa); choose another name',
       ],
       [{ name: 'UPPER' }, 'Name "UPPER" must be a DNS label'],
+      [{ name: '1password' }, 'Name "1password" must start with a letter'],
+      [{ name: '-x' }, 'Name "-x" must start with a letter'],
+      [{ name: 'x-' }, 'Name "x-" must be a DNS label'],
       [
         { name: 'ok', owner: 'user:default/guest' },
         'Owner "user:default/guest" is not a squad',
@@ -305,12 +393,110 @@ describe('Lunar scaffolder actions', () => {
       await expect(action().handler(ctx)).rejects.toThrow(message);
     });
 
+    it.each(GO_KEYWORDS)(
+      'refuses the Go keyword %s as a library (goPackage) name',
+      async keyword => {
+        const { ctx } = makeCtx({ name: keyword, goPackage: true }, workspace);
+        await expect(action().handler(ctx)).rejects.toThrow(
+          `Name "${keyword}" gives the Go package name "${keyword}", which is a Go keyword; choose another name`,
+        );
+      },
+    );
+
+    it('checks the package name without "-" and only with goPackage', async () => {
+      const { ctx } = makeCtx({ name: 'g-o', goPackage: true }, workspace);
+      await expect(action().handler(ctx)).rejects.toThrow(
+        'Name "g-o" gives the Go package name "go", which is a Go keyword',
+      );
+      for (const input of [
+        { name: 'go-retry', goPackage: true },
+        { name: 'types', goPackage: true },
+        { name: 'type' }, // a service: its Go package is main
+      ]) {
+        const ok = makeCtx(input, workspace);
+        await action().handler(ok.ctx);
+        expect(ok.outputs).toEqual({ localPublish: false, squad: '' });
+      }
+    });
+
     it('rejects a name taken by a local repository', async () => {
       fs.mkdirSync(path.join(gitDir, 'local-only.git'), { recursive: true });
       const { ctx } = makeCtx({ name: 'local-only' }, workspace);
       await expect(action(gitDir).handler(ctx)).rejects.toThrow(
         'A repository named "local-only" already exists in the local git folder',
       );
+    });
+  });
+
+  describe('lunar:shuttle:validate', () => {
+    const action = () =>
+      createValidateShuttleAction({ rootConfig: new ConfigReader({}) });
+    const write = (content: string) =>
+      fs.writeFileSync(path.join(workspace, 'shuttle.yaml'), content);
+    const good = [
+      'plan: git://git@github.com:lunarway/lw-shuttle-go-plan.git',
+      'vars:',
+      '  service: "svc-a"',
+      '  squad: "nasa"',
+      '  db: true',
+      '',
+    ].join('\n');
+
+    it('accepts a shuttle.yaml the catalog accepts and names its entities', async () => {
+      write(good);
+      const { ctx, outputs } = makeCtx({ name: 'svc-a' }, workspace);
+      await action().handler(ctx);
+      expect(outputs).toEqual({
+        entityRef: 'component:default/svc-a',
+        entityRefs: ['component:default/svc-a', 'resource:default/svc-a-db'],
+      });
+    });
+
+    it.each([
+      [
+        'an unknown top-level key',
+        `${good}owner: not-a-shuttle-key\n`,
+        "shuttle.yaml would be rejected by the catalog: unknown top-level key 'owner'; shuttle allows only plan, vars and scripts; nothing was published",
+      ],
+      [
+        'broken YAML',
+        'plan: [unclosed\n',
+        'shuttle.yaml would be rejected by the catalog: invalid YAML',
+      ],
+      [
+        'no squad',
+        'plan: false\nvars:\n  service: svc-a\n',
+        "shuttle.yaml would be rejected by the catalog: missing 'vars.squad'",
+      ],
+      [
+        'an invalid system name',
+        `${good}  system: "not valid!"\n`,
+        "shuttle.yaml would be rejected by the catalog: system 'not valid!' is not a valid entity name",
+      ],
+      [
+        'another component',
+        good.replace('"svc-a"', '"svc-b"'),
+        'shuttle.yaml yields component:default/svc-b, resource:default/svc-b-db, not component:default/svc-a; nothing was published',
+      ],
+    ])('refuses %s', async (_what, content, message) => {
+      write(content);
+      const { ctx } = makeCtx({ name: 'svc-a' }, workspace);
+      await expect(action().handler(ctx)).rejects.toThrow(message);
+    });
+
+    it('refuses a missing file and a path outside the workspace', async () => {
+      const missing = makeCtx(
+        { name: 'svc-a', filePath: 'nope.yaml' },
+        workspace,
+      );
+      await expect(action().handler(missing.ctx)).rejects.toThrow(
+        'nope.yaml could not be read from the workspace',
+      );
+      const outside = makeCtx(
+        { name: 'svc-a', filePath: '../shuttle.yaml' },
+        workspace,
+      );
+      await expect(action().handler(outside.ctx)).rejects.toThrow(/outside/i);
     });
   });
 });

@@ -12,7 +12,8 @@ import { dnsLabelProblem, errorMessage, localRepoPaths } from '../names';
  * repository `<localGitDirectory>/<repoName>.git` holding one commit of the
  * workspace on master, and a clone next to it (`<localGitDirectory>/<repoName>`)
  * for the catalog to read. Refuses names that exist; removes everything it
- * made when a step fails.
+ * made when a step fails. `createdPaths` lists what this run made, for
+ * `lunar:catalog:register-file`'s `cleanupPaths`.
  */
 export function createPublishLocalAction(opts: {
   config: LunarScaffolderConfig;
@@ -42,6 +43,12 @@ export function createPublishLocalAction(opts: {
         workingCopyPath: z =>
           z.string().describe('Path of the clone the catalog reads'),
         commitHash: z => z.string().describe('The initial commit'),
+        createdPaths: z =>
+          z
+            .array(z.string())
+            .describe(
+              'The folders this run created (bare repository and clone); pass them to lunar:catalog:register-file as cleanupPaths',
+            ),
       },
     },
     async handler(ctx) {
@@ -63,6 +70,7 @@ export function createPublishLocalAction(opts: {
         ctx.output('repoPath', bare);
         ctx.output('workingCopyPath', workingCopy);
         ctx.output('commitHash', '0000000000000000000000000000000000000000');
+        ctx.output('createdPaths', [bare, workingCopy]);
         return;
       }
 
@@ -138,6 +146,7 @@ export function createPublishLocalAction(opts: {
         ctx.output('repoPath', bare);
         ctx.output('workingCopyPath', workingCopy);
         ctx.output('commitHash', commitHash);
+        ctx.output('createdPaths', [...created]);
       } catch (e: any) {
         await removeAll(created);
         const err = new Error(

@@ -13,8 +13,10 @@ const sleep = (ms: number) => new Promise(r => setTimeout(r, ms));
  * `lunar:catalog:register-file`: registers the shuttle.yaml of a repository
  * made by `lunar:publish:local` as a `file` location. It first asks the
  * catalog for a dry run, so a file the shuttle processor rejects is reported
- * before anything is registered; on any failure it removes the location and
- * the published repository, so a failed run leaves nothing behind.
+ * before anything is registered; on any failure it removes the location it
+ * added and the folders in `cleanupPaths` (what `lunar:publish:local` created
+ * in the same run), so a failed run leaves nothing behind and never removes
+ * a repository another run made.
  */
 export function createRegisterFileAction(opts: {
   catalog: CatalogService;
@@ -52,6 +54,13 @@ export function createRegisterFileAction(opts: {
             .describe(
               'Wait this long for the entity to appear in the catalog; fail and clean up if it does not. Default: 0 (no wait)',
             ),
+        cleanupPaths: z =>
+          z
+            .array(z.string())
+            .optional()
+            .describe(
+              "Folders to remove when this step fails: what this run created, i.e. steps['publish-local'].output.createdPaths. Only the repository's bare repository and clone are accepted. Default: none (the repository is left alone)",
+            ),
       },
       output: {
         entityRef: z => z.string().describe('The registered entity'),
@@ -77,6 +86,16 @@ export function createRegisterFileAction(opts: {
       const target = path.resolve(workingCopy, filePath);
       if (!target.startsWith(`${workingCopy}${path.sep}`)) {
         throw new InputError(`filePath ${filePath} is outside the repository`);
+      }
+      // Only what lunar:publish:local makes for this name may be removed, and
+      // only when the template says this run made it.
+      const cleanup = (ctx.input.cleanupPaths ?? []).map(p => path.resolve(p));
+      for (const p of cleanup) {
+        if (p !== bare && p !== workingCopy) {
+          throw new InputError(
+            `cleanupPaths may only list ${bare} and ${workingCopy} (what lunar:publish:local creates for ${repoName}), not ${p}`,
+          );
+        }
       }
       if (ctx.isDryRun) {
         ctx.output('entityRef', entityRef);
@@ -135,11 +154,18 @@ export function createRegisterFileAction(opts: {
             .removeLocationById(locationId, { credentials })
             .catch(() => {});
         }
-        await removeAll([bare, workingCopy]);
+        await removeAll(cleanup);
+        const removed = [...(locationId ? ['the location'] : []), ...cleanup];
         const err = new Error(
           `lunar:catalog:register-file failed while ${stage}: ${errorMessage(
             e,
-          )}; removed the location and ${bare}, ${workingCopy}`,
+          )}; ${
+            removed.length ? `removed ${removed.join(', ')}` : 'removed nothing'
+          }${
+            cleanup.length
+              ? ''
+              : ` (no cleanupPaths: ${workingCopy} was left in place)`
+          }`,
         );
         err.name = e?.name ?? 'Error';
         throw err;

@@ -4,7 +4,7 @@ import { CatalogService } from '@backstage/plugin-catalog-node';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import fs from 'node:fs';
 import { LunarScaffolderConfig } from '../config';
-import { dnsLabelProblem, localRepoPaths } from '../names';
+import { dnsLabelProblem, goPackageProblem, localRepoPaths } from '../names';
 
 const SQUAD_PREFIX = 'squad-';
 
@@ -23,9 +23,10 @@ function parseGroupRef(ref: string) {
 
 /**
  * `lunar:validate:name`: the first step of every Lunar template. Fails with a
- * clear message before anything is created when the name is not a DNS label,
- * is taken in the catalog or by a local repository, or the owner is not a
- * squad. Tells the template where to publish (`localPublish`) and the squad
+ * clear message before anything is created when the name is not a DNS label
+ * starting with a letter, is a Go keyword once '-' is removed (`goPackage`,
+ * for the library template), is taken in the catalog or by a local
+ * repository, or the owner is not a squad. Tells the template where to publish (`localPublish`) and the squad
  * for shuttle.yaml (`squad`, without the `squad-` prefix).
  */
 export function createValidateNameAction(opts: {
@@ -53,6 +54,13 @@ export function createValidateNameAction(opts: {
             .describe(
               'Owning group ref; must be a squad (group:default/squad-x)',
             ),
+        goPackage: z =>
+          z
+            .boolean()
+            .optional()
+            .describe(
+              'The name, without "-", becomes a Go package name: refuse Go keywords. Default: false',
+            ),
       },
       output: {
         localPublish: z =>
@@ -64,8 +72,10 @@ export function createValidateNameAction(opts: {
       },
     },
     async handler(ctx) {
-      const { name, kind = 'Component', owner } = ctx.input;
-      const problem = dnsLabelProblem(name);
+      const { name, kind = 'Component', owner, goPackage } = ctx.input;
+      const problem =
+        dnsLabelProblem(name) ??
+        (goPackage ? goPackageProblem(name) : undefined);
       if (problem) throw new InputError(problem);
 
       const credentials = await ctx.getInitiatorCredentials();

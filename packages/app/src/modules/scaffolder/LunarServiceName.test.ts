@@ -35,7 +35,10 @@ describe('lunarServiceNameProblem', () => {
 
   it.each([
     ['Payment', "Use lowercase letters, digits and '-'"],
-    ['-x', "Use lowercase letters, digits and '-'"],
+    ['-x', 'The name must start with a letter'],
+    ['1password', 'The name must start with a letter'],
+    ['9', 'The name must start with a letter'],
+    ['x-', "Use lowercase letters, digits and '-'"],
     ['a'.repeat(64), 'At most 63 characters (this one has 64)'],
   ])('rejects %s without asking the catalog', async (name, message) => {
     const { holder, catalogApi } = apis();

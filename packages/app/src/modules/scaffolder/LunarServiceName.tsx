@@ -6,8 +6,11 @@ import {
 } from '@backstage/plugin-scaffolder-react';
 import TextField from '@material-ui/core/TextField';
 
-/** A DNS label: what the backend's lunar:validate:name accepts. */
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+/**
+ * A DNS label starting with a letter: what the templates' pattern and the
+ * backend's lunar:validate:name accept.
+ */
+const NAME_PATTERN = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
 
 /** `ui:options.kind`: the kind the name must be free for (default Component). */
 export const LunarServiceNameSchema = makeFieldSchema({
@@ -50,8 +53,11 @@ export async function lunarServiceNameProblem(
   if (name.length > 63) {
     return `At most 63 characters (this one has ${name.length})`;
   }
-  if (!DNS_LABEL.test(name)) {
-    return "Use lowercase letters, digits and '-', starting and ending with a letter or digit (e.g. payment-events)";
+  if (!/^[a-z]/i.test(name)) {
+    return 'The name must start with a letter (e.g. payment-events)';
+  }
+  if (!NAME_PATTERN.test(name)) {
+    return "Use lowercase letters, digits and '-', starting with a letter and ending with a letter or digit (e.g. payment-events)";
   }
   const catalogApi = apiHolder.get(catalogApiRef);
   if (!catalogApi) return undefined; // the backend checks again

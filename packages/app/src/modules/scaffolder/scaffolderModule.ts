@@ -5,9 +5,10 @@ import {
 } from '@backstage/plugin-scaffolder-react/alpha';
 
 /**
- * `ui:field: LunarServiceName`: a name that must be a DNS label and free in
- * the catalog, checked when the user leaves the form step. Its own name (not
- * EntityNamePicker) because a built-in field of the same name would win.
+ * `ui:field: LunarServiceName`: a name that must be a DNS label starting with
+ * a letter and free in the catalog, checked when the user leaves the form
+ * step. Its own name (not EntityNamePicker) because a built-in field of the
+ * same name would win.
  */
 export const lunarServiceNameField = FormFieldBlueprint.make({
   name: 'lunar-service-name',

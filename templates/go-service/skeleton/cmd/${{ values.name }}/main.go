@@ -1,4 +1,4 @@
-// Command ${{ values.name }}: ${{ values.description }}
+// Command ${{ values.name }}: ${{ values.description | replace("\r", " ") | replace("\n", " ") }}
 package main
 
 import (
@@ -65,20 +65,56 @@ func run(logger *slog.Logger) error {
 	}
 {%- endif %}
 
+	// runErr is why the service stops on its own (not on a signal); run
+	// returns it after shutting down, so the process exits non-zero and
+	// Kubernetes restarts it.
+	var runErr error
 	ready.Store(true)
 	select {
 	case <-ctx.Done():
 		logger.Info("shutting down")
 	case err := <-serverErr:
 		return err
+{%- if values.rabbitmq %}
+	case <-consumer.Done():
+		// nil when the consumer stopped because of a signal at the same time.
+		runErr = consumer.Err()
+		if runErr != nil {
+			logger.Error("consumer stopped; shutting down", "error", runErr)
+		}
+{%- endif %}
 	}
+	// A second SIGTERM or Ctrl-C now ends the process at once.
+	stop()
 
-	// Stop taking traffic first, then finish what is in flight.
+	// Stop taking traffic first: report not ready, keep serving while
+	// Kubernetes takes the pod out of the Service's endpoints, then finish
+	// what is in flight.
 	ready.Store(false)
 {%- if values.rabbitmq %}
 	consumer.Close()
 {%- endif %}
+	time.Sleep(drainDelay(logger))
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
-	return server.Shutdown(shutdownCtx)
+	if err := server.Shutdown(shutdownCtx); err != nil {
+		return err
+	}
+	return runErr
+}
+
+// drainDelay is how long the service keeps serving after it stops reporting
+// ready: SHUTDOWN_DRAIN_DELAY, a Go duration ("5s", "0s"); default 5s.
+func drainDelay(logger *slog.Logger) time.Duration {
+	const fallback = 5 * time.Second
+	v := os.Getenv("SHUTDOWN_DRAIN_DELAY")
+	if v == "" {
+		return fallback
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d < 0 {
+		logger.Warn("invalid SHUTDOWN_DRAIN_DELAY; using the default", "value", v, "default", fallback.String())
+		return fallback
+	}
+	return d
 }

@@ -101,7 +101,9 @@ async function main() {
     for (let i = 0; i < RUNS; i++) {
       // Baseline: the same kind of shuttle.yaml, registered directly.
       const name = `bench-direct-${i}-${crypto.randomBytes(2).toString('hex')}`;
-      const dir = path.join(work, 'direct', name);
+      // Inside the local git folder: the only place file locations may be
+      // registered from while it is configured.
+      const dir = path.join(work, 'repos', 'direct', name);
       fs.mkdirSync(dir, { recursive: true });
       fs.writeFileSync(
         path.join(dir, 'shuttle.yaml'),

@@ -2,6 +2,7 @@ import {
   mockCredentials,
   mockServices,
   startTestBackend,
+  TestDatabases,
 } from '@backstage/backend-test-utils';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import request from 'supertest';
@@ -72,5 +73,53 @@ describe('squad-overview backend', () => {
       '/api/squad-overview/pulse?squad=squad-nasa',
     );
     expect(anonymous.status).toBe(401);
+  });
+});
+
+describe('squad-overview backend pulse', () => {
+  const databases = TestDatabases.create({ ids: ['SQLITE_3'] });
+
+  it('shows only entries about components the caller can see in the catalog', async () => {
+    const knex = await databases.init('SQLITE_3');
+    const visible = {
+      apiVersion: 'backstage.io/v1alpha1',
+      kind: 'Component',
+      metadata: { name: 'payments', namespace: 'default' },
+      spec: { type: 'service', owner: 'group:default/squad-nasa' },
+    };
+    const { server } = await startTestBackend({
+      features: [
+        squadOverviewPlugin,
+        catalogServiceMock.factory({ entities: [squad, visible] }),
+        mockServices.rootConfig.factory({ data: {} }),
+        mockServices.database.factory({ knex }),
+      ],
+    });
+    let n = 0;
+    const row = (entityRef: string | null, summary: string) => ({
+      dedup_key: `k${++n}`,
+      kind: 'service-added',
+      occurred_at: new Date(Date.UTC(2026, 11, 1, 8, n)),
+      squad: 'group:default/squad-nasa',
+      entity_ref: entityRef,
+      service: 'x',
+      summary,
+    });
+    await knex('pulse_events').insert([
+      row('component:default/payments', 'visible'),
+      // Not in the caller's catalog view (not permitted, or gone).
+      row('component:default/secret-service', 'hidden'),
+      row(null, 'removed service'),
+    ]);
+    const res = await request(server)
+      .get('/api/squad-overview/pulse?squad=squad-nasa')
+      .set({
+        Authorization: mockCredentials.user.header('user:default/guest'),
+      });
+    expect(res.status).toBe(200);
+    expect(res.body.items.map((i: { summary: string }) => i.summary)).toEqual([
+      'removed service',
+      'visible',
+    ]);
   });
 });

@@ -64,9 +64,28 @@ export async function createRouter(options: {
 
   router.get('/pulse', async (req, res) => {
     const count = limit(req.query.limit);
-    const { ref } = await visibleSquad(req, 'squad');
+    const { ref, credentials } = await visibleSquad(req, 'squad');
+    const items = await store.listForSquad(ref, count);
+    // Only entries about components the caller may see (removed ones have
+    // no component left and stay).
+    const refs = [
+      ...new Set(items.flatMap(i => (i.entityRef ? [i.entityRef] : []))),
+    ];
+    const visible = new Set<string>();
+    if (refs.length) {
+      const { items: entities } = await catalog.getEntitiesByRefs(
+        {
+          entityRefs: refs,
+          fields: ['kind', 'metadata.name', 'metadata.namespace'],
+        },
+        { credentials },
+      );
+      entities.forEach((e, i) => {
+        if (e) visible.add(refs[i]);
+      });
+    }
     const body: PulseResponse = {
-      items: await store.listForSquad(ref, count),
+      items: items.filter(i => !i.entityRef || visible.has(i.entityRef)),
       sources: { catalog: true, releaseEvents: options.releaseEvents },
     };
     res.json(body);

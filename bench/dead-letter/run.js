@@ -24,7 +24,7 @@ const {
   resetDatabases,
   startBackend,
   benchAccess,
-  machine,
+  measuredOn,
   writeSection,
 } = require('../lib/common');
 
@@ -269,12 +269,7 @@ async function main() {
     const section = [
       '## Dead letters (`./scripts/bench.sh dead-letter`)',
       '',
-      `Measured ${new Date()
-        .toISOString()
-        .slice(
-          0,
-          10,
-        )} on ${machine()}, local RabbitMQ (quorum queues) and PostgreSQL 15, built backend with production config.`,
+      `${measuredOn()}, local RabbitMQ (quorum queues) and PostgreSQL 15, built backend with production config.`,
       `A backlog of ${N} dead-lettered messages (${
         message(0).body.length
       } byte JSON bodies, x-death and Lunar-like headers) in a quorum queue.`,

@@ -183,6 +183,11 @@ function machine() {
   )} GiB (${os.cpus()[0].model.trim()}), Node ${process.version}`;
 }
 
+/** "Measured <today> on <machine>": how every section starts. */
+function measuredOn() {
+  return `Measured ${new Date().toISOString().slice(0, 10)} on ${machine()}`;
+}
+
 /** Replaces (or appends) a `<!-- bench:name -->` section of docs/benchmarks.md. */
 function writeSection(name, section) {
   const file = path.join(root, 'docs/benchmarks.md');
@@ -207,5 +212,6 @@ module.exports = {
   startBackend,
   benchAccess,
   machine,
+  measuredOn,
   writeSection,
 };

@@ -24,7 +24,7 @@ const {
   resetDatabases,
   startBackend,
   benchAccess,
-  machine,
+  measuredOn,
   writeSection,
 } = require('../lib/common');
 const { buildRepository } = require('../../scripts/example-git-repos');
@@ -256,12 +256,7 @@ async function main() {
     const section = [
       '## Release status (`./scripts/bench.sh release-status`)',
       '',
-      `Measured ${new Date()
-        .toISOString()
-        .slice(
-          0,
-          10,
-        )} on ${machine()}, built backend with production config on PostgreSQL.`,
+      `${measuredOn()}, built backend with production config on PostgreSQL.`,
       `${SERVICES} services owned by one squad, each a real git repository with ${COMMITS} commits and dev, staging and prod tags; a stand-in release-manager in its real response shapes with ${LATENCY} ms latency per request. Request: \`GET /api/release-status/overview?owner=${SQUAD}\`.`,
       'Baseline, in the same run: the catalog query for the same components, which any per-squad page pays.',
       '',

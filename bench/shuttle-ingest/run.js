@@ -17,7 +17,7 @@ const {
   resetDatabases,
   startBackend,
   benchAccess,
-  machine,
+  measuredOn,
   writeSection,
 } = require('../lib/common');
 
@@ -126,12 +126,7 @@ async function main() {
     const section = [
       '## Shuttle ingestion (`./scripts/bench.sh shuttle-ingest`)',
       '',
-      `Measured ${new Date()
-        .toISOString()
-        .slice(
-          0,
-          10,
-        )} on ${machine()}, built backend with production config on PostgreSQL.`,
+      `${measuredOn()}, built backend with production config on PostgreSQL.`,
       `${count} synthetic repositories (a third with db, rabbitmq and ingress; a tenth with an OpenAPI file): ` +
         `${total} entities (${kinds
           .map(k => `${expected[k]} ${k}`)

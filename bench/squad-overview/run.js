@@ -36,7 +36,7 @@ const {
   resetDatabases,
   startBackend,
   benchAccess,
-  machine,
+  measuredOn,
   writeSection,
 } = require('../lib/common');
 const { buildRepository } = require('../../scripts/example-git-repos');
@@ -577,12 +577,7 @@ async function main(state) {
   const section = [
     '## Squad overview (`./scripts/bench.sh squad-overview`)',
     '',
-    `Measured ${new Date()
-      .toISOString()
-      .slice(
-        0,
-        10,
-      )} on ${machine()}, built backend serving the built frontend, production config on PostgreSQL, Debian's Chromium (headless, Playwright), signed in as guest, a fresh browser context per load.`,
+    `${measuredOn()}, built backend serving the built frontend, production config on PostgreSQL, Debian's Chromium (headless, Playwright), signed in as guest, a fresh browser context per load.`,
     `A synthetic squad with ${SERVICES} components (${[...new Set(TYPES)].join(
       ', ',
     )}; lifecycle production), each with a release-manager service annotation and a real git repository with dev, staging and prod tags (\`releaseStatus.git.localDirectory\`; release-manager and dead-letter environments not configured). Page: \`${pageOf(

@@ -19,7 +19,7 @@ const {
   request,
   memoryMb,
   resetDatabases,
-  machine,
+  measuredOn,
   writeSection,
 } = require('../lib/common');
 
@@ -121,7 +121,7 @@ async function main() {
   const section = [
     '## Startup (`./scripts/bench.sh startup`)',
     '',
-    `Measured ${new Date().toISOString().slice(0, 10)} on ${machine()}, ` +
+    `${measuredOn()}, ` +
       `median of ${runs} cold starts (empty PostgreSQL databases, so migrations are included).`,
     'Baseline, measured interleaved in the same run: a bare Node HTTP server answering the same readiness path.',
     '',

@@ -21,7 +21,7 @@ const {
   resetDatabases,
   startBackend,
   benchAccess,
-  machine,
+  measuredOn,
   writeSection,
 } = require('../lib/common');
 
@@ -156,12 +156,7 @@ async function main() {
     const section = [
       '## Software templates (`./scripts/bench.sh template`)',
       '',
-      `Measured ${new Date()
-        .toISOString()
-        .slice(
-          0,
-          10,
-        )} on ${machine()}, built backend with production config on PostgreSQL, publishing to local git repositories (\`lunarScaffolder.localGitDirectory\`).`,
+      `${measuredOn()}, built backend with production config on PostgreSQL, publishing to local git repositories (\`lunarScaffolder.localGitDirectory\`).`,
       'The Go service template with every feature, run through the scaffolder API as pressing Create does, until the new component answers in the catalog.',
       'Baseline, in the same run: an equivalent shuttle.yaml registered straight through `POST /api/catalog/locations`, until its component answers.',
       '',

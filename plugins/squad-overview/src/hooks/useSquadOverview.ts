@@ -9,6 +9,7 @@ import useAsync from 'react-use/esm/useAsync';
 import { deadLetterApiRef } from '@internal/plugin-dead-letter-react';
 import { releaseStatusApiRef } from '@internal/plugin-release-status-react';
 import { ReleaseStatus } from '@internal/plugin-release-status-common';
+import { shareInFlight } from './shareInFlight';
 
 /** What the overview knows of one of the squad's components. */
 export interface SquadService {
@@ -69,8 +70,9 @@ export function useSquadOverview(squadRef: string) {
         filter: { kind: 'component', 'relations.ownedBy': squadRef },
         fields: FIELDS,
       }),
-      deadLetterApi
-        .environments()
+      shareInFlight(deadLetterApi, 'environments', () =>
+        deadLetterApi.environments(),
+      )
         .then(async environments => {
           const names = environments.map(e => e.name);
           const perEnv = await Promise.all(
@@ -79,7 +81,9 @@ export function useSquadOverview(squadRef: string) {
           return { names, perEnv };
         })
         .catch(fail('dead letters')),
-      releaseApi.overview({ owner: squadRef }).catch(fail('release status')),
+      shareInFlight(releaseApi, `overview:${squadRef}`, () =>
+        releaseApi.overview({ owner: squadRef }),
+      ).catch(fail('release status')),
     ]);
 
     const byRef = new Map(releases?.items.map(i => [i.entityRef, i]));

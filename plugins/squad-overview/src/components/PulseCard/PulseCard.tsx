@@ -15,6 +15,7 @@ import { deadLetterApiRef } from '@internal/plugin-dead-letter-react';
 import { releaseStatusApiRef } from '@internal/plugin-release-status-react';
 import useAsync from 'react-use/esm/useAsync';
 import { squadOverviewApiRef } from '../../api';
+import { shareInFlight } from '../../hooks/shareInFlight';
 import { useEntityLink } from '../links';
 import { cardTableOptions } from '../tableOptions';
 import { PulseEntry, buildPulse } from './pulse';
@@ -38,7 +39,7 @@ function ago(iso: string, now: number) {
  */
 export function PulseCard() {
   const { entity } = useEntity();
-  const squadRef = stringifyEntityRef(entity).toLocaleLowerCase('en-US');
+  const squadRef = stringifyEntityRef(entity);
   const squad = entity.metadata.name;
   const squadApi = useApi(squadOverviewApiRef);
   const releaseApi = useApi(releaseStatusApiRef);
@@ -55,11 +56,13 @@ export function PulseCard() {
       };
     const [stored, releases, deadLetters] = await Promise.all([
       squadApi.pulse(squadRef, LIMIT),
-      releaseApi
-        .overview({ owner: squadRef })
-        .catch(part<never>('release status')),
-      deadLetterApi
-        .environments()
+      // The same requests as the squad overview card's: shared.
+      shareInFlight(releaseApi, `overview:${squadRef}`, () =>
+        releaseApi.overview({ owner: squadRef }),
+      ).catch(part<never>('release status')),
+      shareInFlight(deadLetterApi, 'environments', () =>
+        deadLetterApi.environments(),
+      )
         .then(envs =>
           Promise.all(
             envs.map(async e => ({

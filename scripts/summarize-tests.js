@@ -14,6 +14,14 @@ const readJson = file => {
   }
 };
 
+const readText = file => {
+  try {
+    return fs.readFileSync(path.join(dir, file), 'utf8');
+  } catch {
+    return undefined;
+  }
+};
+
 let passed = 0;
 let failed = 0;
 let skipped = 0;
@@ -50,6 +58,18 @@ if (fs.existsSync(smoke)) {
     passed += Number(m[1]);
     failed += Number(m[2]);
   }
+}
+
+// The plugin guide, docs/diy-plugins.md, run by scripts/diy-guide-check.js.
+const guide = readText('diy-guide.txt');
+const g = /(\d+) passed, (\d+) failed(?:, (\d+) skipped)?/.exec(guide ?? '');
+if (g) {
+  passed += Number(g[1]);
+  failed += Number(g[2]);
+  skipped += Number(g[3] ?? 0);
+} else {
+  console.log('diy-guide: no results (the diy-guide step did not run)');
+  failed += 1;
 }
 
 const failedSteps = Number(process.argv[2] ?? 0);

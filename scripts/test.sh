@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Runs every test of the portal, as CI does (.ci/run calls this script):
 #   typecheck, lint, formatting, unit + integration (Jest; PostgreSQL and
-#   RabbitMQ ones use the real local servers), the production build smoke
-#   test, end-to-end tests in Chromium against the built portal, and the
-#   quick start's `yarn start` checked in Chromium.
+#   RabbitMQ ones use the real local servers), the plugin guide
+#   (docs/diy-plugins.md, run in a temporary copy), the production build
+#   smoke test, end-to-end tests in Chromium against the built portal, and
+#   the quick start's `yarn start` checked in Chromium.
 # Installs what it needs itself: Node 22, Yarn 4, packages, chromium, mkdocs;
 # starts PostgreSQL and RabbitMQ when they are down (required in CI).
 source "$(dirname "$0")/lib.sh"
@@ -35,6 +36,8 @@ step lint yarn lint:all
 step format yarn prettier:check
 # CI=true keeps Jest out of watch mode.
 step unit+integration env CI=true yarn test --json --outputFile="$ROOT/test-results/jest-results.json"
+# The plugin guide's commands, run in a temporary copy of the repository.
+step diy-guide "$ROOT/scripts/diy-guide-check.sh"
 step build "$ROOT/scripts/build-dist.sh"
 step prod-smoke "$ROOT/scripts/prod-smoke.sh"
 step e2e "$ROOT/scripts/e2e.sh"

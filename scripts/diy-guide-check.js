@@ -512,7 +512,12 @@ function main() {
 }
 
 if (process.argv[2] === '--yarn-install') {
-  shimInstall(process.argv.slice(3));
+  try {
+    shimInstall(process.argv.slice(3));
+  } catch (e) {
+    console.error(e.message);
+    process.exitCode = 1;
+  }
 } else {
   try {
     main();

@@ -4,16 +4,39 @@ export interface Config {
     shuttle?: {
       /** File names read as shuttle.yaml. Default: ['shuttle.yaml']. */
       fileNames?: string[];
+      /**
+       * File names read as a shuttle plan (a component of type
+       * shuttle-plan). Default: ['plan.yaml'].
+       */
+      planFileNames?: string[];
       /** Prefix turning vars.squad into a group name. Default: 'squad-'. */
       ownerPrefix?: string;
-      /** spec.lifecycle of the emitted components and APIs. Default: 'production'. */
+      /**
+       * spec.lifecycle of the emitted components and APIs, unless their
+       * plan sets one. Default: 'production'.
+       */
       lifecycle?: string;
       /**
+       * spec.type when neither the plan, nor vars.type, nor the repository's
+       * contents say what a repository is. Default: 'other'.
+       */
+      defaultType?: string;
+      /**
+       * Owner of a plan whose repository names no squad (neither in its
+       * shuttle.yaml nor in the plan's vars). Default: 'group:squad-nasa'.
+       */
+      planOwner?: string;
+      /**
        * Plan name (the plan repository's name, e.g. lw-shuttle-go-plan) to
-       * component type and tags; merged over the built-in Lunar plans.
+       * component type, tags and lifecycle (default: `lifecycle` above);
+       * merged over the built-in Lunar plans.
        */
       plans?: {
-        [planName: string]: { type: string; tags?: string[] };
+        [planName: string]: {
+          type: string;
+          tags?: string[];
+          lifecycle?: string;
+        };
       };
       /**
        * Paths, relative to shuttle.yaml, tried in order for an OpenAPI file.

@@ -6,13 +6,18 @@ export interface PlanMapping {
   type: string;
   /** Tags added to the component, e.g. its language. */
   tags: string[];
+  /** spec.lifecycle of its components; the global lifecycle when unset. */
+  lifecycle?: string;
 }
 
 /** The shuttle processor's settings; see config.d.ts for each key. */
 export interface ShuttleProcessorConfig {
   fileNames: string[];
+  planFileNames: string[];
   ownerPrefix: string;
   lifecycle: string;
+  defaultType: string;
+  planOwner: string;
   plans: Record<string, PlanMapping>;
   apiDefinitionPaths: string[];
   broker: string;
@@ -46,15 +51,22 @@ export function readShuttleProcessorConfig(
   const planConfig = config?.getOptionalConfig('plans');
   for (const name of planConfig?.keys() ?? []) {
     const plan = planConfig!.getConfig(name);
+    const lifecycle = plan.getOptionalString('lifecycle');
     plans[name] = {
       type: plan.getString('type'),
       tags: plan.getOptionalStringArray('tags') ?? [],
+      ...(lifecycle && { lifecycle }),
     };
   }
   return {
     fileNames: config?.getOptionalStringArray('fileNames') ?? ['shuttle.yaml'],
+    planFileNames: config?.getOptionalStringArray('planFileNames') ?? [
+      'plan.yaml',
+    ],
     ownerPrefix: config?.getOptionalString('ownerPrefix') ?? 'squad-',
     lifecycle: config?.getOptionalString('lifecycle') ?? 'production',
+    defaultType: config?.getOptionalString('defaultType') ?? 'other',
+    planOwner: config?.getOptionalString('planOwner') ?? 'group:squad-nasa',
     plans,
     apiDefinitionPaths:
       config?.getOptionalStringArray('apiDefinitionPaths') ??

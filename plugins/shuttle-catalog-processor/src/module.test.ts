@@ -62,6 +62,10 @@ describe('catalog module shuttle', () => {
                   type: 'file',
                   target: resolve(repoRoot, 'examples/repos/*/shuttle.yaml'),
                 },
+                {
+                  type: 'file',
+                  target: resolve(repoRoot, 'examples/plans/*/plan.yaml'),
+                },
               ],
             },
           },
@@ -146,6 +150,44 @@ describe('catalog module shuttle', () => {
     );
     const broker = await waitFor('resource/default/rabbitmq');
     expect(broker.spec.type).toBe('message-broker');
+
+    // Each component depends on its plan, a component of type shuttle-plan
+    // that knows who uses it.
+    expect(targets(bankaccount, 'dependsOn')).toEqual(
+      expect.arrayContaining(['component:default/lw-shuttle-go-plan']),
+    );
+    expect(bankaccount.metadata.annotations).toMatchObject({
+      'lunar.app/shuttle-plan-name': 'lw-shuttle-go-plan',
+      'lunar.app/shuttle-plan-ref': 'master',
+    });
+    const goPlan = await waitFor('component/default/lw-shuttle-go-plan', e =>
+      e.relations.some(
+        (r: any) =>
+          r.type === 'dependencyOf' &&
+          r.targetRef === 'component:default/term-deposit',
+      ),
+    );
+    expect(goPlan.spec).toMatchObject({
+      type: 'shuttle-plan',
+      owner: 'group:squad-nasa',
+    });
+    expect(targets(goPlan, 'dependencyOf')).toEqual(
+      expect.arrayContaining([
+        'component:default/bankaccount',
+        'component:default/term-deposit',
+      ]),
+    );
+    // The plan repository's own shuttle.yaml is not a second component.
+    const plans = await request(server)
+      .get('/api/catalog/entities?filter=kind=component,spec.type=shuttle-plan')
+      .set(auth);
+    expect(plans.body.map((e: any) => e.metadata.name).sort()).toEqual([
+      'lw-shuttle-docs-plan',
+      'lw-shuttle-go-lib-plan',
+      'lw-shuttle-go-plan',
+      'lw-shuttle-infrastructure-plan',
+      'lw-shuttle-node-plan',
+    ]);
 
     // A library named by vars.pkg.
     const lib = await waitFor('component/default/go-amqp');

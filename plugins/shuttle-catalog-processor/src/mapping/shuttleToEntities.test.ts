@@ -3,8 +3,12 @@ import path from 'node:path';
 import { ConfigReader } from '@backstage/config';
 import { Entity } from '@backstage/catalog-model';
 import { readShuttleProcessorConfig } from '../config';
-import { parseShuttleYaml } from './parseShuttleYaml';
-import { RepositoryFacts, shuttleToEntities } from './shuttleToEntities';
+import { parsePlanYaml, parseShuttleYaml } from './parseShuttleYaml';
+import {
+  RepositoryFacts,
+  planToEntity,
+  shuttleToEntities,
+} from './shuttleToEntities';
 
 const config = readShuttleProcessorConfig(new ConfigReader({}));
 const fixtures = path.resolve(__dirname, '../__fixtures__/shuttle');
@@ -17,7 +21,11 @@ function map(content: string, repo: Partial<RepositoryFacts> = {}): Entity[] {
   );
 }
 
-/** Expected result of every real public shuttle.yaml in the fixtures. */
+/**
+ * Expected result of every real public shuttle.yaml in the fixtures. Most
+ * say `plan: false` and nothing about their type, and their repository is
+ * not at hand here: they are `other`, not pretended services.
+ */
 const expectations: Record<
   string,
   | {
@@ -32,24 +40,24 @@ const expectations: Record<
 > = {
   'lunarway__.github__shuttle.yaml': {
     name: 'github',
-    type: 'service',
+    type: 'other',
     owner: 'group:squad-esa',
     domain: 'developer-productivity',
   },
   'lunarway__cluster-identity-controller__shuttle.yaml': {
     name: 'cluster-identity-controller',
-    type: 'service',
+    type: 'other',
     owner: 'group:squad-nasa',
   },
   'lunarway__cluster-routing-controller__shuttle.yaml': {
     name: 'cluster-routing-controller',
-    type: 'service',
+    type: 'other',
     owner: 'group:squad-esa',
     domain: 'multi-cloud-container-runtime',
   },
   'lunarway__github-ratelimit-exporter__shuttle.yaml': {
     name: 'github-ratelimit-exporter-fork',
-    type: 'service',
+    type: 'other',
     owner: 'group:squad-esa',
     domain: 'developer-productivity',
   },
@@ -62,13 +70,13 @@ const expectations: Record<
   },
   'lunarway__grafana-sidecar__shuttle.yaml': {
     name: 'grafana-sidecar',
-    type: 'service',
+    type: 'other',
     owner: 'group:squad-odyssey',
     domain: 'platform-observability',
   },
   'lunarway__humio_exporter__shuttle.yaml': {
     name: 'humio_exporter',
-    type: 'service',
+    type: 'other',
     owner: 'group:squad-odyssey',
     system: 'humio',
     domain: 'platform-observability',
@@ -82,35 +90,35 @@ const expectations: Record<
   },
   'lunarway__lw-zsh-install__shuttle.yaml': {
     name: 'lw-zsh-install',
-    type: 'service',
+    type: 'other',
     owner: 'group:squad-esa',
     domain: 'developer-productivity',
   },
   'lunarway__lw-zsh-versions__shuttle.yaml': {
     name: 'lw-zsh-versions',
-    type: 'service',
+    type: 'other',
     owner: 'group:squad-esa',
     domain: 'developer-productivity',
   },
   'lunarway__payments-api-sdk__shuttle.yaml': {
     name: 'payments-api-sdk',
-    type: 'service',
+    type: 'other',
     owner: 'group:squad-juno',
     domain: 'merchant-payments',
   },
   'lunarway__payments-plugin-cubecart-6.x__shuttle.yaml': {
     name: 'payments-plugin-cubecart-6.x',
-    type: 'service',
+    type: 'other',
     owner: 'group:squad-juno',
   },
   'lunarway__payments-plugin-hikashop__shuttle.yaml': {
     name: 'payments-plugin-hikashop',
-    type: 'service',
+    type: 'other',
     owner: 'group:squad-juno',
   },
   'lunarway__shuttle-example-go-plan__shuttle.yaml': {
     name: 'shuttle-example-go-plan',
-    type: 'service',
+    type: 'other',
     owner: 'group:squad-aura',
     domain: 'developer-productivity',
   },
@@ -129,12 +137,12 @@ const expectations: Record<
   // plan: '.' (a local path), no service: the repository name is used.
   'lunarway__shuttle__pkg__config__testdata__valid__shuttle.yaml': {
     name: 'some-repo',
-    type: 'service',
+    type: 'other',
     owner: 'group:squad-name',
   },
   'lunarway__shuttle__shuttle.yaml': {
     name: 'shuttle',
-    type: 'service',
+    type: 'other',
     owner: 'group:squad-dark-matter',
     domain: 'developer-productivity',
   },
@@ -210,6 +218,7 @@ vars:
       owner: 'group:squad-mercury',
       system: 'accounts',
       dependsOn: [
+        'component:lw-shuttle-go-plan',
         'resource:bankaccount-db',
         'resource:rabbitmq',
         'resource:rabbitmq-exchange-bankaccount',
@@ -220,6 +229,9 @@ vars:
       'lunar.app/shuttle-plan':
         'git://git@github.com:lunarway/lw-shuttle-go-plan.git#v2',
       'lunar.app/release-manager-service': 'bankaccount',
+      'lunar.app/shuttle-type-source': 'plan',
+      'lunar.app/shuttle-plan-name': 'lw-shuttle-go-plan',
+      'lunar.app/shuttle-plan-ref': 'v2',
       'backstage.io/source-location':
         'url:https://github.com/lunarway/bankaccount/tree/master/',
       'github.com/project-slug': 'lunarway/bankaccount',
@@ -263,12 +275,120 @@ vars:
     ).toBe('documentation');
     expect(
       map('plan: false\nvars: {service: x, squad: nasa}')[0].spec?.type,
-    ).toBe('service');
+    ).toBe('other');
     expect(
       map(
         'plan: git://git@github.com:lunarway/lw-shuttle-node-plan.git\nvars: {service: web, squad: apollo, type: website}',
       )[0].spec?.type,
     ).toBe('website');
+  });
+
+  describe('spec.type when the plan says nothing', () => {
+    const typeOf = (content: string, repo: Partial<RepositoryFacts> = {}) => {
+      const [component] = map(content, repo);
+      return [
+        component.spec?.type,
+        component.metadata.annotations?.['lunar.app/shuttle-type-source'],
+      ];
+    };
+    it.each([
+      [
+        'vars.type',
+        'vars: {service: a, squad: b, type: tool}',
+        {},
+        'tool',
+        'vars.type',
+      ],
+      [
+        'vars.pkg without service',
+        'vars: {pkg: a, squad: b}',
+        {},
+        'library',
+        'repository',
+      ],
+      [
+        'a database',
+        'vars: {service: a, squad: b, db: true}',
+        {},
+        'service',
+        'repository',
+      ],
+      [
+        'an ingress',
+        'vars: {service: a, squad: b, ingress: true}',
+        {},
+        'service',
+        'repository',
+      ],
+      [
+        'RabbitMQ',
+        'vars: {service: a, squad: b, rabbitmq: {queues: [q]}}',
+        {},
+        'service',
+        'repository',
+      ],
+      [
+        'a Dockerfile',
+        'vars: {service: a, squad: b}',
+        { hasDockerfile: true },
+        'service',
+        'repository',
+      ],
+      [
+        'an OpenAPI file',
+        'vars: {service: a, squad: b}',
+        { apiDefinition: { path: 'openapi.yaml', content: 'openapi: 3.0.0' } },
+        'service',
+        'repository',
+      ],
+      ['nothing', 'vars: {service: a, squad: b}', {}, 'other', 'default'],
+    ])('%s', (_what, vars, repo, type, source) => {
+      expect(typeOf(`plan: false\n${vars}`, repo)).toEqual([type, source]);
+      // An unknown plan says nothing either.
+      expect(
+        typeOf(`plan: https://example.com/acme/acme-plan.git\n${vars}`, repo),
+      ).toEqual([type, source]);
+    });
+
+    it('uses the configured default type and per-plan lifecycle', () => {
+      const custom = readShuttleProcessorConfig(
+        new ConfigReader({
+          catalog: {
+            shuttle: {
+              defaultType: 'unknown',
+              plans: {
+                'lab-plan': { type: 'service', lifecycle: 'experimental' },
+              },
+            },
+          },
+        }),
+      );
+      const [plain] = shuttleToEntities(
+        parseShuttleYaml('plan: false\nvars: {service: a, squad: b}'),
+        { name: 'a' },
+        custom,
+      );
+      expect(plain.spec).toMatchObject({
+        type: 'unknown',
+        lifecycle: 'production',
+      });
+      const [lab] = shuttleToEntities(
+        parseShuttleYaml(
+          'plan: git://git@github.com:acme/lab-plan.git#main\nvars: {service: a, squad: b}',
+        ),
+        { name: 'a' },
+        custom,
+      );
+      expect(lab.spec).toMatchObject({
+        type: 'service',
+        lifecycle: 'experimental',
+        dependsOn: ['component:lab-plan'],
+      });
+      expect(lab.metadata.annotations).toMatchObject({
+        'lunar.app/shuttle-plan-name': 'lab-plan',
+        'lunar.app/shuttle-plan-ref': 'main',
+      });
+    });
   });
 
   it('honours configured owner prefix, lifecycle and plans', () => {
@@ -336,7 +456,70 @@ vars:
       /owner 'squad-x y'/,
     ],
     ['an empty file', '', /expected a mapping/],
+    [
+      'a squad that is a number',
+      'plan: false\nvars: {service: a, squad: 7}',
+      /^vars\.squad must be a string, got number \(quote it: squad: "7"\)$/,
+    ],
+    [
+      'a service that is a number (no fallback to the folder name)',
+      'plan: false\nvars: {service: 2048, squad: b}',
+      /^vars\.service must be a string, got number/,
+    ],
+    [
+      'a system that is a list',
+      'plan: false\nvars: {service: a, squad: b, system: [x]}',
+      /^vars\.system must be a string, got a list$/,
+    ],
+    [
+      'a type that is a mapping',
+      'plan: false\nvars: {service: a, squad: b, type: {x: 1}}',
+      /^vars\.type must be a string, got a mapping$/,
+    ],
+    [
+      'a plan that is a number',
+      'plan: 42\nvars: {service: a, squad: b}',
+      /'plan' must be a plan reference or false, got number/,
+    ],
   ])('rejects %s', (_what, content, error) => {
     expect(() => map(content)).toThrow(error);
+  });
+});
+
+describe('planToEntity', () => {
+  const plan = parsePlanYaml(
+    'documentation: https://example.com/plan\nscripts:\n  build: {actions: [{shell: make}]}\n  test: {actions: [{shell: make test}]}\n',
+  );
+
+  it('makes a shuttle-plan component named after its repository', () => {
+    const entity = planToEntity(
+      plan,
+      { name: 'lw-shuttle-go-plan', squad: 'nasa' },
+      config,
+    );
+    expect(entity).toMatchObject({
+      kind: 'Component',
+      metadata: {
+        name: 'lw-shuttle-go-plan',
+        description: 'Shuttle plan with 2 scripts: build, test',
+        links: [{ url: 'https://example.com/plan' }],
+      },
+      spec: { type: 'shuttle-plan', owner: 'group:squad-nasa' },
+    });
+  });
+
+  it('is owned by its vars.squad, else the configured platform owner', () => {
+    const withVars = parsePlanYaml('vars: {squad: esa}\nscripts: {}\n');
+    expect(planToEntity(withVars, { name: 'p' }, config).spec?.owner).toBe(
+      'group:squad-esa',
+    );
+    const custom = readShuttleProcessorConfig(
+      new ConfigReader({
+        catalog: { shuttle: { planOwner: 'group:platform' } },
+      }),
+    );
+    expect(planToEntity(plan, { name: 'p' }, custom).spec?.owner).toBe(
+      'group:platform',
+    );
   });
 });

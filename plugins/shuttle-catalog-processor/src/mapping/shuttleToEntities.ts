@@ -4,12 +4,25 @@ import {
   makeValidator,
 } from '@backstage/catalog-model';
 import { ShuttleProcessorConfig } from '../config';
-import { ShuttleFile, ShuttleFileError, planName } from './parseShuttleYaml';
+import {
+  ShuttleFile,
+  ShuttleFileError,
+  ShuttlePlanFile,
+  planName,
+  planRef,
+  yamlTypeOf,
+} from './parseShuttleYaml';
 
 /** Annotations this module writes; other Lunar plugins read some of them. */
 export const ANNOTATIONS = {
   /** The shuttle plan reference, verbatim (`false` for no plan). */
   plan: 'lunar.app/shuttle-plan',
+  /** The plan's name (its repository's name), e.g. `lw-shuttle-go-plan`. */
+  planName: 'lunar.app/shuttle-plan-name',
+  /** The branch, tag or commit of the plan (`master` when none is pinned). */
+  planRef: 'lunar.app/shuttle-plan-ref',
+  /** How spec.type was decided: `plan`, `vars.type`, `repository` or `default`. */
+  typeSource: 'lunar.app/shuttle-type-source',
   /** Service name in release-manager; read by the release-status plugin. */
   releaseManagerService: 'lunar.app/release-manager-service',
   /** `true` when the service asks the platform for an ingress. */
@@ -40,12 +53,90 @@ export interface RepositoryFacts {
   techdocsRef?: string;
   /** The first OpenAPI file found at the configured paths. */
   apiDefinition?: { path: string; content: string };
+  /** A Dockerfile next to shuttle.yaml (read only when the plan says nothing). */
+  hasDockerfile?: boolean;
 }
+
+/** The type of component shuttle.yaml is a plan file of. */
+export const PLAN_COMPONENT_TYPE = 'shuttle-plan';
 
 const validator = makeValidator();
 
 const str = (v: unknown): string | undefined =>
   typeof v === 'string' && v.trim() ? v.trim() : undefined;
+
+/**
+ * vars.<key> as a string: undefined when absent or empty, an error naming
+ * the type when it is something else (`squad: 7`), never a silent fallback.
+ */
+function stringVar(
+  vars: Record<string, unknown>,
+  key: string,
+): string | undefined {
+  const value = vars[key];
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'string') {
+    const hint =
+      typeof value === 'number' || typeof value === 'boolean'
+        ? ` (quote it: ${key}: "${String(value)}")`
+        : '';
+    throw new ShuttleFileError(
+      `vars.${key} must be a string, got ${yamlTypeOf(value)}${hint}`,
+    );
+  }
+  return str(value);
+}
+
+/** The plan's entry in the mapping table, if the plan is in it. */
+export function planMapping(file: ShuttleFile, config: ShuttleProcessorConfig) {
+  const plan = planName(file.plan);
+  return plan ? config.plans[plan] : undefined;
+}
+
+/**
+ * True when neither the plan nor vars say what the repository is, so its
+ * contents decide (the parser then looks for a Dockerfile).
+ */
+export function typeNeedsRepositoryContents(
+  file: ShuttleFile,
+  config: ShuttleProcessorConfig,
+): boolean {
+  return !planMapping(file, config) && typeof file.vars.type !== 'string';
+}
+
+/**
+ * spec.type, in this order: the plan's mapping; vars.type; what the
+ * repository contains (vars.pkg without vars.service: a library; an OpenAPI
+ * file, a Dockerfile, or a database/ingress/RabbitMQ it asks the platform
+ * for: a service); else the configured default (`other`).
+ */
+function inferType(
+  file: ShuttleFile,
+  repo: RepositoryFacts,
+  config: ShuttleProcessorConfig,
+): { type: string; source: string } {
+  const { vars } = file;
+  const varsType = stringVar(vars, 'type');
+  const mapping = planMapping(file, config);
+  if (mapping) {
+    if (
+      planName(file.plan) === 'lw-shuttle-node-plan' &&
+      varsType === 'website'
+    )
+      return { type: 'website', source: 'plan' };
+    return { type: mapping.type, source: 'plan' };
+  }
+  if (varsType) return { type: varsType, source: 'vars.type' };
+  if (vars.pkg !== undefined && vars.service === undefined)
+    return { type: 'library', source: 'repository' };
+  const asksPlatform =
+    vars.db === true ||
+    vars.ingress === true ||
+    (vars.rabbitmq !== undefined && vars.rabbitmq !== false);
+  if (repo.apiDefinition || repo.hasDockerfile || asksPlatform)
+    return { type: 'service', source: 'repository' };
+  return { type: config.defaultType, source: 'default' };
+}
 
 const list = (v: unknown): string[] =>
   Array.isArray(v) ? v.map(str).filter((s): s is string => !!s) : [];
@@ -73,30 +164,34 @@ export function shuttleToEntities(
   const { vars } = file;
   const name = checkName(
     'component name',
-    str(vars.service) ?? str(vars.pkg) ?? repo.name,
+    stringVar(vars, 'service') ?? stringVar(vars, 'pkg') ?? repo.name,
   );
-  const squad = str(vars.squad);
+  const squad = stringVar(vars, 'squad');
   if (!squad) {
     throw new ShuttleFileError(
       "missing 'vars.squad': every repository needs an owning squad",
     );
   }
   const owner = `group:${checkName('owner', `${config.ownerPrefix}${squad}`)}`;
-  const system = str(vars.system) && checkName('system', str(vars.system)!);
-  const domain = str(vars.domain) && checkName('domain', str(vars.domain)!);
+  const systemVar = stringVar(vars, 'system');
+  const domainVar = stringVar(vars, 'domain');
+  const description = stringVar(vars, 'description');
+  const system = systemVar && checkName('system', systemVar);
+  const domain = domainVar && checkName('domain', domainVar);
 
   const plan = planName(file.plan);
-  const mapping = plan ? config.plans[plan] : undefined;
-  let type = mapping?.type ?? str(vars.type) ?? 'service';
-  if (plan === 'lw-shuttle-node-plan' && str(vars.type) === 'website') {
-    type = 'website';
-  }
+  const mapping = planMapping(file, config);
+  const { type, source: typeSource } = inferType(file, repo, config);
   const tags = [...new Set([...(mapping?.tags ?? []), 'shuttle'])];
 
   const annotations: Record<string, string> = {
     [ANNOTATIONS.plan]: file.plan === false ? 'false' : file.plan,
     [ANNOTATIONS.releaseManagerService]: name,
+    [ANNOTATIONS.typeSource]: typeSource,
   };
+  const ref = planRef(file.plan);
+  if (plan) annotations[ANNOTATIONS.planName] = plan;
+  if (ref) annotations[ANNOTATIONS.planRef] = ref;
   if (repo.sourceLocation) {
     annotations[ANNOTATION_SOURCE_LOCATION] = repo.sourceLocation;
   }
@@ -106,9 +201,14 @@ export function shuttleToEntities(
   if (domain) annotations[ANNOTATIONS.domain] = domain;
 
   const dependsOn: string[] = [];
+  // Every component depends on its plan, a component of type shuttle-plan
+  // emitted from the plan repository's plan.yaml.
+  if (plan && validator.isValidEntityName(plan)) {
+    dependsOn.push(`component:${plan}`);
+  }
   const entities: Entity[] = [];
   const common = {
-    lifecycle: config.lifecycle,
+    lifecycle: mapping?.lifecycle ?? config.lifecycle,
     owner,
     ...(system && { system }),
   };
@@ -182,7 +282,7 @@ export function shuttleToEntities(
     kind: 'Component',
     metadata: {
       name,
-      ...(str(vars.description) && { description: str(vars.description) }),
+      ...(description && { description }),
       annotations,
       tags,
     },
@@ -194,4 +294,49 @@ export function shuttleToEntities(
     },
   };
   return [component, ...entities];
+}
+
+/**
+ * A plan.yaml as a component of type `shuttle-plan`, named after its
+ * repository (the name components reference it by). Its owner is the squad
+ * of the plan repository's own shuttle.yaml, else the plan's vars.squad,
+ * else the configured platform owner.
+ */
+export function planToEntity(
+  plan: ShuttlePlanFile,
+  repo: RepositoryFacts & { squad?: string },
+  config: ShuttleProcessorConfig,
+): Entity {
+  const name = checkName('plan name', repo.name);
+  const squad = repo.squad ?? stringVar(plan.vars, 'squad');
+  const owner = squad
+    ? `group:${checkName('owner', `${config.ownerPrefix}${squad}`)}`
+    : config.planOwner;
+  const annotations: Record<string, string> = {};
+  if (repo.sourceLocation) {
+    annotations[ANNOTATION_SOURCE_LOCATION] = repo.sourceLocation;
+  }
+  if (repo.projectSlug) annotations[ANNOTATIONS.projectSlug] = repo.projectSlug;
+  if (repo.techdocsRef) annotations[ANNOTATIONS.techdocsRef] = repo.techdocsRef;
+  const scripts = Object.keys(plan.scripts).sort();
+  return {
+    apiVersion: 'backstage.io/v1alpha1',
+    kind: 'Component',
+    metadata: {
+      name,
+      description: `Shuttle plan with ${scripts.length} script${
+        scripts.length === 1 ? '' : 's'
+      }${scripts.length ? `: ${scripts.join(', ')}` : ''}`,
+      annotations,
+      tags: ['shuttle', 'shuttle-plan'],
+      ...(plan.documentation && {
+        links: [{ url: plan.documentation, title: 'Plan documentation' }],
+      }),
+    },
+    spec: {
+      type: PLAN_COMPONENT_TYPE,
+      lifecycle: config.lifecycle,
+      owner,
+    },
+  };
 }

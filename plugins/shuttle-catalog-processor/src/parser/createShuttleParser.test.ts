@@ -193,4 +193,80 @@ describe('createShuttleParser', () => {
       error: { message: expect.stringMatching(/GitHub is down/) },
     });
   });
+
+  it('reads plan.yaml as a shuttle-plan component owned by its shuttle.yaml squad', async () => {
+    fs.writeFileSync(
+      path.join(dir, 'shuttle.yaml'),
+      'plan: false\nvars: {service: go-plan, squad: nasa}\n',
+    );
+    const results = await collect(
+      fakeGithub({}),
+      { type: 'file', target: path.join(dir, 'plan.yaml') },
+      'scripts:\n  build: {actions: [{shell: go build}]}\n',
+    );
+    expect(names(results)).toEqual([`Component:${path.basename(dir)}`]);
+    expect((results[0] as any).entity.spec).toMatchObject({
+      type: 'shuttle-plan',
+      owner: 'group:squad-nasa',
+    });
+    // The plan repository's shuttle.yaml leaves the repository to the plan.
+    fs.writeFileSync(path.join(dir, 'plan.yaml'), 'scripts: {}\n');
+    expect(await collect(fakeGithub({}), fileLocation(), shuttle)).toEqual([]);
+  });
+
+  it.each([
+    [
+      'empty',
+      '',
+      /^Invalid shuttle plan at file:.*plan\.yaml: the plan is empty/,
+    ],
+    [
+      'not a plan',
+      'apiVersion: backstage.io/v1alpha1\nkind: Component\n',
+      /unknown top-level keys 'apiVersion', 'kind'; a shuttle plan allows only/,
+    ],
+  ])(
+    'reports an %s plan.yaml as a processing error',
+    async (_w, data, error) => {
+      const location: LocationSpec = {
+        type: 'file',
+        target: path.join(dir, 'plan.yaml'),
+      };
+      const results = await collect(fakeGithub({}), location, data);
+      expect(results).toEqual([
+        expect.objectContaining({
+          type: 'error',
+          location,
+          error: expect.objectContaining({
+            name: 'InputError',
+            message: expect.stringMatching(error),
+          }),
+        }),
+      ]);
+    },
+  );
+
+  it('looks for a Dockerfile only when neither plan nor vars give the type', async () => {
+    const read: string[] = [];
+    const reader = fakeGithub({ Dockerfile: 'FROM scratch\n' });
+    const readUrl = reader.readUrl;
+    reader.readUrl = async (url: string) => {
+      read.push(url.replace(/^.*\/master\//, ''));
+      return readUrl(url);
+    };
+    const location: LocationSpec = {
+      type: 'url',
+      target: 'https://github.com/lunarway/payments/blob/master/shuttle.yaml',
+    };
+    const [unknown] = await collect(reader, location, shuttle);
+    expect((unknown as any).entity.spec.type).toBe('service');
+    expect(read).toContain('Dockerfile');
+    read.length = 0;
+    await collect(
+      reader,
+      location,
+      'plan: git://git@github.com:lunarway/lw-shuttle-go-lib-plan.git\nvars: {pkg: payments, squad: juno}\n',
+    );
+    expect(read).not.toContain('Dockerfile');
+  });
 });

@@ -11,10 +11,16 @@ import {
   processingResult,
 } from '@backstage/plugin-catalog-node';
 import { ShuttleProcessorConfig } from '../config';
-import { parseShuttleYaml } from '../mapping/parseShuttleYaml';
+import {
+  ShuttleFile,
+  parsePlanYaml,
+  parseShuttleYaml,
+} from '../mapping/parseShuttleYaml';
 import {
   RepositoryFacts,
+  planToEntity,
   shuttleToEntities,
+  typeNeedsRepositoryContents,
 } from '../mapping/shuttleToEntities';
 
 /** Reads files next to a location's target, locally or through SCM. */
@@ -87,23 +93,23 @@ export function repositoryFromLocation(
   };
 }
 
+function locationFileName(location: LocationSpec): string | undefined {
+  if (location.type !== 'file' && location.type !== 'url') return undefined;
+  if (location.type === 'file') return path.basename(location.target);
+  try {
+    return path.basename(new URL(location.target).pathname);
+  } catch {
+    return path.basename(location.target);
+  }
+}
+
 /** True when the location points at a shuttle file (by file name). */
 export function isShuttleLocation(
   location: LocationSpec,
   fileNames: string[],
 ): boolean {
-  if (location.type !== 'file' && location.type !== 'url') return false;
-  const pathname =
-    location.type === 'url'
-      ? (() => {
-          try {
-            return new URL(location.target).pathname;
-          } catch {
-            return location.target;
-          }
-        })()
-      : location.target;
-  return fileNames.includes(path.basename(pathname));
+  const name = locationFileName(location);
+  return name !== undefined && fileNames.includes(name);
 }
 
 /**
@@ -126,57 +132,27 @@ export function createShuttleParser(options: {
     data,
     location,
   }): AsyncIterable<CatalogProcessorResult> {
-    if (!isShuttleLocation(location, config.fileNames)) {
+    const isPlan = isShuttleLocation(location, config.planFileNames);
+    if (!isPlan && !isShuttleLocation(location, config.fileNames)) {
       yield* parseEntityYaml(data, location);
       return;
     }
+    const what = isPlan ? 'shuttle plan' : 'shuttle.yaml';
     const fail = (message: string) =>
       processingResult.inputError(
         location,
-        `Invalid shuttle.yaml at ${location.type}:${location.target}: ${message}`,
+        `Invalid ${what} at ${location.type}:${location.target}: ${message}`,
       );
-
-    let file;
-    try {
-      file = parseShuttleYaml(data.toString('utf8'));
-    } catch (e) {
-      yield fail((e as Error).message);
-      return;
-    }
 
     const siblings =
       location.type === 'file'
         ? fileSiblings(location.target)
         : urlSiblings(location.target, reader, integrations);
     try {
-      if ((await siblings.read('catalog-info.yaml')) !== undefined) {
-        logger.debug(
-          `Skipping ${location.target}: the repository has a catalog-info.yaml, which takes precedence`,
-        );
-        return;
-      }
-      const hasMkdocs = (await siblings.read('mkdocs.yml')) !== undefined;
-      let apiDefinition: RepositoryFacts['apiDefinition'];
-      for (const candidate of config.apiDefinitionPaths) {
-        const content = await siblings.read(candidate);
-        if (content !== undefined) {
-          apiDefinition = { path: candidate, content };
-          break;
-        }
-      }
-      let techdocsRef: string | undefined;
-      if (hasMkdocs) {
-        techdocsRef =
-          location.type === 'file'
-            ? `dir:${path.dirname(location.target)}`
-            : 'dir:.';
-      }
-      const repo: RepositoryFacts = {
-        ...repositoryFromLocation(location, integrations),
-        techdocsRef,
-        apiDefinition,
-      };
-      for (const entity of shuttleToEntities(file, repo, config)) {
+      const entities = isPlan
+        ? await planEntities(data, location, siblings)
+        : await shuttleEntities(data, location, siblings);
+      for (const entity of entities) {
         yield processingResult.entity(location, entity);
       }
     } catch (e) {
@@ -190,4 +166,92 @@ export function createShuttleParser(options: {
       }
     }
   };
+
+  /** Facts about the repository around the file, from its siblings. */
+  async function repositoryFacts(
+    location: LocationSpec,
+    siblings: SiblingReader,
+    file?: ShuttleFile,
+  ): Promise<RepositoryFacts> {
+    const hasMkdocs = (await siblings.read('mkdocs.yml')) !== undefined;
+    let apiDefinition: RepositoryFacts['apiDefinition'];
+    if (file) {
+      for (const candidate of config.apiDefinitionPaths) {
+        const content = await siblings.read(candidate);
+        if (content !== undefined) {
+          apiDefinition = { path: candidate, content };
+          break;
+        }
+      }
+    }
+    let techdocsRef: string | undefined;
+    if (hasMkdocs) {
+      techdocsRef =
+        location.type === 'file'
+          ? `dir:${path.dirname(location.target)}`
+          : 'dir:.';
+    }
+    // Only when neither the plan nor vars say what the repository is.
+    const hasDockerfile =
+      file && !apiDefinition && typeNeedsRepositoryContents(file, config)
+        ? (await siblings.read('Dockerfile')) !== undefined
+        : undefined;
+    return {
+      ...repositoryFromLocation(location, integrations),
+      techdocsRef,
+      apiDefinition,
+      ...(hasDockerfile !== undefined && { hasDockerfile }),
+    };
+  }
+
+  async function shuttleEntities(
+    data: Buffer,
+    location: LocationSpec,
+    siblings: SiblingReader,
+  ) {
+    const file = parseShuttleYaml(data.toString('utf8'));
+    if ((await siblings.read('catalog-info.yaml')) !== undefined) {
+      logger.debug(
+        `Skipping ${location.target}: the repository has a catalog-info.yaml, which takes precedence`,
+      );
+      return [];
+    }
+    for (const planFile of config.planFileNames) {
+      if ((await siblings.read(planFile)) !== undefined) {
+        logger.debug(
+          `Skipping ${location.target}: the repository is a shuttle plan (${planFile}), described by its plan entity`,
+        );
+        return [];
+      }
+    }
+    const repo = await repositoryFacts(location, siblings, file);
+    return shuttleToEntities(file, repo, config);
+  }
+
+  async function planEntities(
+    data: Buffer,
+    location: LocationSpec,
+    siblings: SiblingReader,
+  ) {
+    const plan = parsePlanYaml(data.toString('utf8'));
+    // The plan repository's own shuttle.yaml names its squad.
+    let squad: string | undefined;
+    for (const fileName of config.fileNames) {
+      const content = await siblings.read(fileName);
+      if (content === undefined) continue;
+      try {
+        const vars = parseShuttleYaml(content).vars;
+        if (typeof vars.squad === 'string' && vars.squad.trim()) {
+          squad = vars.squad.trim();
+        }
+      } catch (e) {
+        logger.debug(
+          `Ignoring the shuttle.yaml next to ${location.target}: ${e}`,
+        );
+      }
+      break;
+    }
+    const repo = await repositoryFacts(location, siblings);
+    return [planToEntity(plan, { ...repo, squad }, config)];
+  }
 }

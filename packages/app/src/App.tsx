@@ -4,6 +4,7 @@ import { navModule } from './modules/nav';
 import { homeModule } from './modules/home';
 import { signInModule } from './modules/signIn';
 import { scaffolderModule } from './modules/scaffolder';
+import { shuttleModule } from './modules/shuttle';
 
 /**
  * Lunar's portal. Plugins listed in package.json are discovered through
@@ -16,5 +17,6 @@ export default createApp({
     homeModule,
     signInModule,
     scaffolderModule,
+    shuttleModule,
   ],
 });

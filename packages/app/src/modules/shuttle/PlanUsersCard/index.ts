@@ -1,0 +1,2 @@
+export { PlanUsersCard, planUsers, refSummary } from './PlanUsersCard';
+export type { PlanUser } from './PlanUsersCard';

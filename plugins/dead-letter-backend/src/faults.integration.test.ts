@@ -10,7 +10,7 @@ import knexFactory, { Knex } from 'knex';
 import request from 'supertest';
 import { mockCredentials } from '@backstage/backend-test-utils';
 import deadLetterPlugin from '.';
-import { TcpProxy } from './__testUtils__/TcpProxy';
+import { TcpProxy } from '@internal/plugin-lunar-test-utils';
 import {
   AMQP_URL,
   requirePostgres,

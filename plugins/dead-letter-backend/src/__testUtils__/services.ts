@@ -1,52 +1,17 @@
-/* eslint-disable no-console */
-import net from 'node:net';
 import * as amqp from 'amqplib';
+import {
+  AMQP_URL,
+  requirePostgres,
+  requireRabbitMq,
+} from '@internal/plugin-lunar-test-utils';
 
-/**
- * The real PostgreSQL and RabbitMQ on this machine, for tests. In CI they
- * are required: a test that needs one fails when it is unreachable.
- * Locally such tests are skipped, loudly.
- */
-export const POSTGRES_URL =
-  process.env.LUNAR_TEST_POSTGRES_URL ?? 'postgresql://postgres@127.0.0.1:5432';
-export const AMQP_URL =
-  process.env.LUNAR_TEST_AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
-
-const isCi = () => !!process.env.CI && process.env.CI !== 'false';
-
-function reachable(port: number): Promise<boolean> {
-  return new Promise(resolve => {
-    const socket = net.connect({ host: '127.0.0.1', port });
-    const done = (ok: boolean) => {
-      socket.destroy();
-      resolve(ok);
-    };
-    socket.setTimeout(1000, () => done(false));
-    socket.once('connect', () => done(true));
-    socket.once('error', () => done(false));
-  });
-}
-
-async function require(name: string, port: number): Promise<boolean> {
-  if (await reachable(port)) return true;
-  if (isCi())
-    throw new Error(
-      `${name} is required in CI and is not reachable on 127.0.0.1:${port}`,
-    );
-  console.warn(
-    `\n!!! ${name} is not reachable on 127.0.0.1:${port}: SKIPPING the tests that need it !!!\n`,
-  );
-  return false;
-}
-
-export const requirePostgres = () => require('PostgreSQL', 5432);
-export const requireRabbitMq = () => require('RabbitMQ', 5672);
-
-/** Points Backstage's TestDatabases at the local PostgreSQL 15. */
-export function useLocalPostgresForTestDatabases() {
-  process.env.BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING ??=
-    POSTGRES_URL;
-}
+export {
+  AMQP_URL,
+  POSTGRES_URL,
+  requirePostgres,
+  requireRabbitMq,
+  useLocalPostgresForTestDatabases,
+} from '@internal/plugin-lunar-test-utils';
 
 /**
  * For a describe block whose tests need both servers: checks them before

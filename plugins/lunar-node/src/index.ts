@@ -1,0 +1,29 @@
+/**
+ * Backend plumbing shared by Lunar's backend plugins.
+ *
+ * @packageDocumentation
+ */
+export { isDatabaseConnectionError } from './errors/databaseErrors';
+export { containsUnsafeDetail } from './errors/unsafeText';
+export {
+  DATABASE_RETRY_AFTER_SECONDS,
+  DATABASE_UNAVAILABLE_MESSAGE,
+  DatabaseUnavailableError,
+  createSafeErrorMiddleware,
+  newErrorReference,
+  toSafeError,
+} from './errors/safeErrors';
+export { guardActionErrors } from './errors/actionErrors';
+export {
+  retryOnConnectionLoss,
+  withReadRetries,
+  type RetryOptions,
+} from './database/retryReads';
+export {
+  LunarRootHealthService,
+  databaseReadinessCheck,
+  readinessChecksServiceRef,
+  rootHealthServiceFactory,
+  type ReadinessCheck,
+  type ReadinessChecksService,
+} from './health/readiness';

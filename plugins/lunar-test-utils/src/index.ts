@@ -1,0 +1,13 @@
+/**
+ * Test helpers shared by Lunar's backend plugins. Only for devDependencies.
+ *
+ * @packageDocumentation
+ */
+export { TcpProxy } from './TcpProxy';
+export {
+  AMQP_URL,
+  POSTGRES_URL,
+  requirePostgres,
+  requireRabbitMq,
+  useLocalPostgresForTestDatabases,
+} from './services';

@@ -78,6 +78,11 @@ describe('backend wiring', () => {
       expect.arrayContaining(['lunar', 'squad-nasa', 'squad-gemini']),
     );
 
+    // Readiness runs the plugins' database checks (Lunar's rootHealth).
+    const ready = await request(server).get('/.backstage/health/v1/readiness');
+    expect(ready.status).toBe(200);
+    expect(ready.body).toEqual({ status: 'ok' });
+
     // Without credentials the catalog refuses.
     const anonymous = await request(server)
       .get('/api/catalog/entities')

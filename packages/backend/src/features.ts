@@ -28,12 +28,17 @@ import notificationsBackend from '@backstage/plugin-notifications-backend';
 import signalsBackend from '@backstage/plugin-signals-backend';
 import mcpActionsBackend from '@backstage/plugin-mcp-actions-backend';
 import { lunarPermissionPolicyModule } from './modules/permissionPolicy';
+import { rootHealthServiceFactory } from '@internal/plugin-lunar-node';
 
 /**
  * Every plugin and module of Lunar's backend, in one list so that the
  * wiring test starts exactly what production starts.
  */
 export const features = [
+  // Readiness (/.backstage/health/v1/readiness) is 503 while a plugin's
+  // database is unreachable, not only while starting or stopping.
+  rootHealthServiceFactory,
+
   appBackend,
   proxyBackend,
 

@@ -15,6 +15,11 @@ import {
   deadLetterPermissionRules,
 } from './permissions';
 import { createConditionTransformer } from '@backstage/plugin-permission-node';
+import {
+  databaseReadinessCheck,
+  readinessChecksServiceRef,
+  withReadRetries,
+} from '@internal/plugin-lunar-node';
 
 /**
  * Consumes dead-lettered RabbitMQ messages into the database and serves
@@ -37,12 +42,31 @@ export const deadLetterPlugin = createBackendPlugin({
         lifecycle: coreServices.lifecycle,
         scheduler: coreServices.scheduler,
         catalog: catalogServiceRef,
+        readiness: readinessChecksServiceRef,
       },
       async init(deps) {
         const config = readDeadLetterConfig(deps.config);
-        const store = await DatabaseDeadLetterStore.create({
-          database: deps.database,
-        });
+        // Reads are retried once on a fresh connection when the database
+        // dropped theirs; writes are not (see withReadRetries).
+        const store = withReadRetries(
+          await DatabaseDeadLetterStore.create({ database: deps.database }),
+          [
+            'list',
+            'get',
+            'count',
+            'getResources',
+            'serviceOverview',
+            'squadOverview',
+            'errorGroups',
+            'histogram',
+          ],
+          { logger: deps.logger },
+        );
+        deps.readiness.add(
+          databaseReadinessCheck('dead-letter database', () =>
+            deps.database.getClient(),
+          ),
+        );
         // Messages are a permission resource type, so a policy can decide
         // per message, e.g. by the squad that owns its service.
         deps.permissionsRegistry.addResourceType({
@@ -100,6 +124,7 @@ export const deadLetterPlugin = createBackendPlugin({
               ),
             ),
             auditor: deps.auditor,
+            logger: deps.logger,
           }),
         );
       },

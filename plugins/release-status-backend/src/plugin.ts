@@ -67,7 +67,9 @@ export const releaseStatusPlugin = createBackendPlugin({
             config.releaseManager ? 'configured' : 'not configured'
           }; git sources: ${gitSources.map(s => s.kind).join(', ') || 'none'}`,
         );
-        httpRouter.use(await createRouter({ service, catalog, httpAuth }));
+        httpRouter.use(
+          await createRouter({ service, catalog, httpAuth, logger }),
+        );
       },
     });
   },

@@ -1,4 +1,5 @@
 import {
+  LoggerService,
   coreServices,
   createBackendModule,
 } from '@backstage/backend-plugin-api';
@@ -13,6 +14,22 @@ import { createPublishLocalAction } from './actions/publishLocal';
 import { createRegisterFileAction } from './actions/registerFile';
 import { createValidateShuttleAction } from './actions/validateShuttle';
 import { createFileLocationGuard } from './fileLocations';
+import { guardActionErrors } from '@internal/plugin-lunar-node';
+
+/**
+ * The action with its errors guarded: the scaffolder writes a failed step's
+ * error, stack included, into the task log that the template's user reads;
+ * guarded, it carries no stack frames, SQL or connection strings.
+ */
+function guarded<T extends { id: string; handler: (ctx: any) => Promise<any> }>(
+  action: T,
+  logger: LoggerService,
+): T {
+  return {
+    ...action,
+    handler: guardActionErrors(action.id, logger, action.handler),
+  };
+}
 
 /**
  * Lunar's scaffolder actions: `lunar:validate:name`, `lunar:shuttle:validate`,
@@ -27,14 +44,17 @@ export const scaffolderModuleLunar = createBackendModule({
         scaffolder: scaffolderActionsExtensionPoint,
         catalog: catalogServiceRef,
         config: coreServices.rootConfig,
+        logger: coreServices.logger,
       },
-      async init({ scaffolder, catalog, config }) {
+      async init({ scaffolder, catalog, config, logger }) {
         const settings = readLunarScaffolderConfig(config);
         scaffolder.addActions(
-          createValidateNameAction({ catalog, config: settings }),
-          createValidateShuttleAction({ rootConfig: config }),
-          createPublishLocalAction({ config: settings }),
-          createRegisterFileAction({ catalog, config: settings }),
+          ...[
+            createValidateNameAction({ catalog, config: settings }),
+            createValidateShuttleAction({ rootConfig: config }),
+            createPublishLocalAction({ config: settings }),
+            createRegisterFileAction({ catalog, config: settings }),
+          ].map(action => guarded(action, logger)),
         );
       },
     });

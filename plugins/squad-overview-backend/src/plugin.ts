@@ -6,6 +6,11 @@ import { ScmIntegrations } from '@backstage/integration';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { CatalogChangeTracker } from './catalog/CatalogChangeTracker';
 import { readSquadOverviewConfig } from './config';
+import {
+  databaseReadinessCheck,
+  readinessChecksServiceRef,
+  withReadRetries,
+} from '@internal/plugin-lunar-node';
 import { DatabasePulseStore } from './database/DatabasePulseStore';
 import { PullRequestsService } from './github/PullRequestsService';
 import { ReleaseEventConsumer } from './releaseEvents/ReleaseEventConsumer';
@@ -33,13 +38,23 @@ export const squadOverviewPlugin = createBackendPlugin({
         httpAuth: coreServices.httpAuth,
         httpRouter: coreServices.httpRouter,
         catalog: catalogServiceRef,
+        readiness: readinessChecksServiceRef,
       },
       async init(deps) {
         const { rootConfig, logger, scheduler, lifecycle, catalog } = deps;
         const config = readSquadOverviewConfig(rootConfig);
-        const store = await DatabasePulseStore.create({
-          database: deps.database,
-        });
+        // Reads are retried once on a fresh connection when the database
+        // dropped theirs; writes are not (see withReadRetries).
+        const store = withReadRetries(
+          await DatabasePulseStore.create({ database: deps.database }),
+          ['listForSquad', 'snapshot', 'findService'],
+          { logger },
+        );
+        deps.readiness.add(
+          databaseReadinessCheck('squad-overview database', () =>
+            deps.database.getClient(),
+          ),
+        );
 
         const tracker = new CatalogChangeTracker({
           store,
@@ -107,6 +122,7 @@ export const squadOverviewPlugin = createBackendPlugin({
             catalog,
             httpAuth: deps.httpAuth,
             releaseEvents: !!config.releaseEvents,
+            logger,
           }),
         );
       },

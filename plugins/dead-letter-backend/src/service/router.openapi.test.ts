@@ -19,6 +19,7 @@ describe('router and openapi.yaml', () => {
       permissions: mockServices.permissions(),
       transformConditions: () => ({ column: 'squad', values: [] }),
       auditor: mockServices.auditor.mock(),
+      logger: mockServices.logger.mock(),
     });
     const served = new Set<string>();
     for (const layer of (router as any).stack) {

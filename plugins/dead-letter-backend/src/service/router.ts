@@ -1,8 +1,10 @@
 import {
   AuditorService,
   HttpAuthService,
+  LoggerService,
   PermissionsService,
 } from '@backstage/backend-plugin-api';
+import { createSafeErrorMiddleware } from '@internal/plugin-lunar-node';
 import { InputError, NotAllowedError, NotFoundError } from '@backstage/errors';
 import {
   DeadLetterFilter,
@@ -88,6 +90,8 @@ export interface RouterOptions {
   /** Turns a conditional permission decision into a store condition. */
   transformConditions: ConditionTransformer<DeadLetterQuery>;
   auditor: AuditorService;
+  /** Where errors hidden from the caller are logged, with their reference. */
+  logger: LoggerService;
 }
 
 /** The dead-letter API, mounted at /api/dead-letter. */
@@ -102,6 +106,7 @@ export async function createRouter(
     permissions,
     transformConditions,
     auditor,
+    logger,
   } = options;
   const router = Router();
   router.use(express.json({ limit: '1mb' }));
@@ -389,5 +394,8 @@ export async function createRouter(
     res.json({ redelivered, failed });
   });
 
+  // Last: no answer carries SQL, a stack or a connection string; a lost
+  // database is a 503 with Retry-After (see @internal/plugin-lunar-node).
+  router.use(createSafeErrorMiddleware({ logger }));
   return router;
 }

@@ -1,4 +1,5 @@
-import { HttpAuthService } from '@backstage/backend-plugin-api';
+import { HttpAuthService, LoggerService } from '@backstage/backend-plugin-api';
+import { createSafeErrorMiddleware } from '@internal/plugin-lunar-node';
 import {
   CompoundEntityRef,
   parseEntityRef,
@@ -88,8 +89,9 @@ export async function createRouter(options: {
   service: ReleaseStatusService;
   catalog: CatalogService;
   httpAuth: HttpAuthService;
+  logger: LoggerService;
 }): Promise<express.Router> {
-  const { service, catalog, httpAuth } = options;
+  const { service, catalog, httpAuth, logger } = options;
   const router = Router();
   router.use(express.json());
 
@@ -142,5 +144,8 @@ export async function createRouter(options: {
     res.json(body);
   });
 
+  // Last: no answer carries a stack or internals of release-manager or
+  // GitHub (see @internal/plugin-lunar-node).
+  router.use(createSafeErrorMiddleware({ logger }));
   return router;
 }

@@ -1,4 +1,5 @@
-import { HttpAuthService } from '@backstage/backend-plugin-api';
+import { HttpAuthService, LoggerService } from '@backstage/backend-plugin-api';
+import { createSafeErrorMiddleware } from '@internal/plugin-lunar-node';
 import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
 import { InputError, NotFoundError } from '@backstage/errors';
 import { CatalogService } from '@backstage/plugin-catalog-node';
@@ -48,6 +49,7 @@ export async function createRouter(options: {
   catalog: CatalogService;
   httpAuth: HttpAuthService;
   releaseEvents: boolean;
+  logger: LoggerService;
 }): Promise<express.Router> {
   const { store, pullRequests, catalog, httpAuth } = options;
   const router = Router();
@@ -96,5 +98,8 @@ export async function createRouter(options: {
     res.json(await pullRequests.forOwner(ref, credentials));
   });
 
+  // Last: no answer carries SQL, a stack or a connection string; a lost
+  // database is a 503 with Retry-After (see @internal/plugin-lunar-node).
+  router.use(createSafeErrorMiddleware({ logger: options.logger }));
   return router;
 }

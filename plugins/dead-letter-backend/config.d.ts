@@ -5,7 +5,8 @@ export interface Config {
     environments?: Array<{
       /** Environment name shown to people: dev, staging, prod, ... */
       name: string;
-      amqp: {
+      /** The broker and dead-letter queue to consume. Either this or `sample`. */
+      amqp?: {
         /**
          * Broker URL, e.g. amqp://user:pass@host:5672/vhost.
          * @visibility secret
@@ -17,6 +18,16 @@ export interface Config {
         declareQueue?: boolean;
         /** Unacknowledged deliveries in flight. Default: 1000. */
         prefetch?: number;
+      };
+      /**
+       * Instead of a broker: read-only sample messages loaded from a JSON
+       * file at start (see examples/dead-letters.sample.json), labelled as
+       * sample data; redeliver and delete are refused. The quick start uses
+       * it when no RabbitMQ is reachable.
+       */
+      sample?: {
+        /** Path of the JSON file. */
+        fixture: string;
       };
       /** Messages stored per transaction. Default: 500. */
       batchSize?: number;

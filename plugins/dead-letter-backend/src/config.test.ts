@@ -19,6 +19,7 @@ describe('readDeadLetterConfig', () => {
           declareQueue: true,
           prefetch: 1000,
         },
+        sample: null,
         batchSize: 500,
         batchWaitMs: 50,
         maxBodyBytes: 16 * 1024 * 1024,
@@ -47,5 +48,23 @@ describe('readDeadLetterConfig', () => {
         }),
       ),
     ).toThrow(/configured twice/);
+  });
+
+  it('takes a broker or a sample file per environment, not both or neither', () => {
+    const read = (env: object) =>
+      readDeadLetterConfig(
+        new ConfigReader({ deadLetter: { environments: [env] } }),
+      ).environments[0];
+    expect(
+      read({ name: 'sample', sample: { fixture: 'x.json' } }),
+    ).toMatchObject({ amqp: null, sample: { fixture: 'x.json' } });
+    expect(() =>
+      read({
+        name: 'dev',
+        amqp: { url: 'amqp://x' },
+        sample: { fixture: 'x.json' },
+      }),
+    ).toThrow(/'dev' needs exactly one of 'amqp' \(a broker\) or 'sample'/);
+    expect(() => read({ name: 'dev' })).toThrow(/needs exactly one of/);
   });
 });

@@ -1,17 +1,24 @@
 import { Config } from '@backstage/config';
 
-/** One environment's broker connection and queue. */
+/** A broker connection and the dead-letter queue consumed through it. */
+export interface AmqpSettings {
+  url: string;
+  /** The dead-letter queue the plugin consumes. */
+  queue: string;
+  /** Declare the queue (durable, quorum) when it does not exist. */
+  declareQueue: boolean;
+  /** Unacknowledged deliveries in flight. */
+  prefetch: number;
+}
+
+/**
+ * One environment: a broker's dead-letter queue (`amqp`), or, for a first
+ * look without a broker, read-only sample messages from a file (`sample`).
+ */
 export interface EnvironmentConfig {
   name: string;
-  amqp: {
-    url: string;
-    /** The dead-letter queue the plugin consumes. */
-    queue: string;
-    /** Declare the queue (durable, quorum) when it does not exist. */
-    declareQueue: boolean;
-    /** Unacknowledged deliveries in flight. */
-    prefetch: number;
-  };
+  amqp: AmqpSettings | null;
+  sample: { fixture: string } | null;
   /** Messages stored per transaction. */
   batchSize: number;
   /** Longest wait for a batch to fill before it is stored. */
@@ -20,6 +27,17 @@ export interface EnvironmentConfig {
   maxBodyBytes: number;
   /** Logs link with {service}, {environment}, {time}, {from}, {to}, {messageId}. */
   logsUrlTemplate: string | null;
+}
+
+/** An environment whose dead letters come from a broker. */
+export type BrokerEnvironmentConfig = EnvironmentConfig & {
+  amqp: AmqpSettings;
+};
+
+export function hasBroker(
+  env: EnvironmentConfig,
+): env is BrokerEnvironmentConfig {
+  return env.amqp !== null;
 }
 
 /** How messages map to services, squads and errors. */
@@ -52,15 +70,24 @@ export function readDeadLetterConfig(root: Config): DeadLetterConfig {
       throw new Error(`deadLetter.environments: '${name}' is configured twice`);
     }
     names.add(name);
-    const amqp = env.getConfig('amqp');
+    const amqp = env.getOptionalConfig('amqp');
+    const sample = env.getOptionalConfig('sample');
+    if (!amqp === !sample) {
+      throw new Error(
+        `deadLetter.environments: '${name}' needs exactly one of 'amqp' (a broker) or 'sample' (a file of sample messages)`,
+      );
+    }
     return {
       name,
-      amqp: {
-        url: amqp.getString('url'),
-        queue: amqp.getOptionalString('queue') ?? 'dead-letters',
-        declareQueue: amqp.getOptionalBoolean('declareQueue') ?? true,
-        prefetch: amqp.getOptionalNumber('prefetch') ?? 1000,
-      },
+      amqp: amqp
+        ? {
+            url: amqp.getString('url'),
+            queue: amqp.getOptionalString('queue') ?? 'dead-letters',
+            declareQueue: amqp.getOptionalBoolean('declareQueue') ?? true,
+            prefetch: amqp.getOptionalNumber('prefetch') ?? 1000,
+          }
+        : null,
+      sample: sample ? { fixture: sample.getString('fixture') } : null,
       batchSize: env.getOptionalNumber('batchSize') ?? 500,
       batchWaitMs: env.getOptionalNumber('batchWaitMs') ?? 50,
       maxBodyBytes: env.getOptionalNumber('maxBodyBytes') ?? 16 * 1024 * 1024,

@@ -4,12 +4,13 @@ import {
 } from '@backstage/backend-plugin-api';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { deadLetterPermissions } from '@internal/plugin-dead-letter-common';
-import { readDeadLetterConfig } from './config';
+import { hasBroker, readDeadLetterConfig } from './config';
 import { DeadLetterConsumer } from './consumer/DeadLetterConsumer';
 import { DatabaseDeadLetterStore } from './database/DatabaseDeadLetterStore';
 import { createRouter } from './service/router';
 import { createSquadResolver } from './service/squads';
 import { backfillSquads } from './service/backfillSquads';
+import { SampleEnvironment } from './service/sampleEnvironment';
 import {
   deadLetterMessageResourceRef,
   deadLetterPermissionRules,
@@ -81,7 +82,7 @@ export const deadLetterPlugin = createBackendPlugin({
           ttlSeconds: config.squadCacheSeconds,
         });
         const consumers = new Map(
-          config.environments.map(env => [
+          config.environments.filter(hasBroker).map(env => [
             env.name,
             DeadLetterConsumer.fromConfig(env, {
               store,
@@ -93,6 +94,37 @@ export const deadLetterPlugin = createBackendPlugin({
           ]),
         );
         deps.lifecycle.addStartupHook(() => consumers.forEach(c => c.start()));
+        // Environments of sample messages (the quick start without a
+        // broker): a file that cannot be read stops the start, like bad
+        // config; the messages are stored once the catalog can give squads.
+        const samples = new Map<string, SampleEnvironment>();
+        for (const env of config.environments) {
+          if (!env.sample) continue;
+          samples.set(
+            env.name,
+            await SampleEnvironment.read(
+              { ...env, sample: env.sample },
+              {
+                store,
+                resolveSquads,
+                errorHeader: config.errorHeader,
+                servicePattern: config.servicePattern,
+                logger: deps.logger,
+              },
+            ),
+          );
+        }
+        deps.lifecycle.addStartupHook(async () => {
+          for (const [name, sample] of samples) {
+            await sample
+              .load()
+              .catch(e =>
+                deps.logger.error(
+                  `sample environment ${name}: could not store the sample messages: ${e.message}`,
+                ),
+              );
+          }
+        });
         // Messages stored before the catalog knew their service's owner
         // get their squad once it does.
         await deps.scheduler.scheduleTask({
@@ -115,7 +147,8 @@ export const deadLetterPlugin = createBackendPlugin({
           await createRouter({
             config,
             store,
-            consumers,
+            environmentStatus: name =>
+              (consumers.get(name) ?? samples.get(name))?.status(),
             httpAuth: deps.httpAuth,
             permissions: deps.permissions,
             transformConditions: createConditionTransformer(

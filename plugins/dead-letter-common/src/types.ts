@@ -107,8 +107,11 @@ export interface RedeliverResult {
 export interface EnvironmentStatus {
   name: string;
   queue: string;
-  /** connecting, consuming, paused (see reason) or stopped. */
-  state: 'connecting' | 'consuming' | 'paused' | 'stopped';
+  /**
+   * connecting, consuming, paused (see reason) or stopped; `sample`: read-only
+   * sample messages from a file (no broker; `queue` names the file).
+   */
+  state: 'connecting' | 'consuming' | 'paused' | 'stopped' | 'sample';
   reason: string | null;
   /** Messages stored since start. */
   stored: number;

@@ -1,7 +1,7 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
 import { EnvironmentStatus } from '@internal/plugin-dead-letter-common';
 import * as amqp from 'amqplib';
-import { EnvironmentConfig } from '../config';
+import { BrokerEnvironmentConfig } from '../config';
 import { DeadLetterStore } from '../database/DeadLetterStore';
 import { AmqpMessage, NewDeadLetter, decodeDeadLetter } from './decode';
 
@@ -59,7 +59,7 @@ export class DeadLetterConsumer {
   private stored = 0;
 
   static fromConfig(
-    env: EnvironmentConfig,
+    env: BrokerEnvironmentConfig,
     deps: {
       store: DeadLetterStore;
       logger: LoggerService;
@@ -72,7 +72,7 @@ export class DeadLetterConsumer {
   }
 
   private constructor(
-    private readonly env: EnvironmentConfig,
+    private readonly env: BrokerEnvironmentConfig,
     private readonly deps: {
       store: DeadLetterStore;
       logger: LoggerService;

@@ -14,7 +14,7 @@ describe('router and openapi.yaml', () => {
         squadCacheSeconds: 1,
       },
       store: {} as any,
-      consumers: new Map(),
+      environmentStatus: () => undefined,
       httpAuth: mockServices.httpAuth(),
       permissions: mockServices.permissions(),
       transformConditions: () => ({ column: 'squad', values: [] }),

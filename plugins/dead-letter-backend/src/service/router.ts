@@ -5,10 +5,16 @@ import {
   PermissionsService,
 } from '@backstage/backend-plugin-api';
 import { createSafeErrorMiddleware } from '@internal/plugin-lunar-node';
-import { InputError, NotAllowedError, NotFoundError } from '@backstage/errors';
+import {
+  ConflictError,
+  InputError,
+  NotAllowedError,
+  NotFoundError,
+} from '@backstage/errors';
 import {
   DeadLetterFilter,
   DeadLetteredMessage,
+  EnvironmentStatus,
   deadLetterMessageDeletePermission,
   deadLetterMessageRedeliverPermission,
 } from '@internal/plugin-dead-letter-common';
@@ -22,13 +28,16 @@ import { JsonObject } from '@backstage/types';
 import express, { Request } from 'express';
 import Router from 'express-promise-router';
 import { z } from 'zod';
-import { DeadLetterConfig, EnvironmentConfig } from '../config';
+import {
+  BrokerEnvironmentConfig,
+  DeadLetterConfig,
+  hasBroker,
+} from '../config';
 import {
   DeadLetterStore,
   Selection,
   StoredDeadLetter,
 } from '../database/DeadLetterStore';
-import { DeadLetterConsumer } from '../consumer/DeadLetterConsumer';
 import { Redeliverer } from './Redeliverer';
 import { logsUrl } from './logsUrl';
 import { DeadLetterQuery } from '../permissions';
@@ -84,7 +93,8 @@ function parse<T extends z.ZodTypeAny>(schema: T, value: unknown): z.infer<T> {
 export interface RouterOptions {
   config: DeadLetterConfig;
   store: DeadLetterStore;
-  consumers: Map<string, DeadLetterConsumer>;
+  /** An environment's consumer (or sample) state; undefined: not started. */
+  environmentStatus: (name: string) => EnvironmentStatus | undefined;
   httpAuth: HttpAuthService;
   permissions: PermissionsService;
   /** Turns a conditional permission decision into a store condition. */
@@ -101,7 +111,7 @@ export async function createRouter(
   const {
     config,
     store,
-    consumers,
+    environmentStatus,
     httpAuth,
     permissions,
     transformConditions,
@@ -173,9 +183,9 @@ export async function createRouter(
     res.json(
       config.environments.map(
         env =>
-          consumers.get(env.name)?.status() ?? {
+          environmentStatus(env.name) ?? {
             name: env.name,
-            queue: env.amqp.queue,
+            queue: env.amqp?.queue ?? '',
             state: 'stopped',
             reason: 'consumer not started',
             stored: 0,
@@ -320,7 +330,7 @@ export async function createRouter(
     eventId: string,
     permission: ResourcePermission,
     action: (
-      env: EnvironmentConfig,
+      env: BrokerEnvironmentConfig,
       selection: Selection,
     ) => Promise<JsonObject>,
   ): Promise<JsonObject> => {
@@ -334,6 +344,11 @@ export async function createRouter(
       meta: auditMeta(body.environment, selection),
     });
     try {
+      if (!hasBroker(env)) {
+        throw new ConflictError(
+          `'${env.name}' holds read-only sample messages: redeliver and delete work on environments consumed from a broker`,
+        );
+      }
       const allowed = await authorizeSelection(
         req,
         permission,

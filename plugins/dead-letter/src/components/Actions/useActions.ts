@@ -7,6 +7,7 @@ import {
   deadLetterMessageRedeliverPermission,
 } from '@internal/plugin-dead-letter-common';
 import { deadLetterApiRef } from '@internal/plugin-dead-letter-react';
+import { useReadOnlyReason } from './readOnly';
 
 /** The backend's reason when it gave one (a 403 says why), else the message. */
 function reasonOf(e: unknown): string {
@@ -42,10 +43,13 @@ export function useActionPermissions(sampleId?: string) {
     permission: deadLetterMessageDeletePermission,
     resourceRef: sampleId,
   });
-  const denied = (verb: string, p: { loading: boolean; allowed: boolean }) =>
-    !sampleId || p.loading || p.allowed
+  const readOnly = useReadOnlyReason();
+  const denied = (verb: string, p: { loading: boolean; allowed: boolean }) => {
+    if (readOnly) return readOnly;
+    return !sampleId || p.loading || p.allowed
       ? undefined
       : `You may not ${verb} these messages: only members of the squad that owns the service can.`;
+  };
   return {
     redeliver: denied('redeliver', redeliverPermission),
     delete: denied('delete', deletePermission),

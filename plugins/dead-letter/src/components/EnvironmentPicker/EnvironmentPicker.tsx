@@ -22,7 +22,7 @@ export function EnvironmentPicker(props: {
     >
       {environments.map(env => (
         <MenuItem key={env.name} value={env.name}>
-          {env.name}
+          {env.state === 'sample' ? `${env.name} (sample data)` : env.name}
         </MenuItem>
       ))}
     </TextField>
@@ -36,6 +36,15 @@ export function EnvironmentPicker(props: {
 export function EnvironmentState(props: { environment: EnvironmentStatus }) {
   const { environment: env } = props;
   if (env.state === 'consuming') return null;
+  if (env.state === 'sample') {
+    return (
+      <WarningPanel
+        severity="info"
+        title={`Sample data: ${env.name} is not connected to RabbitMQ`}
+        message={`These ${env.stored} messages come from a sample file so you can look around; redeliver and delete are off. To see real dead letters, start RabbitMQ on this machine (localhost:5672) and run yarn start again.`}
+      />
+    );
+  }
   return (
     <WarningPanel
       severity={env.state === 'connecting' ? 'info' : 'warning'}

@@ -4,6 +4,7 @@ import { EnvironmentStatus } from '@internal/plugin-dead-letter-common';
 import { useEnvironment } from '../../hooks/useEnvironment';
 import { EnvironmentPicker } from './EnvironmentPicker';
 import { NoEnvironments } from './NoEnvironments';
+import { ReadOnlyProvider, readOnlyReason } from '../Actions/readOnly';
 
 /**
  * Loads the environments and renders `children` for the selected one, with
@@ -18,7 +19,7 @@ export function WithEnvironment(props: {
   if (env.error) return <ResponseErrorPanel error={env.error} />;
   if (!env.environments?.length || !env.selected) return <NoEnvironments />;
   return (
-    <>
+    <ReadOnlyProvider value={readOnlyReason(env.selected)}>
       {props.children(
         env.selected,
         <EnvironmentPicker
@@ -27,6 +28,6 @@ export function WithEnvironment(props: {
           onSelect={env.select}
         />,
       )}
-    </>
+    </ReadOnlyProvider>
   );
 }

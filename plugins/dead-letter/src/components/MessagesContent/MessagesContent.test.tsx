@@ -173,4 +173,22 @@ describe('MessagesContent', () => {
       screen.getByText('No dead letters for card-clearing in dev'),
     ).toBeInTheDocument();
   });
+
+  it('labels sample data and turns its actions off, saying why', async () => {
+    // Permission allows; the environment being sample data is the reason.
+    await render(fakeApi('sample', [21, 22]));
+    expect(
+      await screen.findByText(/Sample data: dev is not connected to RabbitMQ/),
+    ).toBeInTheDocument();
+    await screen.findByText('msg-21');
+    const redeliver = screen.getByRole('button', { name: 'Redeliver all 2' });
+    await waitFor(() => expect(redeliver).toBeDisabled());
+    expect(screen.getByRole('button', { name: 'Delete all 2' })).toBeDisabled();
+    await userEvent.hover(redeliver.parentElement!);
+    expect(
+      await screen.findByText(
+        /dev shows sample messages: redeliver and delete/,
+      ),
+    ).toBeInTheDocument();
+  });
 });

@@ -16,9 +16,6 @@ const path = require('node:path');
 
 const ROOT = path.resolve(__dirname, '..');
 const SOURCE = path.join(ROOT, 'examples', 'repos');
-const TARGET = path.resolve(
-  process.argv[2] ?? path.join(ROOT, '.local', 'example-git'),
-);
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -150,7 +147,12 @@ function buildRepository(dir, history, now, source) {
   });
 }
 
-function main() {
+/** Rebuilds `target` (default .local/example-git) from examples/repos. */
+function buildExampleRepositories(
+  target = path.join(ROOT, '.local', 'example-git'),
+) {
+  const TARGET = path.resolve(target);
+  fs.mkdirSync(path.dirname(TARGET), { recursive: true });
   const now = Date.now();
   const staging = fs.mkdtempSync(
     path.join(path.dirname(TARGET), '.example-git-'),
@@ -177,9 +179,8 @@ function main() {
   );
 }
 
-module.exports = { buildRepository };
+module.exports = { buildRepository, buildExampleRepositories };
 
 if (require.main === module) {
-  fs.mkdirSync(path.dirname(TARGET), { recursive: true });
-  main();
+  buildExampleRepositories(process.argv[2]);
 }

@@ -130,6 +130,16 @@ wait_for() {
   return 1
 }
 
+# Starts the local RabbitMQ when it is down and installed; fails when it
+# cannot be reached afterwards.
+start_rabbitmq() {
+  rabbit_up && return 0
+  command -v rabbitmq-server >/dev/null 2>&1 || return 1
+  log "RabbitMQ is down; starting it"
+  as_root rabbitmq-server -detached >&2 || true
+  wait_for RabbitMQ rabbit_up 60
+}
+
 # Starts the local PostgreSQL and RabbitMQ when they are down. In CI a server
 # that cannot be reached is an error; locally the tests that need it skip loudly.
 ensure_services() {
@@ -142,11 +152,7 @@ ensure_services() {
     fi
     wait_for PostgreSQL pg_up 30 || true
   fi
-  if ! rabbit_up; then
-    log "RabbitMQ is down; starting it"
-    command -v rabbitmq-server >/dev/null 2>&1 && as_root rabbitmq-server -detached >&2 || true
-    wait_for RabbitMQ rabbit_up 60 || true
-  fi
+  start_rabbitmq || true
   if pg_up; then export LUNAR_TEST_POSTGRES=1; else unset LUNAR_TEST_POSTGRES; fi
   if rabbit_up; then export LUNAR_TEST_RABBITMQ=1; else unset LUNAR_TEST_RABBITMQ; fi
   if is_ci; then

@@ -47,4 +47,4 @@ log "The portal is up; running the @quickstart end-to-end tests"
 
 PLAYWRIGHT_URL=http://localhost:3000 \
   E2E_RESULTS_FILE=test-results/e2e-quickstart-results.json \
-  yarn playwright test --grep @quickstart "$@"
+  yarn playwright test --grep "@quickstart|@firststart" "$@"

@@ -14,7 +14,8 @@
 //
 // Usage: dead-letter-traffic.js [messages per service, default 40]
 // Env: AMQP_URL (default amqp://guest:guest@127.0.0.1:5672),
-//      DEAD_LETTER_QUEUE (default dead-letters), TRAFFIC_PREFIX (default dev).
+//      DEAD_LETTER_QUEUE (default quickstart-dead-letters, what `yarn start`
+//      consumes), TRAFFIC_PREFIX (default dev).
 const crypto = require('node:crypto');
 const amqp = require('amqplib');
 
@@ -240,7 +241,7 @@ function runContinuously(options) {
 
 async function main() {
   const perService = Number(process.argv[2] || 40);
-  const queue = process.env.DEAD_LETTER_QUEUE || 'dead-letters';
+  const queue = process.env.DEAD_LETTER_QUEUE || 'quickstart-dead-letters';
   const services = await startServices({
     amqpUrl: process.env.AMQP_URL || 'amqp://guest:guest@127.0.0.1:5672',
     queue,

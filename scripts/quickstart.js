@@ -39,6 +39,7 @@ const DEAD_LETTER_QUEUE = 'quickstart-dead-letters';
 const PULSE_EXCHANGE = 'release-manager';
 const PULSE_QUEUE = 'quickstart-squad-pulse';
 const RELEASE_MANAGER_TOKEN = 'quickstart';
+const BACKEND = 'http://localhost:7007';
 
 const log = message => console.log(`[quickstart] ${message}`);
 
@@ -100,6 +101,30 @@ function quickstartConfig({ releaseManagerUrl, broker }) {
   return config;
 }
 
+/**
+ * Resolves once the backend's catalog has the example services (asked as
+ * the guest), or after five minutes, or when the portal exits.
+ */
+async function waitForCatalog(child) {
+  const deadline = Date.now() + 300_000;
+  while (Date.now() < deadline && child.exitCode === null) {
+    try {
+      const session = await fetch(`${BACKEND}/api/auth/guest/refresh`, {
+        headers: { 'x-requested-with': 'XMLHttpRequest' },
+      });
+      const token = (await session.json())?.backstageIdentity?.token;
+      const entity = await fetch(
+        `${BACKEND}/api/catalog/entities/by-name/component/default/card-clearing`,
+        { headers: { authorization: `Bearer ${token}` } },
+      );
+      if (session.ok && entity.ok) return;
+    } catch {
+      // not up yet
+    }
+    await new Promise(r => setTimeout(r, 2_000));
+  }
+}
+
 async function main() {
   fs.mkdirSync(LOCAL, { recursive: true });
   buildExampleRepositories(GIT_DIR);
@@ -126,7 +151,6 @@ async function main() {
     )}`,
   );
 
-  let traffic;
   if (broker) {
     // Both declare the queues the portal reads (with the arguments its
     // consumers use), so nothing is lost while the backend starts.
@@ -140,14 +164,6 @@ async function main() {
       log(`published ${count} release events for the squad pulse`);
     } catch (e) {
       log(`could not publish release events: ${e.message}`);
-    }
-    if (process.env.LUNAR_QUICKSTART_TRAFFIC !== '0') {
-      traffic = runContinuously({
-        amqpUrl: AMQP_URL,
-        queue: DEAD_LETTER_QUEUE,
-        prefix: 'dev',
-        log,
-      });
     }
   }
 
@@ -167,6 +183,7 @@ async function main() {
     { cwd: ROOT, stdio: 'inherit' },
   );
 
+  let traffic;
   const stop = async () => {
     await traffic?.stop().catch(() => {});
     await releaseManager.close();
@@ -180,6 +197,20 @@ async function main() {
     await stop();
     process.exit(code ?? 0);
   });
+
+  if (broker && process.env.LUNAR_QUICKSTART_TRAFFIC !== '0') {
+    // Dead letters are stored with their squad when the catalog already
+    // knows their service, so the traffic starts once it does.
+    await waitForCatalog(child);
+    if (child.exitCode === null) {
+      traffic = runContinuously({
+        amqpUrl: AMQP_URL,
+        queue: DEAD_LETTER_QUEUE,
+        prefix: 'dev',
+        log,
+      });
+    }
+  }
 }
 
 main().catch(e => {

@@ -75,8 +75,11 @@ test.describe('@firststart the first yarn start', () => {
     const prod = page
       .getByRole('row')
       .filter({ has: page.getByRole('cell', { name: 'prod', exact: true }) });
+    // release-manager's artifact, who released it when, and how (intent).
     await expect(prod).toContainText(/master-[0-9a-f]{10}-/);
-    await expect(prod).toContainText(/ago/);
+    await expect(prod).toContainText('Promote from staging');
+    const released = prod.getByRole('cell').nth(4);
+    await expect(released).toContainText(/\d{1,2}:\d{2}/);
     await tourShot(page, 'releases');
     await page.goto('/releases');
     await expect(page.getByRole('row').nth(1)).toBeVisible({ timeout: 30_000 });
@@ -100,7 +103,10 @@ test.describe('@firststart the first yarn start', () => {
   test('the catalog, a service, its API and the templates', async ({
     page,
   }) => {
-    await signInAsGuest(page, '/catalog');
+    await signInAsGuest(
+      page,
+      '/catalog?filters%5Bkind%5D=component&filters%5Buser%5D=all',
+    );
     await expect(
       page.getByRole('link', { name: 'card-clearing', exact: true }),
     ).toBeVisible({ timeout: 60_000 });
@@ -112,7 +118,7 @@ test.describe('@firststart the first yarn start', () => {
     await tourShot(page, 'service');
     await page.goto('/api-docs');
     await expect(
-      page.getByRole('link', { name: /dead-letter/ }).first(),
+      page.getByRole('link', { name: /Dead Letter API/ }).first(),
     ).toBeVisible({
       timeout: 30_000,
     });

@@ -6,7 +6,11 @@ const welcome = `
 Lunar's developer portal answers five questions:
 **What do we have? Who owns it? What talks to what? What can I do with it? How do I do it?**
 
+New here? [Take the tour](/docs/default/component/lunar-developer-portal/tour/): every screen, in the order you will need them.
+
 - [Catalog](/catalog): every service, library and squad, built from each repository's \`shuttle.yaml\`.
+- [Squads](/squads) and [Releases](/releases): who owns what, and what runs where, how far behind master.
+- [Dead Letter](/dead-letter): messages RabbitMQ dead-lettered, per squad and service, to inspect, redeliver or delete.
 - [APIs](/api-docs): OpenAPI specifications of our services.
 - [Docs](/docs): documentation next to the code (TechDocs), including [the portal's own](/docs/default/component/lunar-developer-portal).
 - [Create...](/create): start a new service or library from a template.

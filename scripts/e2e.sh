@@ -39,6 +39,9 @@ deadLetter:
     - name: e2e
       amqp: { url: 'amqp://guest:guest@127.0.0.1:5672', queue: $E2E_DEAD_LETTER_QUEUE }
       logsUrlTemplate: 'https://logs.example/search?q=service%3D{service}&from={from}&to={to}'
+    # What the quick start shows without a broker (scripts/quickstart.js).
+    - name: sample
+      sample: { fixture: ./examples/dead-letters.sample.json }
 squadOverview:
   releaseEvents:
     amqp: { url: 'amqp://guest:guest@127.0.0.1:5672', exchange: $E2E_RELEASE_EXCHANGE, queue: e2e-squad-pulse-$$ }

@@ -188,4 +188,42 @@ test.describe('dead letters', () => {
     await expect(squadRow(page, 'squad-nasa')).toContainText('2');
     expect(consoleErrors).toEqual([]);
   });
+
+  test('sample data, as the quick start shows it without a broker, is labelled and read-only', async ({
+    page,
+  }) => {
+    const consoleErrors: string[] = [];
+    page.on('console', m => {
+      if (m.type() === 'error') consoleErrors.push(m.text());
+    });
+    page.on('pageerror', e => consoleErrors.push(e.message));
+    const pick = async (env: string) => {
+      await page.locator('[aria-haspopup="listbox"]').first().click();
+      await page.getByRole('option', { name: env }).click();
+    };
+    await signInAsGuest(page, '/dead-letter');
+    try {
+      await pick('sample (sample data)');
+      await expect(
+        page.getByText('Sample data: sample is not connected to RabbitMQ'),
+      ).toBeVisible();
+      // The sample file's squads, resolved through the catalog.
+      await expect(squadRow(page, 'squad-gemini')).toBeVisible({
+        timeout: 90_000,
+      });
+      // A service's messages: shown, with redeliver and delete turned off.
+      await page.goto('/catalog/default/component/dead-letter/dead-letter');
+      await expect(
+        page.getByRole('link', { name: /^Details of message sample-/ }).first(),
+      ).toBeVisible();
+      for (const name of [/^Redeliver all/, /^Delete all/]) {
+        await expect(page.getByRole('button', { name })).toBeDisabled();
+      }
+      expect(consoleErrors).toEqual([]);
+    } finally {
+      // The choice is remembered per user: leave the e2e environment chosen.
+      await page.goto('/dead-letter');
+      await pick('e2e');
+    }
+  });
 });

@@ -98,6 +98,12 @@ function quickstartConfig({ releaseManagerUrl, broker }) {
       ],
     };
   }
+  // Message content: the guest (squad-nasa) reads its squad's messages with
+  // these values masked, and only the metadata of other squads' messages.
+  config.deadLetter.masking = {
+    jsonPaths: ['$.cpr', '$.iban', '$..cardNumber', '$.items[*].pan'],
+    headers: ['authorization'],
+  };
   return config;
 }
 

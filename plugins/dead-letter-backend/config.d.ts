@@ -40,7 +40,60 @@ export interface Config {
        * {time}, {from}, {to} (time -/+ 5 minutes) and {messageId}. Default: none.
        */
       logsUrlTemplate?: string;
+      /**
+       * Masking in this environment, added to `deadLetter.masking`
+       * (the lists are joined). Default: only the plugin-wide rules.
+       */
+      masking?: {
+        /** More JSON paths to mask in this environment's bodies. */
+        jsonPaths?: string[];
+        /** More header names to mask in this environment's messages. */
+        headers?: string[];
+      };
+      /**
+       * How long this environment's messages are kept, counted from their
+       * first death. Default: `deadLetter.retention`.
+       */
+      retention?: {
+        /** Whole days, at least 1. */
+        days: number;
+      };
     }>;
+    /**
+     * Who may read message content (body, headers, properties) besides the
+     * members of the squad that owns the message's service, which the
+     * portal's permission policy always allows. Default: nobody else.
+     */
+    readers?: {
+      /** Groups (entity refs) that may read every message, masked. Default: none. */
+      groups?: string[];
+      /** Groups (entity refs) that may read every message unmasked. Default: none. */
+      unmaskedGroups?: string[];
+    };
+    /**
+     * Values replaced in what the API shows of a message, unless the caller
+     * holds dead-letter.message.read-unmasked. Stored bytes and redelivery
+     * are never changed.
+     */
+    masking?: {
+      /**
+       * JSON paths in JSON bodies: `$.cpr`, `$.account.iban`, `$..cardNumber`
+       * (at any depth), `$.items[*].pan`, `$['odd name']`. Default: none.
+       */
+      jsonPaths?: string[];
+      /** Header names, case-insensitive. Default: ['authorization']. */
+      headers?: string[];
+      /** What a masked value is replaced by. Default: '***'. */
+      replacement?: string;
+    };
+    /**
+     * How long messages are kept, counted from their first death; a
+     * scheduled task purges older ones every hour. Default: { days: 30 }.
+     */
+    retention?: {
+      /** Whole days, at least 1. */
+      days: number;
+    };
     /**
      * Regular expression applied to the first-death queue; its `service`
      * group is the service. Default: '(?:^|_)(?<service>[^_]+)$' (Lunar's

@@ -24,10 +24,98 @@ describe('readDeadLetterConfig', () => {
         batchWaitMs: 50,
         maxBodyBytes: 16 * 1024 * 1024,
         logsUrlTemplate: null,
+        masking: {
+          jsonPaths: [],
+          headers: ['authorization'],
+          replacement: '***',
+        },
+        retention: { days: 30 },
       },
     ]);
     expect(config.errorHeader).toBe('x-error');
     expect(config.squadCacheSeconds).toBe(300);
+    expect(config.readers).toEqual({ groups: [], unmaskedGroups: [] });
+  });
+
+  it('joins plugin-wide and per-environment masking, and reads retention', () => {
+    const config = readDeadLetterConfig(
+      new ConfigReader({
+        deadLetter: {
+          masking: { jsonPaths: ['$.cpr'], headers: ['Authorization'] },
+          retention: { days: 14 },
+          environments: [
+            { name: 'dev', amqp: { url: 'amqp://x' } },
+            {
+              name: 'prod',
+              amqp: { url: 'amqp://x' },
+              masking: {
+                jsonPaths: ['$..iban', '$.cpr'],
+                headers: ['x-token'],
+              },
+              retention: { days: 90 },
+            },
+          ],
+        },
+      }),
+    );
+    const [dev, prod] = config.environments;
+    expect(dev.masking.jsonPaths.map(p => p.source)).toEqual(['$.cpr']);
+    expect(dev.retention).toEqual({ days: 14 });
+    expect(prod.masking.jsonPaths.map(p => p.source)).toEqual([
+      '$.cpr',
+      '$..iban',
+    ]);
+    expect(prod.masking.headers).toEqual(['authorization', 'x-token']);
+    expect(prod.retention).toEqual({ days: 90 });
+  });
+
+  it('rejects invalid masking paths and retention when the config is read', () => {
+    const read = (deadLetter: object) => () =>
+      readDeadLetterConfig(new ConfigReader({ deadLetter }));
+    expect(read({ masking: { jsonPaths: ['cpr'] } })).toThrow(
+      "deadLetter.masking.jsonPaths[0]: invalid JSON path 'cpr': it must start with '$'",
+    );
+    expect(
+      read({
+        environments: [
+          {
+            name: 'prod',
+            amqp: { url: 'amqp://x' },
+            masking: { jsonPaths: ['$.items[?(@.pan)]'] },
+          },
+        ],
+      }),
+    ).toThrow(/deadLetter\.environments\[prod\]\.masking\.jsonPaths\[0\]/);
+    expect(read({ retention: { days: 0 } })).toThrow(
+      'deadLetter.retention.days: must be a whole number of days, at least 1',
+    );
+    expect(read({ retention: { days: 1.5 } })).toThrow(/whole number/);
+  });
+
+  it('reads reader groups as group refs', () => {
+    const config = readDeadLetterConfig(
+      new ConfigReader({
+        deadLetter: {
+          readers: {
+            groups: ['platform', 'group:default/Incident-Commanders'],
+            unmaskedGroups: ['group:security/fraud'],
+          },
+        },
+      }),
+    );
+    expect(config.readers).toEqual({
+      groups: ['group:default/platform', 'group:default/incident-commanders'],
+      unmaskedGroups: ['group:security/fraud'],
+    });
+    expect(() =>
+      readDeadLetterConfig(
+        new ConfigReader({
+          deadLetter: { readers: { groups: ['user:default/mette'] } },
+        }),
+      ),
+    ).toThrow(
+      "deadLetter.readers.groups[0]: 'user:default/mette' is not a group",
+    );
   });
 
   it('has no environments when not configured', () => {

@@ -1,4 +1,6 @@
+import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
 import { Config } from '@backstage/config';
+import { MaskingRules, readMaskingRules } from './service/masking';
 
 /** A broker connection and the dead-letter queue consumed through it. */
 export interface AmqpSettings {
@@ -27,6 +29,18 @@ export interface EnvironmentConfig {
   maxBodyBytes: number;
   /** Logs link with {service}, {environment}, {time}, {from}, {to}, {messageId}. */
   logsUrlTemplate: string | null;
+  /** What is masked in this environment's messages: plugin-wide rules plus its own. */
+  masking: MaskingRules;
+  /** Messages dead-lettered longer ago than this are purged. */
+  retention: { days: number };
+}
+
+/** Who may read message content beyond the owning squad (group entity refs). */
+export interface DeadLetterReaders {
+  /** May read every message's content, masked. */
+  groups: string[];
+  /** May read every message's content unmasked. */
+  unmaskedGroups: string[];
 }
 
 /** An environment whose dead letters come from a broker. */
@@ -49,13 +63,73 @@ export interface DeadLetterConfig {
   errorHeader: string;
   /** Seconds a catalog lookup of a service's squad is cached. */
   squadCacheSeconds: number;
+  readers: DeadLetterReaders;
 }
 
 export const DEFAULT_SERVICE_PATTERN = '(?:^|_)(?<service>[^_]+)$';
 
+export const DEFAULT_MASKED_HEADERS = ['authorization'];
+export const DEFAULT_RETENTION_DAYS = 30;
+
+function readRetention(where: string, config: Config | undefined) {
+  const days = config?.getOptionalNumber('days');
+  if (days === undefined) return undefined;
+  if (!Number.isInteger(days) || days < 1) {
+    throw new Error(
+      `${where}.days: must be a whole number of days, at least 1`,
+    );
+  }
+  return { days };
+}
+
+/** `platform` and `group:default/platform` both name group:default/platform. */
+function groupRef(where: string, ref: string): string {
+  let parsed;
+  try {
+    parsed = parseEntityRef(ref, {
+      defaultKind: 'group',
+      defaultNamespace: 'default',
+    });
+  } catch {
+    throw new Error(`${where}: '${ref}' is not an entity ref`);
+  }
+  if (parsed.kind.toLocaleLowerCase('en-US') !== 'group') {
+    throw new Error(`${where}: '${ref}' is not a group`);
+  }
+  return stringifyEntityRef(parsed).toLocaleLowerCase('en-US');
+}
+
+/**
+ * Reads `deadLetter.readers`, shared by the plugin (to say who can read)
+ * and the portal's permission policy (to grant it).
+ */
+export function readDeadLetterReaders(root: Config): DeadLetterReaders {
+  const readers = root.getOptionalConfig('deadLetter.readers');
+  const list = (key: string) =>
+    (readers?.getOptionalStringArray(key) ?? []).map((r, i) =>
+      groupRef(`deadLetter.readers.${key}[${i}]`, r),
+    );
+  return { groups: list('groups'), unmaskedGroups: list('unmaskedGroups') };
+}
+
 /** Reads `deadLetter`; see config.d.ts for defaults. */
 export function readDeadLetterConfig(root: Config): DeadLetterConfig {
   const config = root.getOptionalConfig('deadLetter');
+  const masking = config?.getOptionalConfig('masking');
+  const pluginPaths = masking?.getOptionalStringArray('jsonPaths') ?? [];
+  const pluginHeaders =
+    masking?.getOptionalStringArray('headers') ?? DEFAULT_MASKED_HEADERS;
+  const replacement = masking?.getOptionalString('replacement') ?? '***';
+  // Checked once here too, so a bad plugin-wide path names its own key.
+  readMaskingRules('deadLetter.masking', {
+    jsonPaths: pluginPaths,
+    headers: pluginHeaders,
+    replacement,
+  });
+  const retention = readRetention(
+    'deadLetter.retention',
+    config?.getOptionalConfig('retention'),
+  ) ?? { days: DEFAULT_RETENTION_DAYS };
   const names = new Set<string>();
   const environments = (
     config?.getOptionalConfigArray('environments') ?? []
@@ -77,6 +151,9 @@ export function readDeadLetterConfig(root: Config): DeadLetterConfig {
         `deadLetter.environments: '${name}' needs exactly one of 'amqp' (a broker) or 'sample' (a file of sample messages)`,
       );
     }
+    const where = `deadLetter.environments[${name}]`;
+    const own = env.getOptionalConfig('masking');
+    const union = (a: string[], b: string[]) => [...new Set([...a, ...b])];
     return {
       name,
       amqp: amqp
@@ -92,6 +169,22 @@ export function readDeadLetterConfig(root: Config): DeadLetterConfig {
       batchWaitMs: env.getOptionalNumber('batchWaitMs') ?? 50,
       maxBodyBytes: env.getOptionalNumber('maxBodyBytes') ?? 16 * 1024 * 1024,
       logsUrlTemplate: env.getOptionalString('logsUrlTemplate') ?? null,
+      masking: readMaskingRules(`${where}.masking`, {
+        jsonPaths: union(
+          pluginPaths,
+          own?.getOptionalStringArray('jsonPaths') ?? [],
+        ),
+        headers: union(
+          pluginHeaders,
+          own?.getOptionalStringArray('headers') ?? [],
+        ),
+        replacement,
+      }),
+      retention:
+        readRetention(
+          `${where}.retention`,
+          env.getOptionalConfig('retention'),
+        ) ?? retention,
     };
   });
   return {
@@ -101,5 +194,6 @@ export function readDeadLetterConfig(root: Config): DeadLetterConfig {
     ),
     errorHeader: config?.getOptionalString('errorHeader') ?? 'x-error',
     squadCacheSeconds: config?.getOptionalNumber('squadCacheSeconds') ?? 300,
+    readers: readDeadLetterReaders(root),
   };
 }

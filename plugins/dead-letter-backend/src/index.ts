@@ -9,7 +9,10 @@ export {
   deadLetterConditions,
   createDeadLetterConditionalDecision,
   decideForSquadMembers,
+  decideForDeadLetters,
   deadLetterPermissionRules,
   deadLetterMessageResourceRef,
 } from './permissions';
 export type { DeadLetterResource, DeadLetterQuery } from './permissions';
+export { readDeadLetterReaders } from './config';
+export type { DeadLetterReaders } from './config';

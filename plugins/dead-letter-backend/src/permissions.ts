@@ -14,9 +14,14 @@ import {
   createPermissionResourceRef,
   createPermissionRule,
 } from '@backstage/plugin-permission-node';
-import { DEAD_LETTER_MESSAGE_RESOURCE_TYPE } from '@internal/plugin-dead-letter-common';
+import {
+  DEAD_LETTER_MESSAGE_RESOURCE_TYPE,
+  deadLetterMessageReadPermission,
+  deadLetterMessageReadUnmaskedPermission,
+} from '@internal/plugin-dead-letter-common';
 import { Knex } from 'knex';
 import { z } from 'zod';
+import type { DeadLetterReaders } from './config';
 
 /** What permission rules see of a stored message. */
 export interface DeadLetterResource {
@@ -117,6 +122,45 @@ export function decideForSquadMembers(
     permission,
     deadLetterConditions.isInSquad({ squads }),
   );
+}
+
+/** Whether the user is a member of one of the groups (normalised refs). */
+function inAnyGroup(user: PolicyQueryUser | undefined, groups: string[]) {
+  if (!user || groups.length === 0) return false;
+  return user.info.ownershipEntityRefs.some(ref =>
+    groups.includes(ref.toLocaleLowerCase('en-US')),
+  );
+}
+
+/**
+ * The portal's decision for every dead-letter message permission:
+ *
+ * - redeliver, delete and read (body, headers, properties): members of
+ *   the squad that owns the message ({@link decideForSquadMembers});
+ *   read also for members of `readers.groups` and `readers.unmaskedGroups`
+ *   on every message.
+ * - read-unmasked: members of `readers.unmaskedGroups` only, so a squad
+ *   reads its own messages with the configured fields masked.
+ */
+export function decideForDeadLetters(
+  permission: ResourcePermission<typeof DEAD_LETTER_MESSAGE_RESOURCE_TYPE>,
+  user: PolicyQueryUser | undefined,
+  readers: DeadLetterReaders,
+): PolicyDecision {
+  if (permission.name === deadLetterMessageReadUnmaskedPermission.name) {
+    return {
+      result: inAnyGroup(user, readers.unmaskedGroups)
+        ? AuthorizeResult.ALLOW
+        : AuthorizeResult.DENY,
+    };
+  }
+  if (
+    permission.name === deadLetterMessageReadPermission.name &&
+    inAnyGroup(user, [...readers.groups, ...readers.unmaskedGroups])
+  ) {
+    return { result: AuthorizeResult.ALLOW };
+  }
+  return decideForSquadMembers(permission, user);
 }
 
 /** Restricts a query to the rows that satisfy permission criteria. */

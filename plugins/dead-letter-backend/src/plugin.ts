@@ -15,7 +15,10 @@ import {
   deadLetterMessageResourceRef,
   deadLetterPermissionRules,
 } from './permissions';
-import { createConditionTransformer } from '@backstage/plugin-permission-node';
+import {
+  createConditionAuthorizer,
+  createConditionTransformer,
+} from '@backstage/plugin-permission-node';
 import {
   databaseReadinessCheck,
   readinessChecksServiceRef,
@@ -143,6 +146,10 @@ export const deadLetterPlugin = createBackendPlugin({
         deps.lifecycle.addShutdownHook(async () => {
           await Promise.all([...consumers.values()].map(c => c.stop()));
         });
+        const ruleset = deps.permissionsRegistry.getPermissionRuleset(
+          deadLetterMessageResourceRef,
+        );
+        const authorizeResource = createConditionAuthorizer(ruleset);
         deps.httpRouter.use(
           await createRouter({
             config,
@@ -151,11 +158,9 @@ export const deadLetterPlugin = createBackendPlugin({
               (consumers.get(name) ?? samples.get(name))?.status(),
             httpAuth: deps.httpAuth,
             permissions: deps.permissions,
-            transformConditions: createConditionTransformer(
-              deps.permissionsRegistry.getPermissionRuleset(
-                deadLetterMessageResourceRef,
-              ),
-            ),
+            transformConditions: createConditionTransformer(ruleset),
+            authorizeResource: (decision, resource) =>
+              authorizeResource(decision, resource),
             auditor: deps.auditor,
             logger: deps.logger,
           }),

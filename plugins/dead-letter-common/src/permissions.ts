@@ -21,8 +21,34 @@ export const deadLetterMessageRedeliverPermission = createPermission({
   resourceType: DEAD_LETTER_MESSAGE_RESOURCE_TYPE,
 });
 
+/**
+ * Reading a message's content: its body, headers and properties. The list
+ * and the overviews (counts, queue, routing key, error text, ids, times)
+ * need no permission beyond being signed in. Values configured for masking
+ * stay masked unless {@link deadLetterMessageReadUnmaskedPermission} is
+ * granted too.
+ */
+export const deadLetterMessageReadPermission = createPermission({
+  name: 'dead-letter.message.read',
+  attributes: { action: 'read' },
+  resourceType: DEAD_LETTER_MESSAGE_RESOURCE_TYPE,
+});
+
+/**
+ * Reading a message's content without masking: the configured JSON paths
+ * and headers (card numbers, CPR numbers, tokens, ...) in clear. Only
+ * meaningful together with {@link deadLetterMessageReadPermission}.
+ */
+export const deadLetterMessageReadUnmaskedPermission = createPermission({
+  name: 'dead-letter.message.read-unmasked',
+  attributes: { action: 'read' },
+  resourceType: DEAD_LETTER_MESSAGE_RESOURCE_TYPE,
+});
+
 /** Every permission of the dead-letter plugin. */
 export const deadLetterPermissions = [
   deadLetterMessageDeletePermission,
   deadLetterMessageRedeliverPermission,
+  deadLetterMessageReadPermission,
+  deadLetterMessageReadUnmaskedPermission,
 ];

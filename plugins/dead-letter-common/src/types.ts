@@ -27,16 +27,73 @@ export interface DeadLetteredMessage {
   logsUrl: string | null;
 }
 
-/** A message with everything needed to inspect it. */
-export interface DeadLetteredMessageDetail extends DeadLetteredMessage {
+/**
+ * What the caller may see of a message's content (body, headers and
+ * properties): `full` as stored, `masked` with the configured values
+ * replaced, or `none` (metadata only).
+ */
+export type DeadLetterContentAccess = 'full' | 'masked' | 'none';
+
+/** How much of a message's content a response carries, and why. */
+export interface DeadLetterContentInfo {
+  access: DeadLetterContentAccess;
+  /** Why the content is not shown (access `none`), else null. */
+  reason: string | null;
+  /**
+   * Who may read this message's content: the owning squad and the
+   * configured reader groups, as group entity refs.
+   */
+  readers: string[];
+  /**
+   * What was replaced: the configured JSON paths that matched, and
+   * `header <name>` for masked headers. Empty unless access is `masked`.
+   */
+  masked: string[];
+  /**
+   * The body is not shown although the rest is: it should be JSON but does
+   * not parse (for example cut at the size limit), so fields to mask cannot
+   * be found in it.
+   */
+  bodyWithheld: boolean;
+}
+
+interface DeadLetteredMessageDetailBase extends DeadLetteredMessage {
+  /** True when the body was larger than the configured limit and cut. */
+  bodyTruncated: boolean;
+  content: DeadLetterContentInfo;
+}
+
+/** GET /dead-letters/:id for a caller who may read the content. */
+export interface DeadLetteredMessageWithContent
+  extends DeadLetteredMessageDetailBase {
+  content: DeadLetterContentInfo & { access: 'full' | 'masked' };
   headers: Record<string, unknown>;
   properties: Record<string, unknown>;
-  /** The body, base64. */
+  /** The body, base64 (masked: the masked JSON; withheld: empty). */
   body: string;
   /** The body as text, when it is valid UTF-8. */
   bodyText: string | null;
-  /** True when the body was larger than the configured limit and cut. */
-  bodyTruncated: boolean;
+}
+
+/** GET /dead-letters/:id for a caller who may see the metadata only. */
+export interface DeadLetteredMessageMetadataOnly
+  extends DeadLetteredMessageDetailBase {
+  content: DeadLetterContentInfo & { access: 'none'; reason: string };
+}
+
+/**
+ * A message with everything the caller may see to inspect it; check
+ * `content.access` before reading body, headers or properties.
+ */
+export type DeadLetteredMessageDetail =
+  | DeadLetteredMessageWithContent
+  | DeadLetteredMessageMetadataOnly;
+
+/** Narrows a message detail to one whose content the caller may read. */
+export function hasContent(
+  message: DeadLetteredMessageDetail,
+): message is DeadLetteredMessageWithContent {
+  return message.content.access !== 'none';
 }
 
 /** GET /dead-letters */

@@ -7,6 +7,8 @@ import { PolicyQueryUser } from '@backstage/plugin-permission-node';
 import { catalogEntityDeletePermission } from '@backstage/plugin-catalog-common/alpha';
 import {
   deadLetterMessageDeletePermission,
+  deadLetterMessageReadPermission,
+  deadLetterMessageReadUnmaskedPermission,
   deadLetterMessageRedeliverPermission,
 } from '@internal/plugin-dead-letter-common';
 import { LunarPermissionPolicy } from './permissionPolicy';
@@ -26,6 +28,7 @@ describe('LunarPermissionPolicy', () => {
   it.each([
     deadLetterMessageDeletePermission,
     deadLetterMessageRedeliverPermission,
+    deadLetterMessageReadPermission,
   ])('limits $name to the squads the user is a member of', async permission => {
     const decision = (await policy.handle(
       { permission },
@@ -56,6 +59,54 @@ describe('LunarPermissionPolicy', () => {
       );
       expect(decision.result).toBe(AuthorizeResult.DENY);
     }
+  });
+
+  it('lets squads read masked, and the configured groups read every message', async () => {
+    const configured = new LunarPermissionPolicy({
+      groups: ['group:default/platform'],
+      unmaskedGroups: ['group:default/incident-commanders'],
+    });
+    const decide = async (
+      permission: typeof deadLetterMessageReadPermission,
+      ...refs: string[]
+    ) => (await configured.handle({ permission }, user(...refs))).result;
+    const squad = ['user:default/mette.hansen', 'group:default/squad-mercury'];
+    const platform = ['user:default/ops', 'group:default/Platform'];
+    const incident = ['user:default/ic', 'group:default/incident-commanders'];
+    // The owning squad reads (conditionally), masked.
+    expect(await decide(deadLetterMessageReadPermission, ...squad)).toBe(
+      AuthorizeResult.CONDITIONAL,
+    );
+    expect(
+      await decide(deadLetterMessageReadUnmaskedPermission, ...squad),
+    ).toBe(AuthorizeResult.DENY);
+    // Platform reads every message, masked.
+    expect(await decide(deadLetterMessageReadPermission, ...platform)).toBe(
+      AuthorizeResult.ALLOW,
+    );
+    expect(
+      await decide(deadLetterMessageReadUnmaskedPermission, ...platform),
+    ).toBe(AuthorizeResult.DENY);
+    // Incident commanders read every message, unmasked.
+    expect(await decide(deadLetterMessageReadPermission, ...incident)).toBe(
+      AuthorizeResult.ALLOW,
+    );
+    expect(
+      await decide(deadLetterMessageReadUnmaskedPermission, ...incident),
+    ).toBe(AuthorizeResult.ALLOW);
+    // Reading does not extend to acting.
+    expect(
+      await decide(deadLetterMessageDeletePermission as any, ...incident),
+    ).toBe(AuthorizeResult.CONDITIONAL);
+    // Nobody reads unmasked by default.
+    expect(
+      (
+        await policy.handle(
+          { permission: deadLetterMessageReadUnmaskedPermission },
+          user(...incident),
+        )
+      ).result,
+    ).toBe(AuthorizeResult.DENY);
   });
 
   it('allows everything else', async () => {

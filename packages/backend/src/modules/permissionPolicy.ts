@@ -1,4 +1,7 @@
-import { createBackendModule } from '@backstage/backend-plugin-api';
+import {
+  coreServices,
+  createBackendModule,
+} from '@backstage/backend-plugin-api';
 import {
   AuthorizeResult,
   PolicyDecision,
@@ -10,19 +13,34 @@ import {
   PolicyQueryUser,
 } from '@backstage/plugin-permission-node';
 import { policyExtensionPoint } from '@backstage/plugin-permission-node/alpha';
-import { decideForSquadMembers } from '@internal/plugin-dead-letter-backend';
+import {
+  DeadLetterReaders,
+  decideForDeadLetters,
+  readDeadLetterReaders,
+} from '@internal/plugin-dead-letter-backend';
 import { DEAD_LETTER_MESSAGE_RESOURCE_TYPE } from '@internal/plugin-dead-letter-common';
 
 /**
  * Lunar's permission policy.
  *
  * - Dead letters: only members of the squad that owns a message's service
- *   may redeliver or delete it (the squads are the groups among the user's
- *   ownership refs; with GitHub sign-in, the groups the user is a member of).
- *   Messages of services without an owner in the catalog are off limits.
+ *   may redeliver or delete it, or read its content (body, headers,
+ *   properties) with the configured fields masked (the squads are the
+ *   groups among the user's ownership refs; with GitHub sign-in, the groups
+ *   the user is a member of). Members of `deadLetter.readers.groups` read
+ *   every message masked, members of `deadLetter.readers.unmaskedGroups`
+ *   unmasked. Messages of services without an owner in the catalog are off
+ *   limits to squads.
  * - Everything else is allowed, as before Lunar had its own permissions.
  */
 export class LunarPermissionPolicy implements PermissionPolicy {
+  constructor(
+    private readonly readers: DeadLetterReaders = {
+      groups: [],
+      unmaskedGroups: [],
+    },
+  ) {}
+
   async handle(
     request: PolicyQuery,
     user?: PolicyQueryUser,
@@ -33,7 +51,7 @@ export class LunarPermissionPolicy implements PermissionPolicy {
         DEAD_LETTER_MESSAGE_RESOURCE_TYPE,
       )
     ) {
-      return decideForSquadMembers(request.permission, user);
+      return decideForDeadLetters(request.permission, user, this.readers);
     }
     return { result: AuthorizeResult.ALLOW };
   }
@@ -45,9 +63,11 @@ export const lunarPermissionPolicyModule = createBackendModule({
   moduleId: 'lunar-policy',
   register(reg) {
     reg.registerInit({
-      deps: { policy: policyExtensionPoint },
-      async init({ policy }) {
-        policy.setPolicy(new LunarPermissionPolicy());
+      deps: { policy: policyExtensionPoint, config: coreServices.rootConfig },
+      async init({ policy, config }) {
+        policy.setPolicy(
+          new LunarPermissionPolicy(readDeadLetterReaders(config)),
+        );
       },
     });
   },

@@ -1,5 +1,8 @@
 import {
   AuditorService,
+  BackstageCredentials,
+  BackstageServicePrincipal,
+  BackstageUserPrincipal,
   HttpAuthService,
   LoggerService,
   PermissionsService,
@@ -17,10 +20,14 @@ import {
   EnvironmentStatus,
   deadLetterMessageDeletePermission,
   deadLetterMessageRedeliverPermission,
+  deadLetterMessageReadPermission,
+  deadLetterMessageReadUnmaskedPermission,
+  DeadLetterContentAccess,
 } from '@internal/plugin-dead-letter-common';
 import {
   AuthorizeResult,
   PermissionCriteria,
+  PolicyDecision,
   ResourcePermission,
 } from '@backstage/plugin-permission-common';
 import { ConditionTransformer } from '@backstage/plugin-permission-node';
@@ -40,7 +47,8 @@ import {
 } from '../database/DeadLetterStore';
 import { Redeliverer } from './Redeliverer';
 import { logsUrl } from './logsUrl';
-import { DeadLetterQuery } from '../permissions';
+import { DeadLetterQuery, DeadLetterResource } from '../permissions';
+import { messageView, readersOf } from './messageView';
 
 const isoTime = z.string().refine(s => !Number.isNaN(Date.parse(s)), {
   message: 'must be an ISO date-time',
@@ -99,6 +107,11 @@ export interface RouterOptions {
   permissions: PermissionsService;
   /** Turns a conditional permission decision into a store condition. */
   transformConditions: ConditionTransformer<DeadLetterQuery>;
+  /** Applies a (conditional) permission decision to one loaded message. */
+  authorizeResource: (
+    decision: PolicyDecision,
+    resource: DeadLetterResource,
+  ) => boolean;
   auditor: AuditorService;
   /** Where errors hidden from the caller are logged, with their reference. */
   logger: LoggerService;
@@ -115,6 +128,7 @@ export async function createRouter(
     httpAuth,
     permissions,
     transformConditions,
+    authorizeResource,
     auditor,
     logger,
   } = options;
@@ -288,26 +302,90 @@ export async function createRouter(
     res.json({ from: from.toISOString(), hours: q.hours, buckets });
   });
 
-  router.get('/dead-letters/:id', async (req, res) => {
-    await httpAuth.credentials(req);
-    const row = await store.get(req.params.id);
-    if (!row)
-      throw new NotFoundError(`no dead letter with id '${req.params.id}'`);
-    const { headers, properties, body, ...rest } = row;
-    let bodyText: string | null = null;
-    try {
-      bodyText = new TextDecoder('utf-8', { fatal: true }).decode(body);
-    } catch {
-      bodyText = null;
+  /**
+   * How much of a message's content the caller may see. Content is for
+   * people: a service principal, which the permission framework would
+   * allow everything, sees metadata only, so every view has a person to
+   * audit. One conditional decision per permission is asked (not one per
+   * message) and applied to the loaded row here.
+   */
+  const contentAccess = async (
+    credentials: BackstageCredentials<
+      BackstageUserPrincipal | BackstageServicePrincipal
+    >,
+    row: DeadLetterResource,
+  ): Promise<{ access: DeadLetterContentAccess; reason?: string }> => {
+    if (credentials.principal.type !== 'user') {
+      return {
+        access: 'none',
+        reason: 'message content is shown to signed-in people only',
+      };
     }
-    res.json({
-      ...withLogs(rest),
-      headers,
-      properties,
-      body: body.toString('base64'),
-      bodyText,
-      bodyTruncated: rest.bodyTruncated,
+    const [read, unmasked] = await permissions.authorizeConditional(
+      [
+        { permission: deadLetterMessageReadPermission },
+        { permission: deadLetterMessageReadUnmaskedPermission },
+      ],
+      { credentials },
+    );
+    if (!authorizeResource(read, row)) {
+      return {
+        access: 'none',
+        reason: row.squad
+          ? `only members of ${row.squad} and the configured reader groups may read this message's content (${deadLetterMessageReadPermission.name})`
+          : `this message's service has no owning squad in the catalog, so only the configured reader groups may read its content (${deadLetterMessageReadPermission.name})`,
+      };
+    }
+    return { access: authorizeResource(unmasked, row) ? 'full' : 'masked' };
+  };
+
+  router.get('/dead-letters/:id', async (req, res) => {
+    const credentials = await httpAuth.credentials(req, {
+      allow: ['user', 'service'],
     });
+    const { id } = req.params;
+    // Every look at a message is audited, including refused ones: who
+    // (from the request), which message, which environment, what was shown.
+    const event = await auditor.createEvent({
+      eventId: 'dead-letter-read',
+      severityLevel: 'medium',
+      request: req,
+      meta: { id },
+    });
+    let view;
+    try {
+      const row = await store.get(id);
+      if (!row) throw new NotFoundError(`no dead letter with id '${id}'`);
+      const { access, reason } = await contentAccess(credentials, row);
+      const env = environment(row.environment);
+      const { headers: _h, properties: _p, body: _b, ...stored } = row;
+      view = messageView({
+        metadata: withLogs(stored),
+        row,
+        access,
+        reason,
+        rules: env.masking,
+        readers: readersOf(row.squad, config.readers),
+      });
+    } catch (error) {
+      await event.fail({ error: error as Error });
+      throw error;
+    }
+    const meta = {
+      id,
+      environment: view.environment,
+      access: view.content.access,
+      masked: view.content.masked,
+    };
+    if (view.content.access === 'none') {
+      await event.fail({
+        meta,
+        error: new NotAllowedError(view.content.reason ?? 'refused'),
+      });
+    } else {
+      await event.success({ meta });
+    }
+    res.json(view);
   });
 
   /** What an audit event records about a selection. */

@@ -9,6 +9,8 @@ import {
   Typography,
 } from '@material-ui/core';
 import CloseIcon from '@material-ui/icons/Close';
+import LockIcon from '@material-ui/icons/LockOutlined';
+import VisibilityOffIcon from '@material-ui/icons/VisibilityOffOutlined';
 import {
   CodeSnippet,
   CopyTextButton,
@@ -17,11 +19,17 @@ import {
 } from '@backstage/core-components';
 import { useApi } from '@backstage/frontend-plugin-api';
 import useAsync from 'react-use/esm/useAsync';
-import { DeadLetteredMessageDetail } from '@internal/plugin-dead-letter-common';
+import {
+  DeadLetterContentInfo,
+  DeadLetteredMessageWithContent,
+  hasContent,
+} from '@internal/plugin-dead-letter-common';
 import { deadLetterApiRef } from '@internal/plugin-dead-letter-react';
 
 /** The body as people read it: pretty JSON, else text, else hex. */
-export function renderBody(message: DeadLetteredMessageDetail): {
+export function renderBody(
+  message: Pick<DeadLetteredMessageWithContent, 'body' | 'bodyText'>,
+): {
   kind: 'json' | 'text' | 'hex';
   text: string;
 } {
@@ -92,6 +100,85 @@ export function MessageDrawer(props: { id?: string; onClose: () => void }) {
   );
 }
 
+/** `group:default/squad-gemini` as people say it: squad-gemini. */
+const groupName = (ref: string) => ref.replace(/^group:(default\/)?/, '');
+
+/** Who may read a message's content, as a sentence. */
+function whoCan(readers: string[]): string {
+  const names = readers.map(groupName);
+  if (names.length === 0) return 'Nobody can read it here.';
+  return `Members of ${names.join(', ')} can.`;
+}
+
+/** The state of a message whose content the user may not read. */
+function ContentRestricted(props: { content: DeadLetterContentInfo }) {
+  const { content } = props;
+  return (
+    <Box
+      mt={2}
+      p={2}
+      display="flex"
+      border={1}
+      borderColor="grey.400"
+      borderRadius={4}
+      role="status"
+      aria-label="Content restricted"
+    >
+      <LockIcon color="action" style={{ marginRight: 12 }} />
+      <Box>
+        <Typography variant="subtitle1">
+          You can see this message's metadata, not its content
+        </Typography>
+        <Typography variant="body2">
+          Its body, headers and properties may hold customer data.{' '}
+          {whoCan(content.readers)}
+        </Typography>
+        {content.reason && (
+          <Typography variant="caption" color="textSecondary">
+            {content.reason}
+          </Typography>
+        )}
+      </Box>
+    </Box>
+  );
+}
+
+/** A hint that some values were masked, or the body withheld. */
+function MaskedHint(props: { content: DeadLetterContentInfo }) {
+  const { content } = props;
+  if (content.masked.length === 0 && !content.bodyWithheld) return null;
+  return (
+    <Box
+      mt={2}
+      p={2}
+      display="flex"
+      border={1}
+      borderColor="grey.400"
+      borderRadius={4}
+      role="note"
+      aria-label="Masked values"
+    >
+      <VisibilityOffIcon color="action" style={{ marginRight: 12 }} />
+      <Box>
+        {content.masked.length > 0 && (
+          <Typography variant="body2">
+            Masked: {content.masked.join(', ')}. These values are shown as
+            stored only to people allowed to read them unmasked; redelivery
+            always sends the original message.
+          </Typography>
+        )}
+        {content.bodyWithheld && (
+          <Typography variant="body2">
+            The body is not shown: it should be JSON but does not parse (it may
+            have been cut at the size limit), so the fields to mask cannot be
+            found in it.
+          </Typography>
+        )}
+      </Box>
+    </Box>
+  );
+}
+
 function MessageDetail(props: { id: string }) {
   const api = useApi(deadLetterApiRef);
   const { value, loading, error } = useAsync(
@@ -101,7 +188,6 @@ function MessageDetail(props: { id: string }) {
   if (loading) return <Progress />;
   if (error) return <ResponseErrorPanel error={error} />;
   if (!value) return null;
-  const body = renderBody(value);
   return (
     <>
       <Table size="small">
@@ -122,6 +208,23 @@ function MessageDetail(props: { id: string }) {
           <Field label="Redeliveries" value={String(value.redeliveryCount)} />
         </TableBody>
       </Table>
+      {hasContent(value) ? (
+        <>
+          <MaskedHint content={value.content} />
+          <MessageContent value={value} />
+        </>
+      ) : (
+        <ContentRestricted content={value.content} />
+      )}
+    </>
+  );
+}
+
+function MessageContent(props: { value: DeadLetteredMessageWithContent }) {
+  const { value } = props;
+  const body = renderBody(value);
+  return (
+    <>
       <Box mt={2}>
         <Typography variant="h6">Headers</Typography>
         <CodeSnippet
@@ -135,14 +238,20 @@ function MessageDetail(props: { id: string }) {
         />
         <Typography variant="h6">
           Body ({value.bodySize.toLocaleString('en-US')} bytes
-          {body.kind === 'hex' ? ', not UTF-8: hex' : ''}
-          {value.bodyTruncated ? ', truncated' : ''})
+          {body.kind === 'hex' && !value.content.bodyWithheld
+            ? ', not UTF-8: hex'
+            : ''}
+          {value.bodyTruncated ? ', truncated' : ''}
+          {value.content.masked.length > 0 ? ', masked' : ''}
+          {value.content.bodyWithheld ? ', withheld' : ''})
         </Typography>
-        <CodeSnippet
-          language={body.kind === 'json' ? 'json' : 'text'}
-          text={body.text}
-          showCopyCodeButton
-        />
+        {!value.content.bodyWithheld && (
+          <CodeSnippet
+            language={body.kind === 'json' ? 'json' : 'text'}
+            text={body.text}
+            showCopyCodeButton
+          />
+        )}
       </Box>
     </>
   );

@@ -1,8 +1,9 @@
-import { DeadLetteredMessageDetail } from '@internal/plugin-dead-letter-common';
 import { renderBody } from './MessageDrawer';
 
-const message = (bytes: Buffer, bodyText: string | null) =>
-  ({ body: bytes.toString('base64'), bodyText } as DeadLetteredMessageDetail);
+const message = (bytes: Buffer, bodyText: string | null) => ({
+  body: bytes.toString('base64'),
+  bodyText,
+});
 
 describe('renderBody', () => {
   it('pretty-prints JSON', () => {

@@ -27,6 +27,13 @@ export interface Config {
        */
       planOwner?: string;
       /**
+       * What happens to a component whose owner group is not in the catalog:
+       * 'annotate' marks it (annotation lunar.app/unknown-owner, shown on its
+       * page and the Squads page); 'error' rejects it with a processing
+       * error. Default: 'annotate'.
+       */
+      unknownOwner?: 'annotate' | 'error';
+      /**
        * Plan name (the plan repository's name, e.g. lw-shuttle-go-plan) to
        * component type, tags and lifecycle (default: `lifecycle` above);
        * merged over the built-in Lunar plans.

@@ -18,6 +18,7 @@ export interface ShuttleProcessorConfig {
   lifecycle: string;
   defaultType: string;
   planOwner: string;
+  unknownOwner: 'annotate' | 'error';
   plans: Record<string, PlanMapping>;
   apiDefinitionPaths: string[];
   broker: string;
@@ -41,6 +42,15 @@ export const DEFAULT_API_DEFINITION_PATHS = [
   'openapi.yml',
   'api/swagger.yaml',
 ];
+
+function readUnknownOwner(value: string | undefined): 'annotate' | 'error' {
+  if (value === undefined || value === 'annotate' || value === 'error') {
+    return value ?? 'annotate';
+  }
+  throw new Error(
+    `catalog.shuttle.unknownOwner must be 'annotate' or 'error', got '${value}'`,
+  );
+}
 
 /** Reads `catalog.shuttle`; every key is optional. */
 export function readShuttleProcessorConfig(
@@ -67,6 +77,7 @@ export function readShuttleProcessorConfig(
     lifecycle: config?.getOptionalString('lifecycle') ?? 'production',
     defaultType: config?.getOptionalString('defaultType') ?? 'other',
     planOwner: config?.getOptionalString('planOwner') ?? 'group:squad-nasa',
+    unknownOwner: readUnknownOwner(config?.getOptionalString('unknownOwner')),
     plans,
     apiDefinitionPaths:
       config?.getOptionalStringArray('apiDefinitionPaths') ??

@@ -10,6 +10,7 @@ import {
 } from '@backstage/plugin-catalog-node';
 import { catalogModelExtensionPoint } from '@backstage/plugin-catalog-node/alpha';
 import { readShuttleProcessorConfig } from './config';
+import { DatabaseCatalogState } from './database/CatalogState';
 import { createShuttleParser } from './parser/createShuttleParser';
 import { ShuttleSharedEntitiesProvider } from './provider/ShuttleSharedEntitiesProvider';
 
@@ -33,6 +34,7 @@ export const catalogModuleShuttle = createBackendModule({
         scheduler: coreServices.scheduler,
         auth: coreServices.auth,
         catalog: catalogServiceRef,
+        database: coreServices.database,
       },
       async init({
         model,
@@ -43,6 +45,7 @@ export const catalogModuleShuttle = createBackendModule({
         scheduler,
         auth,
         catalog,
+        database,
       }) {
         const shuttleConfig = readShuttleProcessorConfig(config);
         model.setEntityDataParser(
@@ -51,6 +54,8 @@ export const catalogModuleShuttle = createBackendModule({
             reader,
             integrations: ScmIntegrations.fromConfig(config),
             logger,
+            // The catalog's own database: this is a catalog module.
+            catalogState: await DatabaseCatalogState.create({ database }),
           }),
         );
         const scheduleConfig = config.getOptionalConfig(

@@ -21,6 +21,11 @@ export const ANNOTATIONS = {
   planName: 'lunar.app/shuttle-plan-name',
   /** The branch, tag or commit of the plan (`master` when none is pinned). */
   planRef: 'lunar.app/shuttle-plan-ref',
+  /**
+   * The owner group's ref when that group is not in the catalog (set by the
+   * parser; see catalog.shuttle.unknownOwner).
+   */
+  unknownOwner: 'lunar.app/unknown-owner',
   /** How spec.type was decided: `plan`, `vars.type`, `repository` or `default`. */
   typeSource: 'lunar.app/shuttle-type-source',
   /** Service name in release-manager; read by the release-status plugin. */

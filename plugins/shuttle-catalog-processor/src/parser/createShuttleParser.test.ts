@@ -269,4 +269,94 @@ describe('createShuttleParser', () => {
     );
     expect(read).not.toContain('Dockerfile');
   });
+
+  describe('against the catalog', () => {
+    const parse = async (
+      holders: Record<string, { locationKey?: string; orphan: boolean }>,
+      unknownOwner: 'annotate' | 'error',
+    ) => {
+      const parser = createShuttleParser({
+        config: { ...config, unknownOwner },
+        reader: fakeGithub({}),
+        integrations,
+        logger: mockServices.logger.mock(),
+        catalogState: {
+          holders: async refs =>
+            new Map(
+              refs.filter(r => holders[r]).map(r => [r, holders[r]] as const),
+            ),
+        },
+      });
+      const results: CatalogProcessorResult[] = [];
+      for await (const r of parser({
+        data: Buffer.from(shuttle),
+        location: fileLocation(),
+      })) {
+        results.push(r);
+      }
+      return results;
+    };
+
+    it('rejects an unknown owner when configured to', async () => {
+      const [result] = await parse({}, 'error');
+      expect(result).toMatchObject({
+        type: 'error',
+        error: {
+          message: expect.stringMatching(
+            /: owner squad-juno is not a known squad: there is no group:default\/squad-juno in the catalog$/,
+          ),
+        },
+      });
+    });
+
+    it('marks an unknown owner by default and not a known one', async () => {
+      const [marked] = await parse({}, 'annotate');
+      expect((marked as any).entity.metadata.annotations).toMatchObject({
+        'lunar.app/unknown-owner': 'group:default/squad-juno',
+      });
+      const [known] = await parse(
+        { 'group:default/squad-juno': { orphan: false } },
+        'annotate',
+      );
+      expect((known as any).entity.metadata.annotations).not.toHaveProperty(
+        'lunar.app/unknown-owner',
+      );
+    });
+
+    it('says when the name is held by an orphan', async () => {
+      const [result] = await parse(
+        {
+          'group:default/squad-juno': { orphan: false },
+          'component:default/payments': {
+            locationKey:
+              'url:https://github.com/old/payments/blob/main/shuttle.yaml',
+            orphan: true,
+          },
+        },
+        'annotate',
+      );
+      expect(result).toMatchObject({
+        type: 'error',
+        error: {
+          message: expect.stringContaining(
+            'component:default/payments is still held by url:https://github.com/old/payments/blob/main/shuttle.yaml, which no longer declares it',
+          ),
+        },
+      });
+    });
+
+    it('emits as usual when this location holds the name', async () => {
+      const results = await parse(
+        {
+          'group:default/squad-juno': { orphan: false },
+          'component:default/payments': {
+            locationKey: `file:${fileLocation().target}`,
+            orphan: false,
+          },
+        },
+        'annotate',
+      );
+      expect(names(results)).toEqual(['Component:payments']);
+    });
+  });
 });

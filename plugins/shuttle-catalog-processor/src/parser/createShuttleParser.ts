@@ -10,18 +10,32 @@ import {
   parseEntityYaml,
   processingResult,
 } from '@backstage/plugin-catalog-node';
+import {
+  Entity,
+  parseEntityRef,
+  stringifyEntityRef,
+  stringifyLocationRef,
+} from '@backstage/catalog-model';
 import { ShuttleProcessorConfig } from '../config';
+import { CatalogState } from '../database/CatalogState';
 import {
   ShuttleFile,
+  ShuttleFileError,
   parsePlanYaml,
   parseShuttleYaml,
 } from '../mapping/parseShuttleYaml';
 import {
+  ANNOTATIONS,
   RepositoryFacts,
   planToEntity,
   shuttleToEntities,
   typeNeedsRepositoryContents,
 } from '../mapping/shuttleToEntities';
+
+/** Another location already holds an entity ref this location declares. */
+export class EntityConflictError extends ShuttleFileError {
+  name = 'EntityConflictError';
+}
 
 /** Reads files next to a location's target, locally or through SCM. */
 interface SiblingReader {
@@ -126,8 +140,10 @@ export function createShuttleParser(options: {
   reader: UrlReaderService;
   integrations: ScmIntegrationRegistry;
   logger: LoggerService;
+  /** The catalog's state, for conflicts and unknown owners; skipped without. */
+  catalogState?: CatalogState;
 }): CatalogProcessorParser {
-  const { config, reader, integrations, logger } = options;
+  const { config, reader, integrations, logger, catalogState } = options;
   return async function* shuttleParser({
     data,
     location,
@@ -138,10 +154,12 @@ export function createShuttleParser(options: {
       return;
     }
     const what = isPlan ? 'shuttle plan' : 'shuttle.yaml';
-    const fail = (message: string) =>
+    const fail = (message: string, conflict = false) =>
       processingResult.inputError(
         location,
-        `Invalid ${what} at ${location.type}:${location.target}: ${message}`,
+        `${conflict ? 'Conflicting' : 'Invalid'} ${what} at ${location.type}:${
+          location.target
+        }: ${message}`,
       );
 
     const siblings =
@@ -149,15 +167,19 @@ export function createShuttleParser(options: {
         ? fileSiblings(location.target)
         : urlSiblings(location.target, reader, integrations);
     try {
-      const entities = isPlan
-        ? await planEntities(data, location, siblings)
-        : await shuttleEntities(data, location, siblings);
+      const entities = await checkAgainstCatalog(
+        isPlan
+          ? await planEntities(data, location, siblings)
+          : await shuttleEntities(data, location, siblings),
+        location,
+      );
       for (const entity of entities) {
         yield processingResult.entity(location, entity);
       }
     } catch (e) {
-      if ((e as Error).name === 'ShuttleFileError') {
-        yield fail((e as Error).message);
+      const name = (e as Error).name;
+      if (name === 'ShuttleFileError' || name === 'EntityConflictError') {
+        yield fail((e as Error).message, name === 'EntityConflictError');
       } else {
         yield processingResult.generalError(
           location,
@@ -166,6 +188,73 @@ export function createShuttleParser(options: {
       }
     }
   };
+
+  /**
+   * Refs another location already holds are a conflict: the location that
+   * stored the entity first keeps it (the catalog's own rule), and this one
+   * gets an error naming it. Owners that are not in the catalog are marked
+   * (annotation `lunar.app/unknown-owner`) or, with
+   * `catalog.shuttle.unknownOwner: error`, rejected.
+   */
+  async function checkAgainstCatalog(
+    entities: Entity[],
+    location: LocationSpec,
+  ): Promise<Entity[]> {
+    if (!catalogState || !entities.length) return entities;
+    const locationKey = stringifyLocationRef(location);
+    const refs = entities.map(e => stringifyEntityRef(e));
+    const ownerOf = (e: Entity) =>
+      e.kind === 'Component' && typeof e.spec?.owner === 'string'
+        ? stringifyEntityRef(
+            parseEntityRef(e.spec.owner, {
+              defaultKind: 'group',
+              defaultNamespace: e.metadata.namespace ?? 'default',
+            }),
+          )
+        : undefined;
+    const owners = entities.map(ownerOf).filter((r): r is string => !!r);
+    const holders = await catalogState.holders([...refs, ...owners]);
+
+    const conflicts = refs.flatMap(ref => {
+      const holder = holders.get(ref);
+      return holder?.locationKey && holder.locationKey !== locationKey
+        ? [{ ref, holder }]
+        : [];
+    });
+    if (conflicts.length) {
+      const name = entities[0].metadata.name;
+      const reasons = conflicts.map(({ ref, holder }) =>
+        holder.orphan
+          ? `${ref} is still held by ${holder.locationKey}, which no longer declares it; it passes to this location once the catalog removes the orphan (catalog.orphanStrategy: delete) or it is unregistered`
+          : `${ref} is already defined by ${
+              holder.locationKey
+            }, which declares the same name '${
+              parseEntityRef(ref).name
+            }'; the location that stored it first keeps it`,
+      );
+      throw new EntityConflictError(
+        `${reasons.join(
+          '; ',
+        )}. Rename '${name}' here (vars.service or the repository) or remove it there.`,
+      );
+    }
+
+    for (const entity of entities) {
+      const owner = ownerOf(entity);
+      if (!owner || holders.has(owner)) continue;
+      const ownerName = parseEntityRef(owner).name;
+      if (config.unknownOwner === 'error') {
+        throw new ShuttleFileError(
+          `owner ${ownerName} is not a known squad: there is no ${owner} in the catalog`,
+        );
+      }
+      entity.metadata.annotations = {
+        ...entity.metadata.annotations,
+        [ANNOTATIONS.unknownOwner]: owner,
+      };
+    }
+    return entities;
+  }
 
   /** Facts about the repository around the file, from its siblings. */
   async function repositoryFacts(

@@ -10,6 +10,7 @@ import { DatabaseDeadLetterStore } from './database/DatabaseDeadLetterStore';
 import { createRouter } from './service/router';
 import { createSquadResolver } from './service/squads';
 import { backfillSquads } from './service/backfillSquads';
+import { purgeExpired } from './service/retention';
 import { SampleEnvironment } from './service/sampleEnvironment';
 import {
   deadLetterMessageResourceRef,
@@ -139,6 +140,21 @@ export const deadLetterPlugin = createBackendPlugin({
             await backfillSquads({
               store,
               resolveSquads,
+              logger: deps.logger,
+            });
+          },
+        });
+        // Customer data is not kept longer than each environment's
+        // retention. The scheduler runs a task on one replica at a time.
+        await deps.scheduler.scheduleTask({
+          id: 'dead-letter-retention',
+          frequency: { hours: 1 },
+          timeout: { minutes: 30 },
+          initialDelay: { minutes: 1 },
+          fn: async () => {
+            await purgeExpired({
+              store,
+              environments: config.environments,
               logger: deps.logger,
             });
           },

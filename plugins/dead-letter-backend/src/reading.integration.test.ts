@@ -128,6 +128,7 @@ describe('reading dead letters: per squad, masked, audited', () => {
                   amqp: { url: AMQP_URL, queue: names.dlq },
                   batchWaitMs: 20,
                   masking: { headers: ['x-api-key'] },
+                  retention: { days: 7 },
                 },
               ],
             },
@@ -339,6 +340,31 @@ describe('reading dead letters: per squad, masked, audited', () => {
       expect(reads[0].error).toMatch(/only members of squad-gemini/);
       expect(reads[5].error).toMatch(/no dead letter with id/);
       expect(reads.every(e => e.severityLevel === 'medium')).toBe(true);
+
+      // Retention and the last purge (any replica's, from the database).
+      const envs = async () =>
+        (await request(server).get('/api/dead-letter/environments').set(mette))
+          .body;
+      expect((await envs())[0].retention).toEqual({
+        days: 7,
+        lastRunAt: null,
+        lastPurged: null,
+      });
+      await knex('dead_letter_retention_runs').insert({
+        environment: 'dev',
+        days: 7,
+        last_run_at: '2026-12-07T04:00:00.000Z',
+        last_purged: 1234,
+      });
+      expect((await envs())[0]).toMatchObject({
+        name: 'dev',
+        state: 'consuming',
+        retention: {
+          days: 7,
+          lastRunAt: '2026-12-07T04:00:00.000Z',
+          lastPurged: 1234,
+        },
+      });
 
       // Redelivery sends the stored bytes and headers, never the masked view.
       const redeliver = await request(server)

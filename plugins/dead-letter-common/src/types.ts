@@ -173,6 +173,18 @@ export interface EnvironmentStatus {
   /** Messages stored since start. */
   stored: number;
   logsUrlTemplate: string | null;
+  /** How long messages are kept, and the last purge (any replica's). */
+  retention: EnvironmentRetention;
+}
+
+/** An environment's retention and its last scheduled purge. */
+export interface EnvironmentRetention {
+  /** Messages dead-lettered longer ago than this are purged. */
+  days: number;
+  /** When the purge last ran (ISO), null when never or unknown. */
+  lastRunAt: string | null;
+  /** How many messages the last purge deleted, null when never or unknown. */
+  lastPurged: number | null;
 }
 
 /** GET /dead-letters/histogram */

@@ -110,7 +110,7 @@ export class DeadLetterConsumer {
     this.reason = null;
   }
 
-  status(): EnvironmentStatus {
+  status(): Omit<EnvironmentStatus, 'retention'> {
     return {
       name: this.env.name,
       queue: this.env.amqp.queue,

@@ -10,6 +10,7 @@ import { whereAllowed } from '../permissions';
 import {
   DeadLetterStore,
   HistogramOptions,
+  RetentionRun,
   Selection,
   StoredDeadLetter,
   StoredDeadLetterDetail,
@@ -176,6 +177,59 @@ export class DatabaseDeadLetterStore implements DeadLetterStore {
       this.applyFilter(query, environment, selection.filter);
     }
     return selection.allowed ? whereAllowed(query, selection.allowed) : query;
+  }
+
+  async purgeOlderThan(
+    environment: string,
+    cutoff: Date,
+    batchSize: number,
+  ): Promise<number> {
+    let purged = 0;
+    for (;;) {
+      // The oldest first, through the (environment, dead_lettered_at, id)
+      // index; each batch is its own statement.
+      const oldest = this.db('dead_letters')
+        .select('id')
+        .where('environment', environment)
+        .where('dead_lettered_at', '<', cutoff.toISOString())
+        .orderBy([
+          { column: 'dead_lettered_at', order: 'asc' },
+          { column: 'id', order: 'asc' },
+        ])
+        .limit(batchSize);
+      const deleted = await this.db('dead_letters')
+        .whereIn('id', oldest)
+        .delete();
+      purged += deleted;
+      if (deleted < batchSize) return purged;
+    }
+  }
+
+  async recordRetentionRun(run: RetentionRun): Promise<void> {
+    await this.db('dead_letter_retention_runs')
+      .insert({
+        environment: run.environment,
+        days: run.days,
+        last_run_at: run.lastRunAt,
+        last_purged: run.lastPurged,
+      })
+      .onConflict('environment')
+      .merge();
+  }
+
+  async retentionRuns(): Promise<RetentionRun[]> {
+    const rows: Array<{
+      environment: string;
+      days: number;
+      last_run_at: string | Date;
+      last_purged: string | number;
+    }> = await this.db('dead_letter_retention_runs').select();
+    return rows.map(r => ({
+      environment: r.environment,
+      days: Number(r.days),
+      lastRunAt: iso(r.last_run_at),
+      lastPurged: Number(r.last_purged),
+    }));
   }
 
   async insertBatch(rows: NewDeadLetter[]): Promise<number> {

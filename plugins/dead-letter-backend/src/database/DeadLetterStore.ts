@@ -32,8 +32,31 @@ export interface HistogramOptions {
   service?: string;
 }
 
+/** The last retention purge of an environment. */
+export interface RetentionRun {
+  environment: string;
+  days: number;
+  /** ISO time. */
+  lastRunAt: string;
+  lastPurged: number;
+}
+
 /** Persistence of dead-lettered messages. */
 export interface DeadLetterStore {
+  /**
+   * Deletes an environment's messages dead-lettered before `cutoff`, in
+   * batches of `batchSize` (one statement each, so no long lock); returns
+   * how many.
+   */
+  purgeOlderThan(
+    environment: string,
+    cutoff: Date,
+    batchSize: number,
+  ): Promise<number>;
+  /** Records an environment's last retention purge. */
+  recordRetentionRun(run: RetentionRun): Promise<void>;
+  /** The last retention purge of each environment that had one. */
+  retentionRuns(): Promise<RetentionRun[]>;
   /** Stores a batch in one transaction; rows already stored are skipped. Returns how many were new. */
   insertBatch(rows: NewDeadLetter[]): Promise<number>;
   /** Services of stored messages that have no squad yet (at most `limit`). */

@@ -102,7 +102,9 @@ export interface RouterOptions {
   config: DeadLetterConfig;
   store: DeadLetterStore;
   /** An environment's consumer (or sample) state; undefined: not started. */
-  environmentStatus: (name: string) => EnvironmentStatus | undefined;
+  environmentStatus: (
+    name: string,
+  ) => Omit<EnvironmentStatus, 'retention'> | undefined;
   httpAuth: HttpAuthService;
   permissions: PermissionsService;
   /** Turns a conditional permission decision into a store condition. */
@@ -194,19 +196,29 @@ export async function createRouter(
 
   router.get('/environments', async (req, res) => {
     await httpAuth.credentials(req);
-    res.json(
-      config.environments.map(
-        env =>
-          environmentStatus(env.name) ?? {
-            name: env.name,
-            queue: env.amqp?.queue ?? '',
-            state: 'stopped',
-            reason: 'consumer not started',
-            stored: 0,
-            logsUrlTemplate: env.logsUrlTemplate,
-          },
-      ),
-    );
+    // The consumers' states come from memory and must be served while the
+    // database is away; the last purges are then reported as unknown.
+    const runs = await store.retentionRuns().catch(() => []);
+    const body: EnvironmentStatus[] = config.environments.map(env => {
+      const run = runs.find(r => r.environment === env.name);
+      const status = environmentStatus(env.name) ?? {
+        name: env.name,
+        queue: env.amqp?.queue ?? '',
+        state: 'stopped' as const,
+        reason: 'consumer not started',
+        stored: 0,
+        logsUrlTemplate: env.logsUrlTemplate,
+      };
+      return {
+        ...status,
+        retention: {
+          days: env.retention.days,
+          lastRunAt: run?.lastRunAt ?? null,
+          lastPurged: run?.lastPurged ?? null,
+        },
+      };
+    });
+    res.json(body);
   });
 
   router.get('/dead-letters', async (req, res) => {

@@ -140,7 +140,7 @@ export class SampleEnvironment {
     );
   }
 
-  status(): EnvironmentStatus {
+  status(): Omit<EnvironmentStatus, 'retention'> {
     return {
       name: this.env.name,
       queue: basename(this.env.sample.fixture),

@@ -61,6 +61,7 @@ function fakeApi(
           state === 'paused' ? 'database unavailable: ECONNREFUSED' : null,
         stored: 3,
         logsUrlTemplate: null,
+        retention: { days: 30, lastRunAt: null, lastPurged: null },
       },
     ],
     list: async () => ({

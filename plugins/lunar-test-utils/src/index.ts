@@ -11,3 +11,4 @@ export {
   requireRabbitMq,
   useLocalPostgresForTestDatabases,
 } from './services';
+export * from './openapi';

@@ -111,7 +111,8 @@ function decodeCursor(cursor: string): [string, string] {
     if (
       typeof time !== 'string' ||
       Number.isNaN(Date.parse(time)) ||
-      !/^\d+$/.test(String(id))
+      // A bigint: at most 18 digits always fits.
+      !/^\d{1,18}$/.test(String(id))
     ) {
       throw new Error('bad cursor');
     }

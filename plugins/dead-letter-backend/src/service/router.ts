@@ -50,17 +50,33 @@ import { logsUrl } from './logsUrl';
 import { DeadLetterQuery, DeadLetterResource } from '../permissions';
 import { messageView, readersOf } from './messageView';
 
+/**
+ * A text parameter: PostgreSQL refuses NUL characters in text (a 500 before
+ * this), and no filter needs more than 1000 characters.
+ */
+const text = () =>
+  z
+    .string()
+    .min(1)
+    .max(1000)
+    .refine(s => !s.includes('\u0000'), {
+      message: 'must not contain NUL characters',
+    });
+
+/** Message ids are bigints: digits, at most 18 of them always fit. */
+const ID_PATTERN = /^\d{1,18}$/;
+
 const isoTime = z.string().refine(s => !Number.isNaN(Date.parse(s)), {
   message: 'must be an ISO date-time',
 });
 
 const filterSchema = z
   .object({
-    service: z.string().min(1).optional(),
-    squad: z.string().min(1).optional(),
-    queue: z.string().min(1).optional(),
-    routingKey: z.string().min(1).optional(),
-    error: z.string().min(1).optional(),
+    service: text().optional(),
+    squad: text().optional(),
+    queue: text().optional(),
+    routingKey: text().optional(),
+    error: text().optional(),
     from: isoTime.optional(),
     to: isoTime.optional(),
   })
@@ -70,7 +86,7 @@ const listQuerySchema = filterSchema
   .extend({
     environment: z.string().min(1),
     limit: z.coerce.number().int().min(1).max(500).default(50),
-    cursor: z.string().min(1).optional(),
+    cursor: text().optional(),
   })
   .strict();
 
@@ -79,7 +95,7 @@ const selectionSchema = z.union([
     .object({
       environment: z.string().min(1),
       ids: z
-        .array(z.string().regex(/^\d+$/, 'ids are numeric strings'))
+        .array(z.string().regex(ID_PATTERN, 'ids are numeric strings'))
         .min(1)
         .max(10_000),
     })
@@ -247,7 +263,7 @@ export async function createRouter(
       z
         .object({
           environment: z.string().min(1),
-          squad: z.string().min(1).optional(),
+          squad: text().optional(),
         })
         .strict(),
       req.query,
@@ -272,7 +288,7 @@ export async function createRouter(
       z
         .object({
           environment: z.string().min(1),
-          service: z.string().min(1).optional(),
+          service: text().optional(),
         })
         .strict(),
       req.query,
@@ -288,8 +304,8 @@ export async function createRouter(
         .object({
           environment: z.string().min(1),
           groupBy: z.enum(['squad', 'service']).default('squad'),
-          squad: z.string().min(1).optional(),
-          service: z.string().min(1).optional(),
+          squad: text().optional(),
+          service: text().optional(),
           hours: z.coerce
             .number()
             .int()
@@ -366,7 +382,8 @@ export async function createRouter(
     });
     let view;
     try {
-      const row = await store.get(id);
+      // Not a message id (or too large to be one): no such message.
+      const row = ID_PATTERN.test(id) ? await store.get(id) : undefined;
       if (!row) throw new NotFoundError(`no dead letter with id '${id}'`);
       const { access, reason } = await contentAccess(credentials, row);
       const env = environment(row.environment);

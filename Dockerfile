@@ -40,6 +40,8 @@ COPY --chown=node:node templates ./templates
 COPY --chown=node:node docs ./docs
 COPY --chown=node:node catalog-info.yaml mkdocs.yml app-config*.yaml ./
 COPY --chown=node:node plugins/dead-letter-common/catalog-info.yaml ./plugins/dead-letter-common/
+COPY --chown=node:node plugins/release-status-common/catalog-info.yaml ./plugins/release-status-common/
+COPY --chown=node:node plugins/squad-overview-common/catalog-info.yaml ./plugins/squad-overview-common/
 COPY --from=build --chown=node:node /app/packages/backend/dist/bundle.tar.gz ./
 RUN tar xzf bundle.tar.gz && rm bundle.tar.gz
 

@@ -29,6 +29,46 @@ const apis = [
       },
     },
   },
+  {
+    dir: 'plugins/release-status-common',
+    entity: {
+      apiVersion: 'backstage.io/v1alpha1',
+      kind: 'API',
+      metadata: {
+        name: 'release-status-http',
+        title: 'Lunar Release Status API',
+        description:
+          "The developer portal's release-status API: what is released where, and how far each environment is behind the default branch.",
+        tags: ['openapi', 'releases'],
+      },
+      spec: {
+        type: 'openapi',
+        lifecycle: 'production',
+        owner: 'group:squad-nasa',
+        system: 'developer-portal',
+      },
+    },
+  },
+  {
+    dir: 'plugins/squad-overview-common',
+    entity: {
+      apiVersion: 'backstage.io/v1alpha1',
+      kind: 'API',
+      metadata: {
+        name: 'squad-overview-http',
+        title: 'Lunar Squad Overview API',
+        description:
+          "The developer portal's squad-overview API: a squad's pulse and the open pull requests of its repositories.",
+        tags: ['openapi'],
+      },
+      spec: {
+        type: 'openapi',
+        lifecycle: 'production',
+        owner: 'group:squad-nasa',
+        system: 'developer-portal',
+      },
+    },
+  },
 ];
 
 for (const api of apis) {

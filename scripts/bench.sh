@@ -11,6 +11,8 @@ ensure_yarn
 ensure_services
 case "$name" in
   install) exec "$ROOT/bench/install/run.sh" ;;
+  # Dev servers, not the built portal.
+  quickstart) exec node "$ROOT/bench/quickstart/run.js" ;;
 esac
 [ -f "$ROOT/bench/$name/run.js" ] || die "no benchmark bench/$name"
 [ -f "$TOOLS/dist/packages/backend/package.json" ] || "$ROOT/scripts/build-dist.sh"

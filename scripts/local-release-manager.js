@@ -299,7 +299,12 @@ async function startLocalReleaseManager({ gitDir, port = 0, token }) {
   return {
     services,
     url: `http://127.0.0.1:${server.address().port}`,
-    close: () => new Promise(resolve => server.close(() => resolve())),
+    close: () =>
+      new Promise(resolve => {
+        server.close(() => resolve());
+        // Keep-alive clients (the portal's backend) would hold it open.
+        server.closeAllConnections();
+      }),
   };
 }
 

@@ -200,7 +200,12 @@ async function main() {
     });
   }
   child.on('exit', async code => {
-    await stop();
+    // Stop the helpers, but never hang on a broker or a client that went
+    // away with the portal.
+    await Promise.race([
+      stop(),
+      new Promise(resolve => setTimeout(resolve, 5_000)),
+    ]);
     process.exit(code ?? 0);
   });
 

@@ -84,6 +84,12 @@ async function timeStart(command, args, cwd, milestones) {
       await sleep(500);
     }
     await sleep(2_000);
+    // Whatever of the group is still there (helpers of the start script).
+    try {
+      process.kill(-child.pid, 'SIGKILL');
+    } catch {
+      // all gone
+    }
   }
 }
 

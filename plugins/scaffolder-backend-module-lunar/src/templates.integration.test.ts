@@ -155,6 +155,13 @@ describe('templates as real tasks, published locally', () => {
     );
     const failed = events.find(e => e.body?.status === 'failed');
     expect(failed.body.stepId).toBe('validate');
+    // The user reads the task log: the reason, and no stack frames.
+    const log = events
+      .filter(e => e.type === 'log')
+      .map(e => String(e.body?.message))
+      .join('\n');
+    expect(log).toContain('already exists in the catalog');
+    expect(log).not.toMatch(/\n\s+at \S+/);
     expect(fs.readdirSync(gitDir).sort()).toEqual(before);
   });
 

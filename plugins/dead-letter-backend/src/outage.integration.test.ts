@@ -9,7 +9,7 @@ import {
   containsUnsafeDetail,
   rootHealthServiceFactory,
 } from '@internal/plugin-lunar-node';
-import { TcpProxy } from '@internal/plugin-lunar-test-utils';
+import { OpenApiDocument, TcpProxy } from '@internal/plugin-lunar-test-utils';
 import knexFactory, { Knex } from 'knex';
 import request from 'supertest';
 import deadLetterPlugin from '.';
@@ -34,7 +34,19 @@ const user = {
 const INTERNALS =
   /dead_letters|"environment"|pg_|ECONN|terminating connection|postgres:|5432|\n\s+at /i;
 
-type Answer = { status: number; text: string; retryAfter?: string };
+type Answer = {
+  status: number;
+  text: string;
+  body: unknown;
+  retryAfter?: string;
+};
+
+const document = OpenApiDocument.fromFile(
+  require.resolve('@internal/plugin-dead-letter-common/openapi.yaml'),
+);
+const listOperation = document.operations.find(
+  o => o.operationId === 'listDeadLetters',
+)!;
 
 /**
  * The API while the database goes away: the plugin talks to its own
@@ -103,6 +115,7 @@ describe('dead-letter API during a database outage', () => {
       const answer = {
         status: res.status,
         text: res.text,
+        body: res.body,
         retryAfter: res.headers['retry-after'],
       };
       answers.push(answer);
@@ -179,6 +192,13 @@ describe('dead-letter API during a database outage', () => {
             INTERNALS.test(a.text)),
       );
       expect(wrong).toEqual([]);
+      // And each is what the API's openapi.yaml says it answers.
+      const undocumented = answers.flatMap(a =>
+        document
+          .problems(listOperation, a.status, a.body)
+          .map(p => `${a.status}: ${p}`),
+      );
+      expect([...new Set(undocumented)]).toEqual([]);
     } finally {
       await backend.stop();
       await knex.destroy();

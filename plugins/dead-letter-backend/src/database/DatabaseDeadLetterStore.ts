@@ -15,6 +15,7 @@ import {
   StoredDeadLetter,
   StoredDeadLetterDetail,
 } from './DeadLetterStore';
+import { migrateLatest } from '@internal/plugin-lunar-node';
 
 const migrationsDir = resolvePackagePath(
   '@internal/plugin-dead-letter-backend',
@@ -129,7 +130,8 @@ export class DatabaseDeadLetterStore implements DeadLetterStore {
   }): Promise<DatabaseDeadLetterStore> {
     const client = await options.database.getClient();
     if (!options.database.migrations?.skip) {
-      await client.migrate.latest({ directory: migrationsDir });
+      // Replicas starting together: one migrates, the others wait.
+      await migrateLatest(client, { directory: migrationsDir, name: 'dead-letter' });
     }
     return new DatabaseDeadLetterStore(client);
   }

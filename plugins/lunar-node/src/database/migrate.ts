@@ -24,7 +24,7 @@ export async function migrateLatest(
     .readBigInt64BE(0)
     .toString();
   await knex.transaction(async trx => {
-    void key;
+    await trx.raw('select pg_advisory_xact_lock(?::bigint)', [key]);
     // knex migrates on its own connections; the lock is held by this
     // transaction's until it commits.
     await knex.migrate.latest({ directory: options.directory });

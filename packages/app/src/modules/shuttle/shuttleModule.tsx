@@ -17,11 +17,29 @@ export const planUsersCard = EntityCardBlueprint.make({
   },
 });
 
+/** Set by the shuttle catalog module when the owner group was missing. */
+export const UNKNOWN_OWNER_ANNOTATION = 'lunar.app/unknown-owner';
+
+/** True for entities the shuttle module marked as having an unknown owner. */
+export const hasUnknownOwnerMark = (entity: Entity) =>
+  !!entity.metadata.annotations?.[UNKNOWN_OWNER_ANNOTATION];
+
+/** "owner squad-juno is not a known squad", first on the overview. */
+export const unknownOwnerCard = EntityCardBlueprint.make({
+  name: 'shuttle-unknown-owner',
+  params: {
+    type: 'info',
+    filter: hasUnknownOwnerMark,
+    loader: () =>
+      import('./UnknownOwnerCard').then(m => <m.UnknownOwnerCard />),
+  },
+});
+
 /**
  * Catalog entity-page extensions for what plugins/shuttle-catalog-processor
- * emits: the users of a shuttle plan.
+ * emits: the users of a shuttle plan, and owners that are not in the catalog.
  */
 export const shuttleModule = createFrontendModule({
   pluginId: 'catalog',
-  extensions: [planUsersCard],
+  extensions: [planUsersCard, unknownOwnerCard],
 });

@@ -76,5 +76,47 @@ describe('SquadsPage', () => {
       'dead-letter squads dev',
       'releases all',
     ]);
+    // Every owner is a squad: no warning.
+    expect(screen.queryByText(/not a known squad/)).toBeNull();
+  });
+
+  it('flags owners that are not in the catalog', async () => {
+    const apis = fakeApis({ releases: [], deadLetters: {} });
+    await renderInTestApp(<SquadsPage />, {
+      apis: [
+        [
+          catalogApiRef,
+          catalogApiMock({
+            entities: [
+              squad('squad-gemini', ['ada']),
+              {
+                ...squad('platform-guild', []),
+                spec: { type: 'team', children: [] },
+              },
+              component('card-clearing', 'squad-gemini'),
+              component('guild-tools', 'platform-guild'),
+              component('payments-api-sdk', 'squad-juno'),
+              component('payments-plugin-hikashop', 'squad-juno'),
+            ],
+          }),
+        ],
+        [deadLetterApiRef, apis.deadLetterApi],
+        [releaseStatusApiRef, apis.releaseApi],
+      ],
+      mountedRoutes: { '/catalog/:namespace/:kind/:name': entityRouteRef },
+    });
+
+    expect(
+      await screen.findByText(/1 owner is not in the catalog/),
+    ).toBeInTheDocument();
+    const item = screen.getByText(/owner squad-juno is not a known squad/);
+    expect(item).toHaveTextContent(
+      'owner squad-juno is not a known squad: payments-api-sdk, payments-plugin-hikashop',
+    );
+    expect(
+      within(item).getByRole('link', { name: 'payments-api-sdk' }),
+    ).toHaveAttribute('href', '/catalog/default/component/payments-api-sdk');
+    // A group that exists but is not a squad is a known owner.
+    expect(screen.queryByText(/platform-guild/)).toBeNull();
   });
 });

@@ -21,7 +21,11 @@ import {
 } from '@backstage/core-components';
 import { useApi } from '@backstage/frontend-plugin-api';
 import { catalogApiRef } from '@backstage/plugin-catalog-react';
-import { stringifyEntityRef } from '@backstage/catalog-model';
+import {
+  Entity,
+  parseEntityRef,
+  stringifyEntityRef,
+} from '@backstage/catalog-model';
 import useAsync from 'react-use/esm/useAsync';
 import { deadLetterApiRef } from '@internal/plugin-dead-letter-react';
 import { releaseStatusApiRef } from '@internal/plugin-release-status-react';
@@ -45,6 +49,49 @@ const refsOf = (
   e: { relations?: Array<{ type: string; targetRef: string }> },
   type: string,
 ) => (e.relations ?? []).filter(r => r.type === type).map(r => r.targetRef);
+
+/** An owner group that is not in the catalog, and what it is said to own. */
+export interface UnknownOwner {
+  ref: string;
+  name: string;
+  components: string[];
+}
+
+/**
+ * Owners of components that are neither a squad on this page nor any other
+ * group in the catalog (e.g. shuttle.yaml `squad: juno` without a
+ * squad-juno group). One extra request, and only when some component is
+ * owned by something other than a listed squad.
+ */
+async function unknownOwners(
+  catalogApi: typeof catalogApiRef.T,
+  squadRefs: Set<string>,
+  components: Entity[],
+): Promise<UnknownOwner[]> {
+  const candidates = new Map<string, string[]>();
+  for (const c of components) {
+    for (const owner of refsOf(c, 'ownedBy')) {
+      if (squadRefs.has(owner)) continue;
+      candidates.set(owner, [
+        ...(candidates.get(owner) ?? []),
+        stringifyEntityRef(c),
+      ]);
+    }
+  }
+  if (!candidates.size) return [];
+  const refs = [...candidates.keys()].sort();
+  const { items } = await catalogApi.getEntitiesByRefs({
+    entityRefs: refs,
+    fields: ['kind', 'metadata.name', 'metadata.namespace'],
+  });
+  return refs
+    .filter((_, i) => !items[i])
+    .map(ref => ({
+      ref,
+      name: parseEntityRef(ref).name,
+      components: candidates.get(ref)!.sort(),
+    }));
+}
 
 /** All squads with their numbers, from a fixed handful of requests. */
 function useSquads() {
@@ -134,7 +181,21 @@ function useSquads() {
     rows.sort(
       (a, b) => b.services - a.services || a.name.localeCompare(b.name),
     );
-    return { rows, environments: deadLetters.names, production, problems };
+    const unknown = await unknownOwners(
+      catalogApi,
+      new Set(rows.map(r => r.ref)),
+      components.items,
+    ).catch((e: Error) => {
+      problems.push(`Owners: ${e.message}`);
+      return [];
+    });
+    return {
+      rows,
+      environments: deadLetters.names,
+      production,
+      problems,
+      unknown,
+    };
   }, [catalogApi, deadLetterApi, releaseApi]);
 }
 
@@ -248,6 +309,34 @@ export function SquadsPage() {
             message={p}
           />
         ))}
+        {value && value.unknown.length > 0 && (
+          <WarningPanel
+            severity="warning"
+            defaultExpanded
+            title={`${value.unknown.length} owner${
+              value.unknown.length === 1 ? ' is' : 's are'
+            } not in the catalog`}
+            message={
+              <>
+                <ul>
+                  {value.unknown.map(owner => (
+                    <li key={owner.ref}>
+                      owner {owner.name} is not a known squad:{' '}
+                      {owner.components.map((ref, i) => (
+                        <span key={ref}>
+                          {i > 0 && ', '}
+                          <Link to={link(ref)}>{parseEntityRef(ref).name}</Link>
+                        </span>
+                      ))}
+                    </li>
+                  ))}
+                </ul>
+                Add the squad to the organisation, or fix vars.squad in the
+                repository's shuttle.yaml.
+              </>
+            }
+          />
+        )}
         {value &&
           (value.rows.length ? (
             <Table<SquadRow>

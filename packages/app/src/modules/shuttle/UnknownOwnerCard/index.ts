@@ -1,0 +1,1 @@
+export { UnknownOwnerCard } from './UnknownOwnerCard';

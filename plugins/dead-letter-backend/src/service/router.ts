@@ -49,6 +49,7 @@ import { Redeliverer } from './Redeliverer';
 import { logsUrl } from './logsUrl';
 import { DeadLetterQuery, DeadLetterResource } from '../permissions';
 import { messageView, readersOf } from './messageView';
+import { DecisionCache } from './decisionCache';
 
 /**
  * A text parameter: PostgreSQL refuses NUL characters in text (a 500 before
@@ -112,6 +113,9 @@ function parse<T extends z.ZodTypeAny>(schema: T, value: unknown): z.infer<T> {
   }
   return result.data;
 }
+
+/** How long a person's read decisions are reused (see DecisionCache). */
+const READ_DECISION_TTL_MS = 10_000;
 
 /** Dependencies of the dead-letter HTTP API. */
 export interface RouterOptions {
@@ -330,12 +334,16 @@ export async function createRouter(
     res.json({ from: from.toISOString(), hours: q.hours, buckets });
   });
 
+  const readDecisions = new DecisionCache<PolicyDecision[]>(
+    READ_DECISION_TTL_MS,
+  );
   /**
    * How much of a message's content the caller may see. Content is for
    * people: a service principal, which the permission framework would
    * allow everything, sees metadata only, so every view has a person to
    * audit. One conditional decision per permission is asked (not one per
-   * message) and applied to the loaded row here.
+   * message; reused for a few seconds per person) and applied to the
+   * loaded row here.
    */
   const contentAccess = async (
     credentials: BackstageCredentials<
@@ -349,12 +357,17 @@ export async function createRouter(
         reason: 'message content is shown to signed-in people only',
       };
     }
-    const [read, unmasked] = await permissions.authorizeConditional(
-      [
-        { permission: deadLetterMessageReadPermission },
-        { permission: deadLetterMessageReadUnmaskedPermission },
-      ],
-      { credentials },
+    const { userEntityRef, actor } = credentials.principal;
+    const [read, unmasked] = await readDecisions.get(
+      `${userEntityRef} ${actor?.subject ?? ''}`,
+      () =>
+        permissions.authorizeConditional(
+          [
+            { permission: deadLetterMessageReadPermission },
+            { permission: deadLetterMessageReadUnmaskedPermission },
+          ],
+          { credentials },
+        ),
     );
     if (!authorizeResource(read, row)) {
       return {

@@ -28,7 +28,13 @@ import notificationsBackend from '@backstage/plugin-notifications-backend';
 import signalsBackend from '@backstage/plugin-signals-backend';
 import mcpActionsBackend from '@backstage/plugin-mcp-actions-backend';
 import { lunarPermissionPolicyModule } from './modules/permissionPolicy';
-import { rootHealthServiceFactory } from '@internal/plugin-lunar-node';
+import {
+  lunarDatabaseServiceFactory,
+  rootHealthServiceFactory,
+  // Backstage's database service, with every plugin's migrations taking
+  // turns across replicas that start at once (deploy/).
+  lunarDatabaseServiceFactory,
+} from '@internal/plugin-lunar-node';
 
 /**
  * Every plugin and module of Lunar's backend, in one list so that the

@@ -14,7 +14,10 @@ export {
   toSafeError,
 } from './errors/safeErrors';
 export { guardActionErrors } from './errors/actionErrors';
-export { migrateLatest } from './database/migrate';
+export {
+  lunarDatabaseServiceFactory,
+  withMigrationLock,
+} from './database/migrate';
 export {
   retryOnConnectionLoss,
   withReadRetries,

@@ -15,7 +15,6 @@ import {
   StoredDeadLetter,
   StoredDeadLetterDetail,
 } from './DeadLetterStore';
-import { migrateLatest } from '@internal/plugin-lunar-node';
 
 const migrationsDir = resolvePackagePath(
   '@internal/plugin-dead-letter-backend',
@@ -130,8 +129,7 @@ export class DatabaseDeadLetterStore implements DeadLetterStore {
   }): Promise<DatabaseDeadLetterStore> {
     const client = await options.database.getClient();
     if (!options.database.migrations?.skip) {
-      // Replicas starting together: one migrates, the others wait.
-      await migrateLatest(client, { directory: migrationsDir, name: 'dead-letter' });
+      await client.migrate.latest({ directory: migrationsDir });
     }
     return new DatabaseDeadLetterStore(client);
   }

@@ -1,32 +1,95 @@
 import { createHash } from 'node:crypto';
+import {
+  coreServices,
+  createServiceFactory,
+  DatabaseService,
+} from '@backstage/backend-plugin-api';
+import { DatabaseManager } from '@backstage/backend-defaults/database';
+import { ConfigReader } from '@backstage/config';
 import type { Knex } from 'knex';
 
-/**
- * Runs a plugin's knex migrations so that replicas starting at once do not
- * trip over each other: on PostgreSQL one runs them while the others wait on
- * a transaction-level advisory lock named after `name`, then find nothing
- * left to do. (Plain `migrate.latest` from two processes makes one fail with
- * "Migration table is already locked", or races creating knex's tables.)
- * SQLite databases are one process's own: migrated directly.
- */
-export async function migrateLatest(
-  knex: Knex,
-  options: { directory: string; name: string },
-): Promise<void> {
-  if (knex.client.config.client !== 'pg') {
-    await knex.migrate.latest({ directory: options.directory });
-    return;
-  }
-  // A stable signed 64-bit key per plugin.
-  const key = createHash('sha256')
-    .update(`lunar-migrations:${options.name}`)
+/** A stable signed 64-bit advisory lock key for `name`. */
+function lockKey(name: string) {
+  return createHash('sha256')
+    .update(`lunar-migrations:${name}`)
     .digest()
     .readBigInt64BE(0)
     .toString();
-  await knex.transaction(async trx => {
-    await trx.raw('select pg_advisory_xact_lock(?::bigint)', [key]);
-    // knex migrates on its own connections; the lock is held by this
-    // transaction's until it commits.
-    await knex.migrate.latest({ directory: options.directory });
+}
+
+/**
+ * `knex` whose `migrate.latest()` takes turns with other processes: on
+ * PostgreSQL it runs while holding a transaction-level advisory lock named
+ * after `name`, so replicas starting at once migrate one after the other
+ * and the later ones find nothing left to do. (Plain `migrate.latest` from
+ * two processes makes one fail with "Migration table is already locked", or
+ * races creating knex's own tables.) SQLite databases are one process's own
+ * and are returned as they are.
+ */
+export function withMigrationLock(knex: Knex, name: string): Knex {
+  if (knex.client.config.client !== 'pg') return knex;
+  const key = lockKey(name);
+  return new Proxy(knex, {
+    get(target, prop) {
+      if (prop !== 'migrate') return Reflect.get(target, prop, target);
+      const migrator = target.migrate;
+      return new Proxy(migrator, {
+        get(m, p) {
+          const value = Reflect.get(m, p, m);
+          if (p !== 'latest') {
+            return typeof value === 'function' ? value.bind(m) : value;
+          }
+          return (config?: Knex.MigratorConfig) =>
+            target.transaction(async trx => {
+              await trx.raw('select pg_advisory_xact_lock(?::bigint)', [key]);
+              // knex migrates on its own connections; the lock is held by
+              // this transaction's until it commits.
+              return m.latest(config);
+            });
+        },
+      });
+    },
   });
 }
+
+/**
+ * Backstage's database service with every plugin's migrations serialized
+ * across replicas (see {@link withMigrationLock}): Backstage's own plugins
+ * (auth keys, catalog, notifications, ...) and Lunar's alike. Otherwise the
+ * same as the default: `backend.database`, or SQLite in memory.
+ */
+export const lunarDatabaseServiceFactory = createServiceFactory({
+  service: coreServices.database,
+  deps: {
+    config: coreServices.rootConfig,
+    lifecycle: coreServices.lifecycle,
+    logger: coreServices.logger,
+    pluginMetadata: coreServices.pluginMetadata,
+    rootLifecycle: coreServices.rootLifecycle,
+    rootLogger: coreServices.rootLogger,
+  },
+  async createRootContext({ config, rootLifecycle, rootLogger }) {
+    return DatabaseManager.fromConfig(
+      config.getOptional('backend.database')
+        ? config
+        : new ConfigReader({
+            backend: {
+              database: { client: 'better-sqlite3', connection: ':memory:' },
+            },
+          }),
+      { rootLifecycle, rootLogger },
+    );
+  },
+  async factory({ pluginMetadata, lifecycle, logger }, manager) {
+    const pluginId = pluginMetadata.getId();
+    const database: DatabaseService = manager.forPlugin(pluginId, {
+      lifecycle,
+      logger,
+    });
+    return {
+      migrations: database.migrations,
+      getClient: async () =>
+        withMigrationLock(await database.getClient(), pluginId),
+    };
+  },
+});

@@ -8,7 +8,6 @@ import {
 } from '@internal/plugin-squad-overview-common';
 import { Knex } from 'knex';
 import { NewPulseEvent, PulseStore, SnapshotEntry } from './PulseStore';
-import { migrateLatest } from '@internal/plugin-lunar-node';
 
 const migrationsDir = resolvePackagePath(
   '@internal/plugin-squad-overview-backend',
@@ -68,8 +67,7 @@ export class DatabasePulseStore implements PulseStore {
   }): Promise<DatabasePulseStore> {
     const knex = await options.database.getClient();
     if (!options.database.migrations?.skip) {
-      // Replicas starting together: one migrates, the others wait.
-      await migrateLatest(knex, { directory: migrationsDir, name: 'squad-overview' });
+      await knex.migrate.latest({ directory: migrationsDir });
     }
     return new DatabasePulseStore(knex);
   }

@@ -1,0 +1,318 @@
+#!/usr/bin/env node
+/* eslint-disable no-console */
+// Two replicas of the built portal (scripts/build-dist.sh) on the local
+// PostgreSQL and RabbitMQ, as Kubernetes runs them (deploy/):
+//   1. both start at once on empty databases: both become ready, and every
+//      plugin's migrations ran once;
+//   2. both consume the same dead-letter queue while 50,000 messages are
+//      dead-lettered by RabbitMQ (a work queue whose messages expire at
+//      once); one replica gets SIGTERM mid-drain and must exit well inside
+//      the grace period (the batch in flight stored and acknowledged), is
+//      started again, then the other is killed with SIGKILL;
+//   3. at the end every message is stored exactly once and nothing is left
+//      unacknowledged in the queue.
+// Run by ./scripts/replicas-test.sh (and ./scripts/test.sh).
+// Env: DIST (default .tools/dist), REPLICAS_MESSAGES (default 50000).
+const { spawn, execFileSync } = require('node:child_process');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const amqp = require('amqplib');
+const { Client } = require('pg');
+
+const ROOT = path.resolve(__dirname, '..');
+const DIST = process.env.DIST || path.join(ROOT, '.tools', 'dist');
+const MESSAGES = Number(process.env.REPLICAS_MESSAGES || 50_000);
+const GRACE_SECONDS = 60; // deploy/base/deployment.yaml
+const AMQP_URL = 'amqp://guest:guest@127.0.0.1:5672';
+const PREFIX = 'lunar_replicas_';
+const run = `${process.pid}`;
+const names = {
+  work: `replicas-work-${run}`,
+  queue: `replicas-${run}_dead-letter`,
+  dlx: `replicas-dlx-${run}`,
+  dlq: `replicas-dead-letters-${run}`,
+};
+const RESULTS = path.join(ROOT, 'test-results');
+
+let passed = 0;
+let failed = 0;
+function check(name, ok, detail = '') {
+  if (ok) passed += 1;
+  else failed += 1;
+  console.log(`  ${ok ? 'ok  ' : 'FAIL'} ${name}${detail ? ` (${detail})` : ''}`);
+}
+const sleep = ms => new Promise(r => setTimeout(r, ms));
+
+async function pg(database, sql, params = []) {
+  const client = new Client({
+    host: '127.0.0.1',
+    user: 'postgres',
+    password: 'postgres',
+    database,
+  });
+  await client.connect();
+  try {
+    return (await client.query(sql, params)).rows;
+  } finally {
+    await client.end();
+  }
+}
+
+async function dropDatabases() {
+  const dbs = await pg(
+    'postgres',
+    `select datname from pg_database where datname like $1`,
+    [`${PREFIX}%`],
+  );
+  for (const { datname } of dbs) {
+    await pg('postgres', `drop database if exists "${datname}" with (force)`);
+  }
+}
+
+/** A replica: the built backend on its own port, production config. */
+function startReplica(name, port, configFile) {
+  const log = fs.openSync(path.join(RESULTS, `replicas-${name}.log`), 'a');
+  const child = spawn(
+    process.execPath,
+    [
+      'packages/backend',
+      '--config',
+      'app-config.yaml',
+      '--config',
+      'app-config.production.yaml',
+      '--config',
+      configFile,
+    ],
+    {
+      cwd: DIST,
+      stdio: ['ignore', log, log],
+      env: {
+        ...process.env,
+        NODE_ENV: 'production',
+        POSTGRES_HOST: '127.0.0.1',
+        POSTGRES_PORT: '5432',
+        POSTGRES_USER: 'postgres',
+        POSTGRES_PASSWORD: 'postgres',
+        AUTH_GITHUB_CLIENT_ID: 'replicas-test',
+        AUTH_GITHUB_CLIENT_SECRET: 'replicas-test',
+        GITHUB_TOKEN: 'replicas-test',
+        GITHUB_ORG: 'lunarway',
+        APP_CONFIG_backend_listen: `:${port}`,
+        APP_CONFIG_backend_baseUrl: `http://localhost:${port}`,
+        APP_CONFIG_app_baseUrl: `http://localhost:${port}`,
+      },
+    },
+  );
+  const exited = new Promise(resolve =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  );
+  return { name, port, child, exited };
+}
+
+async function waitReady(replica, seconds) {
+  const deadline = Date.now() + seconds * 1000;
+  while (Date.now() < deadline) {
+    if (replica.child.exitCode !== null) return false;
+    try {
+      const res = await fetch(
+        `http://localhost:${replica.port}/.backstage/health/v1/readiness`,
+      );
+      if (res.ok) return true;
+    } catch {
+      // not yet
+    }
+    await sleep(250);
+  }
+  return false;
+}
+
+async function storedCounts() {
+  const [row] = await pg(
+    `${PREFIX}dead-letter`,
+    `select count(*)::int as total, count(distinct message_id)::int as distinct_ids
+       from dead_letters where environment = 'replicas'`,
+  );
+  return row;
+}
+
+function queueCounts(queue) {
+  const out = execFileSync(
+    'rabbitmqctl',
+    ['-q', 'list_queues', 'name', 'messages_ready', 'messages_unacknowledged'],
+    { encoding: 'utf8' },
+  );
+  const line = out.split('\n').find(l => l.split('\t')[0] === queue);
+  const [, ready, unacked] = (line ?? '').split('\t');
+  return { ready: Number(ready ?? NaN), unacked: Number(unacked ?? NaN) };
+}
+
+async function main() {
+  fs.mkdirSync(RESULTS, { recursive: true });
+  if (!fs.existsSync(path.join(DIST, 'packages/backend/package.json'))) {
+    throw new Error(`no built portal in ${DIST} (scripts/build-dist.sh)`);
+  }
+  await dropDatabases();
+  const connection = await amqp.connect(AMQP_URL);
+  const ch = await connection.createConfirmChannel();
+  await ch.assertExchange(names.work, 'direct', { durable: true });
+  await ch.assertExchange(names.dlx, 'fanout', { durable: true });
+  await ch.assertQueue(names.dlq, {
+    durable: true,
+    arguments: { 'x-queue-type': 'quorum' },
+  });
+  await ch.bindQueue(names.dlq, names.dlx, '');
+  // Messages expire at once: RabbitMQ dead-letters each, x-death and all.
+  await ch.assertQueue(names.queue, {
+    durable: true,
+    arguments: { 'x-dead-letter-exchange': names.dlx, 'x-message-ttl': 0 },
+  });
+  await ch.bindQueue(names.queue, names.work, 'platform.audit.EventV1');
+
+  const configFile = path.join(os.tmpdir(), `replicas-${run}.yaml`);
+  fs.writeFileSync(
+    configFile,
+    `backend:
+  database:
+    prefix: ${PREFIX}
+deadLetter:
+  environments:
+    - name: replicas
+      amqp: { url: '${AMQP_URL}', queue: ${names.dlq}, prefetch: 500 }
+      batchSize: 250
+`,
+  );
+
+  const replicas = [];
+  try {
+    console.log('1. Two replicas start at once on empty databases');
+    let a = startReplica('a', 7101, configFile);
+    let b = startReplica('b', 7102, configFile);
+    replicas.push(a, b);
+    const ready = await Promise.all([waitReady(a, 240), waitReady(b, 240)]);
+    check('both replicas become ready', ready.every(Boolean));
+    if (!ready.every(Boolean)) return;
+    for (const plugin of ['dead-letter', 'squad-overview']) {
+      const rows = await pg(
+        `${PREFIX}${plugin}`,
+        `select name, count(*)::int as n from knex_migrations group by name`,
+      );
+      check(
+        `${plugin}: each migration ran once`,
+        rows.length > 0 && rows.every(r => r.n === 1),
+        `${rows.length} migrations`,
+      );
+    }
+
+    console.log(`2. ${MESSAGES} dead letters; SIGTERM one replica, SIGKILL the other`);
+    const t0 = Date.now();
+    for (let i = 0; i < MESSAGES; i++) {
+      ch.publish(
+        names.work,
+        'platform.audit.EventV1',
+        Buffer.from(JSON.stringify({ i, run })),
+        {
+          persistent: true,
+          messageId: `replicas-${run}-${i}`,
+          contentType: 'application/json',
+          headers: { 'x-error': 'ctx handler: replicas test' },
+        },
+      );
+      if (i % 1000 === 999) await ch.waitForConfirms();
+    }
+    await ch.waitForConfirms();
+    console.log(`  published in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+
+    const waitStored = async (n, seconds) => {
+      const deadline = Date.now() + seconds * 1000;
+      let counts = await storedCounts();
+      while (counts.total < n && Date.now() < deadline) {
+        await sleep(200);
+        counts = await storedCounts();
+      }
+      return counts;
+    };
+
+    await waitStored(Math.floor(MESSAGES * 0.2), 120);
+    const termAt = Date.now();
+    a.child.kill('SIGTERM');
+    const exit = await Promise.race([
+      a.exited,
+      sleep(GRACE_SECONDS * 1000).then(() => undefined),
+    ]);
+    const exitSeconds = (Date.now() - termAt) / 1000;
+    check(
+      `SIGTERM mid-drain: replica a exits within the ${GRACE_SECONDS} s grace period`,
+      !!exit && exit.code === 0,
+      exit ? `${exitSeconds.toFixed(1)} s, exit code ${exit.code}` : 'still running',
+    );
+    if (!exit) a.child.kill('SIGKILL');
+
+    a = startReplica('a', 7101, configFile);
+    replicas.push(a);
+    check('replica a starts again', await waitReady(a, 240));
+
+    await waitStored(Math.floor(MESSAGES * 0.6), 240);
+    b.child.kill('SIGKILL');
+    await b.exited;
+    console.log('  replica b killed with SIGKILL');
+
+    const deadline = Date.now() + 300_000;
+    let counts = await storedCounts();
+    let queue = queueCounts(names.dlq);
+    while (
+      (counts.distinct_ids < MESSAGES || queue.ready + queue.unacked > 0) &&
+      Date.now() < deadline
+    ) {
+      await sleep(500);
+      counts = await storedCounts();
+      queue = queueCounts(names.dlq);
+    }
+    const seconds = ((Date.now() - t0) / 1000).toFixed(0);
+    console.log('3. What is stored, and what is left in the queue');
+    check(
+      'every message is stored',
+      counts.distinct_ids === MESSAGES,
+      `${counts.distinct_ids} of ${MESSAGES} in ${seconds} s`,
+    );
+    check(
+      'no message is stored twice',
+      counts.total === counts.distinct_ids,
+      `${counts.total} rows`,
+    );
+    check(
+      'nothing is left ready or unacknowledged in the queue',
+      queue.ready === 0 && queue.unacked === 0,
+      `${queue.ready} ready, ${queue.unacked} unacked`,
+    );
+  } finally {
+    for (const r of replicas) {
+      if (r.child.exitCode === null && r.child.signalCode === null) {
+        r.child.kill('SIGTERM');
+        await Promise.race([r.exited, sleep(30_000)]);
+        if (r.child.exitCode === null) r.child.kill('SIGKILL');
+      }
+    }
+    for (const q of [names.queue, names.dlq]) await ch.deleteQueue(q).catch(() => {});
+    for (const x of [names.work, names.dlx]) {
+      await ch.deleteExchange(x).catch(() => {});
+    }
+    await connection.close().catch(() => {});
+    fs.rmSync(configFile, { force: true });
+    await dropDatabases().catch(() => {});
+  }
+}
+
+main()
+  .catch(e => {
+    failed += 1;
+    console.error(`replicas test failed: ${e.message}`);
+  })
+  .finally(() => {
+    console.log(`replicas: ${passed} passed, ${failed} failed`);
+    fs.writeFileSync(
+      path.join(RESULTS, 'replicas.txt'),
+      `${passed} passed, ${failed} failed\n`,
+    );
+    process.exit(failed ? 1 : 0);
+  });

@@ -31,9 +31,6 @@ import { lunarPermissionPolicyModule } from './modules/permissionPolicy';
 import {
   lunarDatabaseServiceFactory,
   rootHealthServiceFactory,
-  // Backstage's database service, with every plugin's migrations taking
-  // turns across replicas that start at once (deploy/).
-  lunarDatabaseServiceFactory,
 } from '@internal/plugin-lunar-node';
 
 /**
@@ -44,6 +41,9 @@ export const features = [
   // Readiness (/.backstage/health/v1/readiness) is 503 while a plugin's
   // database is unreachable, not only while starting or stopping.
   rootHealthServiceFactory,
+  // Backstage's database service, with every plugin's migrations taking
+  // turns across replicas that start at once (deploy/).
+  lunarDatabaseServiceFactory,
 
   appBackend,
   proxyBackend,

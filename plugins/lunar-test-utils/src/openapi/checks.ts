@@ -1,3 +1,4 @@
+/* eslint-disable jest/no-export -- this module is the shared test suites other packages' tests call */
 import fs from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';

@@ -127,14 +127,10 @@ export class OpenApiDocument {
    * Empty when it is right.
    */
   problems(op: Operation, status: number, body: unknown): string[] {
-    const key =
-      String(status) in op.responses
-        ? String(status)
-        : `${String(status)[0]}XX` in op.responses
-        ? `${String(status)[0]}XX`
-        : 'default' in op.responses
-        ? 'default'
-        : undefined;
+    // The exact status, else its class (4XX), else `default`.
+    const key = [String(status), `${String(status)[0]}XX`, 'default'].find(
+      k => k in op.responses,
+    );
     if (!key) return [`status ${status} is not documented`];
     const schema = op.responses[key];
     if (!schema) return [];

@@ -11,7 +11,11 @@ import {
 import { catalogModelExtensionPoint } from '@backstage/plugin-catalog-node/alpha';
 import { readShuttleProcessorConfig } from './config';
 import { DatabaseCatalogState } from './database/CatalogState';
-import { createShuttleParser } from './parser/createShuttleParser';
+import {
+  createShuttleLocationReader,
+  createShuttleParser,
+} from './parser/createShuttleParser';
+import { ShuttleGithubProcessor } from './processor/ShuttleGithubProcessor';
 import { ShuttleSharedEntitiesProvider } from './provider/ShuttleSharedEntitiesProvider';
 
 /**
@@ -48,14 +52,29 @@ export const catalogModuleShuttle = createBackendModule({
         database,
       }) {
         const shuttleConfig = readShuttleProcessorConfig(config);
+        const integrations = ScmIntegrations.fromConfig(config);
+        // The catalog's own database: this is a catalog module.
+        const catalogState = await DatabaseCatalogState.create({ database });
         model.setEntityDataParser(
           createShuttleParser({
             config: shuttleConfig,
             reader,
-            integrations: ScmIntegrations.fromConfig(config),
+            integrations,
             logger,
-            // The catalog's own database: this is a catalog module.
-            catalogState: await DatabaseCatalogState.create({ database }),
+            catalogState,
+          }),
+        );
+        // GitHub url locations: one conditional tree request per processing.
+        processing.addProcessor(
+          new ShuttleGithubProcessor({
+            shuttle: createShuttleLocationReader({
+              config: shuttleConfig,
+              integrations,
+              logger,
+              catalogState,
+            }),
+            integrations,
+            logger,
           }),
         );
         const scheduleConfig = config.getOptionalConfig(

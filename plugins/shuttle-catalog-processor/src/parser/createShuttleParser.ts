@@ -38,14 +38,19 @@ export class EntityConflictError extends ShuttleFileError {
 }
 
 /** Reads files next to a location's target, locally or through SCM. */
-interface SiblingReader {
+export interface SiblingReader {
   /** The file's text, or undefined when it does not exist. */
   read(relativePath: string): Promise<string | undefined>;
+  /** Whether the file exists (a tree listing answers this without a read). */
+  exists(relativePath: string): Promise<boolean>;
 }
 
 function fileSiblings(target: string): SiblingReader {
   const dir = path.dirname(target);
   return {
+    async exists(relativePath) {
+      return (await this.read(relativePath)) !== undefined;
+    },
     async read(relativePath) {
       try {
         return await fs.readFile(path.join(dir, relativePath), 'utf8');
@@ -63,6 +68,9 @@ function urlSiblings(
   integrations: ScmIntegrationRegistry,
 ): SiblingReader {
   return {
+    async exists(relativePath) {
+      return (await this.read(relativePath)) !== undefined;
+    },
     async read(relativePath) {
       const url = integrations.resolveUrl({ url: relativePath, base: target });
       try {
@@ -143,50 +151,129 @@ export function createShuttleParser(options: {
   /** The catalog's state, for conflicts and unknown owners; skipped without. */
   catalogState?: CatalogState;
 }): CatalogProcessorParser {
-  const { config, reader, integrations, logger, catalogState } = options;
+  const { reader, integrations } = options;
+  const shuttle = createShuttleLocationReader(options);
   return async function* shuttleParser({
     data,
     location,
   }): AsyncIterable<CatalogProcessorResult> {
-    const isPlan = isShuttleLocation(location, config.planFileNames);
-    if (!isPlan && !isShuttleLocation(location, config.fileNames)) {
+    if (!shuttle.matches(location)) {
       yield* parseEntityYaml(data, location);
       return;
     }
-    const what = isPlan ? 'shuttle plan' : 'shuttle.yaml';
-    const fail = (message: string, conflict = false) =>
-      processingResult.inputError(
-        location,
-        `${conflict ? 'Conflicting' : 'Invalid'} ${what} at ${location.type}:${
-          location.target
-        }: ${message}`,
-      );
-
     const siblings =
       location.type === 'file'
         ? fileSiblings(location.target)
         : urlSiblings(location.target, reader, integrations);
-    try {
-      const entities = await checkAgainstCatalog(
-        isPlan
-          ? await planEntities(data, location, siblings)
-          : await shuttleEntities(data, location, siblings),
-        location,
+    const outcome = await shuttle.parse(data, location, siblings);
+    yield* await shuttle.results(outcome, location);
+  };
+}
+
+/**
+ * What parsing one shuttle location gave: its entities (before the catalog
+ * checks), or the error it gets. Plain data, so it can be cached.
+ */
+export type ShuttleParseOutcome =
+  | { entities: Entity[] }
+  | { error: string; kind: 'input' | 'general' };
+
+/** Parsing and checking of shuttle locations, shared by parser and processor. */
+export interface ShuttleLocationReader {
+  /** Whether the location is a shuttle.yaml or plan.yaml (by file name). */
+  matches(location: LocationSpec): boolean;
+  /** Parses the file and maps it with its siblings; never throws. */
+  parse(
+    data: Buffer,
+    location: LocationSpec,
+    siblings: SiblingReader,
+  ): Promise<ShuttleParseOutcome>;
+  /**
+   * The processing results of an outcome, after the checks against the
+   * catalog (conflicts, unknown owners), which are re-run every time.
+   */
+  results(
+    outcome: ShuttleParseOutcome,
+    location: LocationSpec,
+  ): Promise<CatalogProcessorResult[]>;
+}
+
+export function createShuttleLocationReader(options: {
+  config: ShuttleProcessorConfig;
+  integrations: ScmIntegrationRegistry;
+  logger: LoggerService;
+  catalogState?: CatalogState;
+}): ShuttleLocationReader {
+  const { config, integrations, logger, catalogState } = options;
+  const isPlanLocation = (location: LocationSpec) =>
+    isShuttleLocation(location, config.planFileNames);
+  const fail = (location: LocationSpec, message: string, conflict = false) =>
+    processingResult.inputError(
+      location,
+      `${conflict ? 'Conflicting' : 'Invalid'} ${
+        isPlanLocation(location) ? 'shuttle plan' : 'shuttle.yaml'
+      } at ${location.type}:${location.target}: ${message}`,
+    );
+
+  return {
+    matches(location) {
+      return (
+        isPlanLocation(location) ||
+        isShuttleLocation(location, config.fileNames)
       );
-      for (const entity of entities) {
-        yield processingResult.entity(location, entity);
+    },
+    async parse(data, location, siblings) {
+      try {
+        return {
+          entities: isPlanLocation(location)
+            ? await planEntities(data, location, siblings)
+            : await shuttleEntities(data, location, siblings),
+        };
+      } catch (e) {
+        return (e as Error).name === 'ShuttleFileError'
+          ? { error: (e as Error).message, kind: 'input' }
+          : {
+              error: `Could not read the repository of ${location.target}: ${e}`,
+              kind: 'general',
+            };
       }
-    } catch (e) {
-      const name = (e as Error).name;
-      if (name === 'ShuttleFileError' || name === 'EntityConflictError') {
-        yield fail((e as Error).message, name === 'EntityConflictError');
-      } else {
-        yield processingResult.generalError(
+    },
+    async results(outcome, location) {
+      if ('error' in outcome) {
+        return [
+          outcome.kind === 'input'
+            ? fail(location, outcome.error)
+            : processingResult.generalError(location, outcome.error),
+        ];
+      }
+      try {
+        // A copy: the caller may keep the outcome (cache) and reuse it.
+        const entities = await checkAgainstCatalog(
+          structuredClone(outcome.entities),
           location,
-          `Could not read the repository of ${location.target}: ${e}`,
         );
+        return entities.map(entity =>
+          processingResult.entity(location, entity),
+        );
+      } catch (e) {
+        const name = (e as Error).name;
+        if (name === 'ShuttleFileError' || name === 'EntityConflictError') {
+          return [
+            fail(
+              location,
+              (e as Error).message,
+              name === 'EntityConflictError',
+            ),
+          ];
+        }
+        return [
+          processingResult.generalError(
+            location,
+            `Could not check ${location.target} against the catalog: ${e}`,
+          ),
+        ];
       }
-    }
+    },
   };
 
   /**
@@ -262,7 +349,7 @@ export function createShuttleParser(options: {
     siblings: SiblingReader,
     file?: ShuttleFile,
   ): Promise<RepositoryFacts> {
-    const hasMkdocs = (await siblings.read('mkdocs.yml')) !== undefined;
+    const hasMkdocs = await siblings.exists('mkdocs.yml');
     let apiDefinition: RepositoryFacts['apiDefinition'];
     if (file) {
       for (const candidate of config.apiDefinitionPaths) {
@@ -283,7 +370,7 @@ export function createShuttleParser(options: {
     // Only when neither the plan nor vars say what the repository is.
     const hasDockerfile =
       file && !apiDefinition && typeNeedsRepositoryContents(file, config)
-        ? (await siblings.read('Dockerfile')) !== undefined
+        ? await siblings.exists('Dockerfile')
         : undefined;
     return {
       ...repositoryFromLocation(location, integrations),
@@ -299,14 +386,14 @@ export function createShuttleParser(options: {
     siblings: SiblingReader,
   ) {
     const file = parseShuttleYaml(data.toString('utf8'));
-    if ((await siblings.read('catalog-info.yaml')) !== undefined) {
+    if (await siblings.exists('catalog-info.yaml')) {
       logger.debug(
         `Skipping ${location.target}: the repository has a catalog-info.yaml, which takes precedence`,
       );
       return [];
     }
     for (const planFile of config.planFileNames) {
-      if ((await siblings.read(planFile)) !== undefined) {
+      if (await siblings.exists(planFile)) {
         logger.debug(
           `Skipping ${location.target}: the repository is a shuttle plan (${planFile}), described by its plan entity`,
         );

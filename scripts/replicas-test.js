@@ -40,7 +40,9 @@ let failed = 0;
 function check(name, ok, detail = '') {
   if (ok) passed += 1;
   else failed += 1;
-  console.log(`  ${ok ? 'ok  ' : 'FAIL'} ${name}${detail ? ` (${detail})` : ''}`);
+  console.log(
+    `  ${ok ? 'ok  ' : 'FAIL'} ${name}${detail ? ` (${detail})` : ''}`,
+  );
 }
 const sleep = ms => new Promise(r => setTimeout(r, ms));
 
@@ -204,7 +206,9 @@ deadLetter:
       );
     }
 
-    console.log(`2. ${MESSAGES} dead letters; SIGTERM one replica, SIGKILL the other`);
+    console.log(
+      `2. ${MESSAGES} dead letters; SIGTERM one replica, SIGKILL the other`,
+    );
     const t0 = Date.now();
     for (let i = 0; i < MESSAGES; i++) {
       ch.publish(
@@ -244,7 +248,9 @@ deadLetter:
     check(
       `SIGTERM mid-drain: replica a exits within the ${GRACE_SECONDS} s grace period`,
       !!exit && exit.code === 0,
-      exit ? `${exitSeconds.toFixed(1)} s, exit code ${exit.code}` : 'still running',
+      exit
+        ? `${exitSeconds.toFixed(1)} s, exit code ${exit.code}`
+        : 'still running',
     );
     if (!exit) a.child.kill('SIGKILL');
 
@@ -293,7 +299,8 @@ deadLetter:
         if (r.child.exitCode === null) r.child.kill('SIGKILL');
       }
     }
-    for (const q of [names.queue, names.dlq]) await ch.deleteQueue(q).catch(() => {});
+    for (const q of [names.queue, names.dlq])
+      await ch.deleteQueue(q).catch(() => {});
     for (const x of [names.work, names.dlx]) {
       await ch.deleteExchange(x).catch(() => {});
     }

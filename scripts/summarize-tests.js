@@ -51,9 +51,11 @@ for (const [file, step] of [
   }
 }
 
-const smoke = path.join(dir, 'prod-smoke.txt');
-if (fs.existsSync(smoke)) {
-  const m = /(\d+) passed, (\d+) failed/.exec(fs.readFileSync(smoke, 'utf8'));
+// The production smoke checks and the two-replica test.
+for (const name of ['prod-smoke.txt', 'replicas.txt']) {
+  const file = path.join(dir, name);
+  if (!fs.existsSync(file)) continue;
+  const m = /(\d+) passed, (\d+) failed/.exec(fs.readFileSync(file, 'utf8'));
   if (m) {
     passed += Number(m[1]);
     failed += Number(m[2]);

@@ -40,6 +40,8 @@ step unit+integration env CI=true yarn test --json --outputFile="$ROOT/test-resu
 step diy-guide "$ROOT/scripts/diy-guide-check.sh"
 step build "$ROOT/scripts/build-dist.sh"
 step prod-smoke "$ROOT/scripts/prod-smoke.sh"
+# Two built replicas: cold start together, a drain through SIGTERM and SIGKILL.
+step replicas "$ROOT/scripts/replicas-test.sh"
 step e2e "$ROOT/scripts/e2e.sh"
 step quickstart "$ROOT/scripts/quickstart-smoke.sh"
 

@@ -100,8 +100,16 @@ export const deadLetterPlugin = createBackendPlugin({
         deps.lifecycle.addStartupHook(() => consumers.forEach(c => c.start()));
         // Environments of sample messages (the quick start without a
         // broker): a file that cannot be read stops the start, like bad
-        // config; the messages are stored once the catalog can give squads.
+        // config. They are stored at start, often before the catalog has
+        // its entities, so they ask with a resolver of their own: its
+        // "unknown service" answers must not be cached for the consumers'
+        // real messages (the squad backfill completes the samples).
         const samples = new Map<string, SampleEnvironment>();
+        const sampleSquads = createSquadResolver({
+          catalog: deps.catalog,
+          auth: deps.auth,
+          ttlSeconds: config.squadCacheSeconds,
+        });
         for (const env of config.environments) {
           if (!env.sample) continue;
           samples.set(
@@ -110,7 +118,7 @@ export const deadLetterPlugin = createBackendPlugin({
               { ...env, sample: env.sample },
               {
                 store,
-                resolveSquads,
+                resolveSquads: sampleSquads,
                 errorHeader: config.errorHeader,
                 servicePattern: config.servicePattern,
                 logger: deps.logger,

@@ -32,6 +32,14 @@ function slowMigrations() {
      };
      exports.down = knex => knex.schema.dropTable('things');`,
   );
+  // Like Backstage's catalog: an index built concurrently, which waits for
+  // every open transaction, so waiting replicas must not hold one.
+  fs.writeFileSync(
+    path.join(dir, '20261207000001_index.js'),
+    `exports.config = { transaction: false };
+     exports.up = knex => knex.raw('create index concurrently things_id on things (id)');
+     exports.down = knex => knex.raw('drop index things_id');`,
+  );
   return dir;
 }
 
@@ -66,7 +74,10 @@ describe('withMigrationLock', () => {
         'fulfilled',
       ]);
       const applied = await first('knex_migrations').select('name');
-      expect(applied.map(r => r.name)).toEqual(['20261207000000_init.js']);
+      expect(applied.map(r => r.name)).toEqual([
+        '20261207000000_init.js',
+        '20261207000001_index.js',
+      ]);
       // The migration ran once: one row, not three.
       const [{ n }] = await first('things').count({ n: '*' });
       expect(Number(n)).toBe(1);

@@ -19,16 +19,44 @@ function lockKey(name: string) {
 
 /**
  * `knex` whose `migrate.latest()` takes turns with other processes: on
- * PostgreSQL it runs while holding a transaction-level advisory lock named
- * after `name`, so replicas starting at once migrate one after the other
- * and the later ones find nothing left to do. (Plain `migrate.latest` from
- * two processes makes one fail with "Migration table is already locked", or
- * races creating knex's own tables.) SQLite databases are one process's own
- * and are returned as they are.
+ * PostgreSQL it runs while holding a session-level advisory lock named after
+ * `name`, so replicas starting at once migrate one after the other and the
+ * later ones find nothing left to do. (Plain `migrate.latest` from two
+ * processes makes one fail with "Migration table is already locked", or
+ * races creating knex's own tables.) The lock is asked for with
+ * `pg_try_advisory_lock` and polled, on a connection held outside any
+ * transaction: a waiting statement or an open transaction would make a
+ * migration's `CREATE INDEX CONCURRENTLY` wait for it forever. A replica
+ * that dies drops its connection, and with it the lock. SQLite databases
+ * are one process's own and are returned as they are.
  */
 export function withMigrationLock(knex: Knex, name: string): Knex {
   if (knex.client.config.client !== 'pg') return knex;
   const key = lockKey(name);
+  const latest = async (
+    migrator: Knex.Migrator,
+    config?: Knex.MigratorConfig,
+  ) => {
+    const connection = await knex.client.acquireConnection();
+    try {
+      for (;;) {
+        const { rows } = await knex
+          .raw('select pg_try_advisory_lock(?::bigint) as locked', [key])
+          .connection(connection);
+        if (rows[0].locked) break;
+        await new Promise(resolve => setTimeout(resolve, 250));
+      }
+      try {
+        return await migrator.latest(config);
+      } finally {
+        await knex
+          .raw('select pg_advisory_unlock(?::bigint)', [key])
+          .connection(connection);
+      }
+    } finally {
+      await knex.client.releaseConnection(connection);
+    }
+  };
   return new Proxy(knex, {
     get(target, prop) {
       if (prop !== 'migrate') return Reflect.get(target, prop, target);
@@ -36,16 +64,10 @@ export function withMigrationLock(knex: Knex, name: string): Knex {
       return new Proxy(migrator, {
         get(m, p) {
           const value = Reflect.get(m, p, m);
-          if (p !== 'latest') {
-            return typeof value === 'function' ? value.bind(m) : value;
+          if (p === 'latest') {
+            return (config?: Knex.MigratorConfig) => latest(m, config);
           }
-          return (config?: Knex.MigratorConfig) =>
-            target.transaction(async trx => {
-              await trx.raw('select pg_advisory_xact_lock(?::bigint)', [key]);
-              // knex migrates on its own connections; the lock is held by
-              // this transaction's until it commits.
-              return m.latest(config);
-            });
+          return typeof value === 'function' ? value.bind(m) : value;
         },
       });
     },

@@ -210,22 +210,27 @@ deadLetter:
       `2. ${MESSAGES} dead letters; SIGTERM one replica, SIGKILL the other`,
     );
     const t0 = Date.now();
-    for (let i = 0; i < MESSAGES; i++) {
-      ch.publish(
-        names.work,
-        'platform.audit.EventV1',
-        Buffer.from(JSON.stringify({ i, run })),
-        {
-          persistent: true,
-          messageId: `replicas-${run}-${i}`,
-          contentType: 'application/json',
-          headers: { 'x-error': 'ctx handler: replicas test' },
-        },
-      );
-      if (i % 1000 === 999) await ch.waitForConfirms();
-    }
-    await ch.waitForConfirms();
-    console.log(`  published in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+    // Half now, half after the restart, so that the SIGKILL, too, lands
+    // in the middle of a drain.
+    const publish = async (from, to) => {
+      for (let i = from; i < to; i++) {
+        ch.publish(
+          names.work,
+          'platform.audit.EventV1',
+          Buffer.from(JSON.stringify({ i, run })),
+          {
+            persistent: true,
+            messageId: `replicas-${run}-${i}`,
+            contentType: 'application/json',
+            headers: { 'x-error': 'ctx handler: replicas test' },
+          },
+        );
+        if (i % 1000 === 999) await ch.waitForConfirms();
+      }
+      await ch.waitForConfirms();
+    };
+    const half = Math.floor(MESSAGES / 2);
+    await publish(0, half);
 
     const waitStored = async (n, seconds) => {
       const deadline = Date.now() + seconds * 1000;
@@ -237,7 +242,7 @@ deadLetter:
       return counts;
     };
 
-    await waitStored(Math.floor(MESSAGES * 0.2), 120);
+    await waitStored(Math.floor(half * 0.4), 120);
     const termAt = Date.now();
     a.child.kill('SIGTERM');
     const exit = await Promise.race([
@@ -258,10 +263,18 @@ deadLetter:
     replicas.push(a);
     check('replica a starts again', await waitReady(a, 240));
 
-    await waitStored(Math.floor(MESSAGES * 0.6), 240);
+    await publish(half, MESSAGES);
+    const before = await waitStored(
+      half + Math.floor((MESSAGES - half) / 4),
+      240,
+    );
     b.child.kill('SIGKILL');
     await b.exited;
-    console.log('  replica b killed with SIGKILL');
+    check(
+      'replica b is killed with SIGKILL in the middle of a drain',
+      before.total < MESSAGES,
+      `${before.total} of ${MESSAGES} stored at the kill`,
+    );
 
     const deadline = Date.now() + 300_000;
     let counts = await storedCounts();

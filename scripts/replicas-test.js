@@ -242,7 +242,7 @@ deadLetter:
       return counts;
     };
 
-    await waitStored(Math.floor(half * 0.4), 120);
+    const atTerm = await waitStored(Math.floor(half * 0.4), 120);
     const termAt = Date.now();
     a.child.kill('SIGTERM');
     const exit = await Promise.race([
@@ -252,9 +252,13 @@ deadLetter:
     const exitSeconds = (Date.now() - termAt) / 1000;
     check(
       `SIGTERM mid-drain: replica a exits within the ${GRACE_SECONDS} s grace period`,
-      !!exit && exit.code === 0,
+      !!exit && exit.code === 0 && atTerm.total < half,
       exit
-        ? `${exitSeconds.toFixed(1)} s, exit code ${exit.code}`
+        ? `${
+            atTerm.total
+          } of ${half} stored at SIGTERM; exit after ${exitSeconds.toFixed(
+            1,
+          )} s, code ${exit.code}`
         : 'still running',
     );
     if (!exit) a.child.kill('SIGKILL');

@@ -1,6 +1,3 @@
-import { createHash } from 'node:crypto';
-import http from 'node:http';
-import { AddressInfo } from 'node:net';
 import { ConfigReader } from '@backstage/config';
 import { ScmIntegrations } from '@backstage/integration';
 import { mockServices } from '@backstage/backend-test-utils';
@@ -15,184 +12,16 @@ import {
   createShuttleLocationReader,
 } from '../parser/createShuttleParser';
 import { ShuttleGithubProcessor } from './ShuttleGithubProcessor';
+import {
+  STAND_IN_TOKEN,
+  repositoryFiles,
+  StandInGithub,
+} from '../__testUtils__/standInGithub';
 
 // Two cycles over 1,000 repositories take a few seconds, more on a busy machine.
 jest.setTimeout(60_000);
 
-const TOKEN = 'stand-in-token';
 const REPOSITORIES = 1000;
-
-type Repo = Map<string, string>;
-
-const sha = (text: string) => createHash('sha1').update(text).digest('hex');
-
-/**
- * A stand-in for GitHub's REST API over real HTTP, with the endpoints the
- * processor uses (git trees, git blobs) in GitHub's response shapes: ETags,
- * `If-None-Match` answered 304 (not counted against the rate limit, as on
- * GitHub), x-ratelimit-* headers, 403 when the limit is spent and 429 with
- * Retry-After for a secondary limit.
- */
-class StandInGithub {
-  readonly repos = new Map<string, Repo>();
-  readonly requestsByPath = new Map<string, number>();
-  readonly statuses = new Map<number, number>();
-  conditionalRequests = 0;
-  limit = 5000;
-  used = 0;
-  /** When set, every request gets a secondary rate limit answer. */
-  secondaryLimit = false;
-  private server?: http.Server;
-  baseUrl = '';
-
-  get requests() {
-    let n = 0;
-    for (const c of this.requestsByPath.values()) n += c;
-    return n;
-  }
-
-  resetCounts() {
-    this.requestsByPath.clear();
-    this.statuses.clear();
-    this.conditionalRequests = 0;
-  }
-
-  async start() {
-    this.server = http.createServer((req, res) => this.handle(req, res));
-    await new Promise<void>(resolve =>
-      this.server!.listen(0, '127.0.0.1', resolve),
-    );
-    this.baseUrl = `http://127.0.0.1:${
-      (this.server!.address() as AddressInfo).port
-    }`;
-  }
-
-  async stop() {
-    this.server?.closeAllConnections();
-    await new Promise(resolve => this.server?.close(resolve));
-  }
-
-  private send(
-    res: http.ServerResponse,
-    status: number,
-    body: unknown,
-    headers: Record<string, string> = {},
-  ) {
-    this.statuses.set(status, (this.statuses.get(status) ?? 0) + 1);
-    const reset = String(Math.floor(Date.now() / 1000) + 3600);
-    res.writeHead(status, {
-      'content-type': 'application/json; charset=utf-8',
-      'x-ratelimit-limit': String(this.limit),
-      'x-ratelimit-remaining': String(Math.max(0, this.limit - this.used)),
-      'x-ratelimit-used': String(this.used),
-      'x-ratelimit-reset': reset,
-      'x-ratelimit-resource': 'core',
-      ...headers,
-    });
-    res.end(body === undefined ? undefined : JSON.stringify(body));
-  }
-
-  private handle(req: http.IncomingMessage, res: http.ServerResponse) {
-    const url = new URL(req.url!, this.baseUrl);
-    this.requestsByPath.set(
-      url.pathname,
-      (this.requestsByPath.get(url.pathname) ?? 0) + 1,
-    );
-    if (req.headers.authorization !== `Bearer ${TOKEN}`) {
-      this.send(res, 401, {
-        message: 'Bad credentials',
-        documentation_url: 'https://docs.github.com/rest',
-      });
-      return;
-    }
-    if (this.secondaryLimit) {
-      this.send(
-        res,
-        429,
-        {
-          message: 'You have exceeded a secondary rate limit.',
-          documentation_url: 'https://docs.github.com/rest',
-        },
-        { 'retry-after': '60' },
-      );
-      return;
-    }
-    const tree = /^\/repos\/([^/]+)\/([^/]+)\/git\/trees\/([^/]+)$/.exec(
-      url.pathname,
-    );
-    const blob = /^\/repos\/([^/]+)\/([^/]+)\/git\/blobs\/([0-9a-f]{40})$/.exec(
-      url.pathname,
-    );
-    const repo =
-      tree ?? blob
-        ? this.repos.get(`${(tree ?? blob)![1]}/${(tree ?? blob)![2]}`)
-        : undefined;
-    if (!repo || (tree && tree[3] !== 'main')) {
-      this.send(res, 404, {
-        message: 'Not Found',
-        documentation_url: 'https://docs.github.com/rest',
-      });
-      return;
-    }
-    let body: unknown;
-    if (tree) {
-      const entries = [...repo.entries()]
-        .sort(([a], [b]) => a.localeCompare(b))
-        .map(([p, content]) => ({
-          path: p,
-          mode: '100644',
-          type: 'blob',
-          sha: sha(content),
-          size: Buffer.byteLength(content),
-          url: `${this.baseUrl}${url.pathname.replace(
-            /trees\/.*$/,
-            `blobs/${sha(content)}`,
-          )}`,
-        }));
-      const treeSha = sha(JSON.stringify(entries));
-      body = {
-        sha: treeSha,
-        url: `${this.baseUrl}${url.pathname}`,
-        tree: entries,
-        truncated: false,
-      };
-    } else {
-      const content = [...repo.values()].find(c => sha(c) === blob![3]);
-      if (content === undefined) {
-        this.send(res, 404, { message: 'Not Found' });
-        return;
-      }
-      body = {
-        sha: blob![3],
-        node_id: 'B_stand-in',
-        size: Buffer.byteLength(content),
-        url: `${this.baseUrl}${url.pathname}`,
-        // GitHub wraps base64 content at 60 characters.
-        content: Buffer.from(content)
-          .toString('base64')
-          .replace(/(.{60})/g, '$1\n'),
-        encoding: 'base64',
-      };
-    }
-    const etag = `"${sha(JSON.stringify(body))}"`;
-    if (req.headers['if-none-match'] === etag) {
-      this.conditionalRequests += 1;
-      this.send(res, 304, undefined, { etag });
-      return;
-    }
-    if (req.headers['if-none-match']) this.conditionalRequests += 1;
-    if (this.used >= this.limit) {
-      this.send(res, 403, {
-        message: 'API rate limit exceeded for installation.',
-        documentation_url:
-          'https://docs.github.com/rest/overview/resources-in-the-rest-api#rate-limiting',
-      });
-      return;
-    }
-    this.used += 1;
-    this.send(res, 200, body, { etag });
-  }
-}
 
 /** The catalog keeps CatalogProcessorCache as JSON per location; so does this. */
 class LocationCaches {
@@ -208,27 +37,6 @@ class LocationCaches {
       },
     } as CatalogProcessorCache;
   }
-}
-
-function repositoryFiles(i: number): Repo {
-  const files: Repo = new Map();
-  const service = `svc-${i}`;
-  files.set(
-    'shuttle.yaml',
-    `plan: git://github.com/lunarway/lw-shuttle-go-plan.git#v2\nvars:\n  service: ${service}\n  squad: squad${
-      i % 7
-    }\n${i % 5 === 0 ? '  db: true\n' : ''}`,
-  );
-  files.set('main.go', `package main // ${i}\n`);
-  if (i % 4 === 0) {
-    files.set(
-      'api/openapi.yaml',
-      `openapi: 3.0.0\ninfo: { title: ${service}, version: '1' }\npaths: {}\n`,
-    );
-  }
-  if (i % 10 === 0) files.set('mkdocs.yml', `site_name: ${service}\n`);
-  if (i === 3) files.set('catalog-info.yaml', 'apiVersion: v1\n');
-  return files;
 }
 
 describe('ShuttleGithubProcessor on a stand-in GitHub with 1,000 repositories', () => {
@@ -250,7 +58,11 @@ describe('ShuttleGithubProcessor on a stand-in GitHub with 1,000 repositories', 
       new ConfigReader({
         integrations: {
           github: [
-            { host: 'github.com', apiBaseUrl: github.baseUrl, token: TOKEN },
+            {
+              host: 'github.com',
+              apiBaseUrl: github.baseUrl,
+              token: STAND_IN_TOKEN,
+            },
           ],
         },
       }),

@@ -207,10 +207,14 @@ test.describe('dead letters', () => {
       await expect(
         page.getByText('Sample data: sample is not connected to RabbitMQ'),
       ).toBeVisible();
-      // The sample file's squads, resolved through the catalog.
-      await expect(squadRow(page, 'squad-gemini')).toBeVisible({
-        timeout: 90_000,
-      });
+      // The sample file's squads, resolved through the catalog (the squad
+      // backfill completes what was stored before the catalog was ready).
+      await expect(async () => {
+        await page.reload();
+        await expect(squadRow(page, 'squad-gemini')).toBeVisible({
+          timeout: 3_000,
+        });
+      }).toPass({ timeout: 120_000, intervals: [3_000] });
       // A service's messages: shown, with redeliver and delete turned off.
       await page.goto('/catalog/default/component/dead-letter/dead-letter');
       await expect(

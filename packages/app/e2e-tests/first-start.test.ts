@@ -11,8 +11,8 @@ import { signInAsGuest } from './helpers';
  */
 const TOUR = 'docs/images/tour';
 
-async function tourShot(page: Page, name: string) {
-  await page.screenshot({ path: `${TOUR}/${name}.png` });
+async function tourShot(page: Page, name: string, fullPage = false) {
+  await page.screenshot({ path: `${TOUR}/${name}.png`, fullPage });
 }
 
 test.describe('@firststart the first yarn start', () => {
@@ -97,7 +97,8 @@ test.describe('@firststart the first yarn start', () => {
         pulse.getByText(/was released to (dev|staging|prod)/).first(),
       ).toBeVisible({ timeout: 5_000 });
     }).toPass({ timeout: 60_000, intervals: [3_000] });
-    await tourShot(page, 'squad');
+    // The whole page: the overview, the pulse and open PRs.
+    await tourShot(page, 'squad', true);
   });
 
   test('the catalog, a service, its API and the templates', async ({

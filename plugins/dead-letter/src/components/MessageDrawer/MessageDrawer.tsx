@@ -17,6 +17,7 @@ import {
   Progress,
   ResponseErrorPanel,
 } from '@backstage/core-components';
+import { ReactNode } from 'react';
 import { useApi } from '@backstage/frontend-plugin-api';
 import useAsync from 'react-use/esm/useAsync';
 import {
@@ -110,9 +111,13 @@ function whoCan(readers: string[]): string {
   return `Members of ${names.join(', ')} can.`;
 }
 
-/** The state of a message whose content the user may not read. */
-function ContentRestricted(props: { content: DeadLetterContentInfo }) {
-  const { content } = props;
+/** An outlined notice about a message's content, with an icon. */
+function ContentNotice(props: {
+  role: 'status' | 'note';
+  label: string;
+  icon: ReactNode;
+  children: ReactNode;
+}) {
   return (
     <Box
       mt={2}
@@ -121,25 +126,37 @@ function ContentRestricted(props: { content: DeadLetterContentInfo }) {
       border={1}
       borderColor="grey.400"
       borderRadius={4}
-      role="status"
-      aria-label="Content restricted"
+      role={props.role}
+      aria-label={props.label}
     >
-      <LockIcon color="action" style={{ marginRight: 12 }} />
-      <Box>
-        <Typography variant="subtitle1">
-          You can see this message's metadata, not its content
-        </Typography>
-        <Typography variant="body2">
-          Its body, headers and properties may hold customer data.{' '}
-          {whoCan(content.readers)}
-        </Typography>
-        {content.reason && (
-          <Typography variant="caption" color="textSecondary">
-            {content.reason}
-          </Typography>
-        )}
-      </Box>
+      {props.icon}
+      <Box>{props.children}</Box>
     </Box>
+  );
+}
+
+/** The state of a message whose content the user may not read. */
+function ContentRestricted(props: { content: DeadLetterContentInfo }) {
+  const { content } = props;
+  return (
+    <ContentNotice
+      role="status"
+      label="Content restricted"
+      icon={<LockIcon color="action" style={{ marginRight: 12 }} />}
+    >
+      <Typography variant="subtitle1">
+        You can see this message's metadata, not its content
+      </Typography>
+      <Typography variant="body2">
+        Its body, headers and properties may hold customer data.{' '}
+        {whoCan(content.readers)}
+      </Typography>
+      {content.reason && (
+        <Typography variant="caption" color="textSecondary">
+          {content.reason}
+        </Typography>
+      )}
+    </ContentNotice>
   );
 }
 
@@ -148,34 +165,26 @@ function MaskedHint(props: { content: DeadLetterContentInfo }) {
   const { content } = props;
   if (content.masked.length === 0 && !content.bodyWithheld) return null;
   return (
-    <Box
-      mt={2}
-      p={2}
-      display="flex"
-      border={1}
-      borderColor="grey.400"
-      borderRadius={4}
+    <ContentNotice
       role="note"
-      aria-label="Masked values"
+      label="Masked values"
+      icon={<VisibilityOffIcon color="action" style={{ marginRight: 12 }} />}
     >
-      <VisibilityOffIcon color="action" style={{ marginRight: 12 }} />
-      <Box>
-        {content.masked.length > 0 && (
-          <Typography variant="body2">
-            Masked: {content.masked.join(', ')}. These values are shown as
-            stored only to people allowed to read them unmasked; redelivery
-            always sends the original message.
-          </Typography>
-        )}
-        {content.bodyWithheld && (
-          <Typography variant="body2">
-            The body is not shown: it should be JSON but does not parse (it may
-            have been cut at the size limit), so the fields to mask cannot be
-            found in it.
-          </Typography>
-        )}
-      </Box>
-    </Box>
+      {content.masked.length > 0 && (
+        <Typography variant="body2">
+          Masked: {content.masked.join(', ')}. These values are shown as stored
+          only to people allowed to read them unmasked; redelivery always sends
+          the original message.
+        </Typography>
+      )}
+      {content.bodyWithheld && (
+        <Typography variant="body2">
+          The body is not shown: it should be JSON but does not parse (it may
+          have been cut at the size limit), so the fields to mask cannot be
+          found in it.
+        </Typography>
+      )}
+    </ContentNotice>
   );
 }
 

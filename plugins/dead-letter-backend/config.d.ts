@@ -16,7 +16,11 @@ export interface Config {
         queue?: string;
         /** Declare the queue (durable, quorum) when it is missing. Default: true. */
         declareQueue?: boolean;
-        /** Unacknowledged deliveries in flight. Default: 1000. */
+        /**
+         * Unacknowledged deliveries in flight, 1 to 65535 (the consumer
+         * pauses during a database outage by holding a full window).
+         * Default: 1000.
+         */
         prefetch?: number;
       };
       /**

@@ -138,6 +138,24 @@ describe('readDeadLetterConfig', () => {
     ).toThrow(/configured twice/);
   });
 
+  it('refuses a prefetch window the consumer cannot pause with', () => {
+    const read = (prefetch: number) =>
+      readDeadLetterConfig(
+        new ConfigReader({
+          deadLetter: {
+            environments: [
+              { name: 'dev', amqp: { url: 'amqp://x', prefetch } },
+            ],
+          },
+        }),
+      ).environments[0].amqp?.prefetch;
+    expect(read(50)).toBe(50);
+    for (const bad of [0, -1, 2.5, 70000])
+      expect(() => read(bad)).toThrow(
+        /deadLetter\.environments\[dev\]\.amqp\.prefetch: must be a whole number from 1 to 65535/,
+      );
+  });
+
   it('takes a broker or a sample file per environment, not both or neither', () => {
     const read = (env: object) =>
       readDeadLetterConfig(

@@ -161,7 +161,10 @@ export function readDeadLetterConfig(root: Config): DeadLetterConfig {
             url: amqp.getString('url'),
             queue: amqp.getOptionalString('queue') ?? 'dead-letters',
             declareQueue: amqp.getOptionalBoolean('declareQueue') ?? true,
-            prefetch: amqp.getOptionalNumber('prefetch') ?? 1000,
+            prefetch: readPrefetch(
+              `${where}.amqp.prefetch`,
+              amqp.getOptionalNumber('prefetch'),
+            ),
           }
         : null,
       sample: sample ? { fixture: sample.getString('fixture') } : null,
@@ -196,4 +199,15 @@ export function readDeadLetterConfig(root: Config): DeadLetterConfig {
     squadCacheSeconds: config?.getOptionalNumber('squadCacheSeconds') ?? 300,
     readers: readDeadLetterReaders(root),
   };
+}
+
+/**
+ * The consumer pauses during a database outage by holding a full prefetch
+ * window, so an unlimited window (0) cannot pause safely.
+ */
+function readPrefetch(where: string, value: number | undefined): number {
+  const prefetch = value ?? 1000;
+  if (!Number.isInteger(prefetch) || prefetch < 1 || prefetch > 65535)
+    throw new Error(`${where}: must be a whole number from 1 to 65535`);
+  return prefetch;
 }

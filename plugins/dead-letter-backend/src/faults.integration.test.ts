@@ -305,7 +305,15 @@ describe('dead-letter consumer under faults', () => {
       while ((await stored()) < 200) await sleep(100);
 
       await proxy.cut();
-      await publish(200, 700);
+      // A trickle first, as dead-lettering goes on during an outage: the
+      // queue is empty between messages, which is no moment to cancel (a
+      // message published meanwhile would reach the cancelled consumer and
+      // be handed back marked as redelivered).
+      for (let i = 200; i < 260; i++) {
+        await publish(i, i + 1);
+        await sleep(15);
+      }
+      await publish(260, 700);
       // Paused, saying why; the messages wait in the queue, delivered at
       // most once each (no nack/requeue loop).
       for (let s = await state(); s.state !== 'paused'; s = await state())

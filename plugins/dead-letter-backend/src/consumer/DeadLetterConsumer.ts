@@ -35,7 +35,8 @@ const backoff = (attempt: number) =>
  * way: a quorum queue hands the deliveries that reach the channel after a
  * basic.cancel back to the queue (they come again, marked with
  * x-delivery-count). Nothing is in flight once the consumer holds a full
- * prefetch window, or once the queue has no ready messages left.
+ * prefetch window; until the window is full a paused consumer keeps taking
+ * deliveries and holds them unacknowledged.
  */
 export class DeadLetterConsumer {
   private connection?: amqp.ChannelModel;
@@ -44,11 +45,8 @@ export class DeadLetterConsumer {
   private buffer: Pending[] = [];
   /** The batch being stored: held, unacknowledged, out of the buffer. */
   private storing: Pending[] = [];
-  /** Deliveries received so far, to tell whether any came in a while. */
-  private received = 0;
   /** The database is down: cancel the consumer once nothing is in flight. */
   private cancelWanted = false;
-  private probing = false;
   private timer?: NodeJS.Timeout;
   private flushing: Promise<void> = Promise.resolve();
   private stopping = false;
@@ -264,7 +262,6 @@ export class DeadLetterConsumer {
   }
 
   private onMessage(channel: amqp.Channel, message: amqp.ConsumeMessage) {
-    this.received += 1;
     let row: NewDeadLetter;
     try {
       row = decodeDeadLetter(message as unknown as AmqpMessage, {
@@ -300,54 +297,17 @@ export class DeadLetterConsumer {
 
   /**
    * Cancels the consumer (the database is down) once no delivery can be on
-   * its way to it: right away when it holds a full prefetch window, else
-   * once the queue has no ready messages left (checked until one or the
-   * other happens, or the database is back first).
+   * its way to it: when it holds a full prefetch window. Until then it keeps
+   * taking deliveries into the buffer, unacknowledged. An empty queue is no
+   * such moment: a publisher can add a message that is delivered between
+   * the check and the cancel, and the queue would hand it back marked as
+   * redelivered (and, at a delivery limit, drop it).
    */
   private cancelWhenIdle(channel: amqp.Channel) {
     if (!this.cancelWanted || channel !== this.channel || !this.consumerTag)
       return;
-    const prefetch = this.env.amqp.prefetch;
-    if (prefetch > 0 && this.held() >= prefetch) {
+    if (this.held() >= this.env.amqp.prefetch)
       void this.cancelConsumer(channel, this.consumerTag);
-    } else if (!this.probing) {
-      void this.cancelWhenDrained(channel);
-    }
-  }
-
-  private async cancelWhenDrained(channel: amqp.Channel) {
-    this.probing = true;
-    try {
-      while (
-        this.cancelWanted &&
-        !this.stopping &&
-        channel === this.channel &&
-        this.consumerTag
-      ) {
-        const tag = this.consumerTag;
-        const before = this.received;
-        // Two round trips on the consuming channel: deliveries the broker
-        // had already sent it arrive before the second reply.
-        const first = await channel.checkQueue(this.env.amqp.queue);
-        const second = await channel.checkQueue(this.env.amqp.queue);
-        if (
-          first.messageCount === 0 &&
-          second.messageCount === 0 &&
-          this.received === before &&
-          this.cancelWanted &&
-          channel === this.channel &&
-          this.consumerTag === tag
-        ) {
-          await this.cancelConsumer(channel, tag);
-          return;
-        }
-        await sleep(500);
-      }
-    } catch {
-      /* the channel is gone; onLost reconnects */
-    } finally {
-      this.probing = false;
-    }
   }
 
   private async cancelConsumer(channel: amqp.Channel, tag: string) {

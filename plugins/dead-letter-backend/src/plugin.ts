@@ -80,10 +80,29 @@ export const deadLetterPlugin = createBackendPlugin({
           rules: Object.values(deadLetterPermissionRules),
           getResources: ids => store.getResources(ids),
         });
+        // Messages stored before the catalog knew their service's owner
+        // (a start drains the queue while the catalog is still filling) get
+        // their squad as soon as a lookup finds it, and by the backfill
+        // task below for services that send nothing new.
         const resolveSquads = createSquadResolver({
           catalog: deps.catalog,
           auth: deps.auth,
           ttlSeconds: config.squadCacheSeconds,
+          onOwnerFound: (service, squad) => {
+            store
+              .setSquad(service, squad)
+              .then(n => {
+                if (n > 0)
+                  deps.logger.info(
+                    `Gave ${n} dead letters of ${service} the squad ${squad}`,
+                  );
+              })
+              .catch(e =>
+                deps.logger.warn(
+                  `could not give the dead letters of ${service} their squad: ${e}`,
+                ),
+              );
+          },
         });
         const consumers = new Map(
           config.environments.filter(hasBroker).map(env => [
@@ -100,16 +119,8 @@ export const deadLetterPlugin = createBackendPlugin({
         deps.lifecycle.addStartupHook(() => consumers.forEach(c => c.start()));
         // Environments of sample messages (the quick start without a
         // broker): a file that cannot be read stops the start, like bad
-        // config. They are stored at start, often before the catalog has
-        // its entities, so they ask with a resolver of their own: its
-        // "unknown service" answers must not be cached for the consumers'
-        // real messages (the squad backfill completes the samples).
+        // config.
         const samples = new Map<string, SampleEnvironment>();
-        const sampleSquads = createSquadResolver({
-          catalog: deps.catalog,
-          auth: deps.auth,
-          ttlSeconds: config.squadCacheSeconds,
-        });
         for (const env of config.environments) {
           if (!env.sample) continue;
           samples.set(
@@ -118,7 +129,7 @@ export const deadLetterPlugin = createBackendPlugin({
               { ...env, sample: env.sample },
               {
                 store,
-                resolveSquads: sampleSquads,
+                resolveSquads,
                 errorHeader: config.errorHeader,
                 servicePattern: config.servicePattern,
                 logger: deps.logger,
@@ -137,11 +148,9 @@ export const deadLetterPlugin = createBackendPlugin({
               );
           }
         });
-        // Messages stored before the catalog knew their service's owner
-        // get their squad once it does.
         await deps.scheduler.scheduleTask({
           id: 'dead-letter-backfill-squads',
-          frequency: { minutes: 1 },
+          frequency: { seconds: 30 },
           timeout: { minutes: 5 },
           initialDelay: { seconds: 30 },
           fn: async () => {

@@ -8,11 +8,17 @@ import { SquadResolver } from '../consumer/DeadLetterConsumer';
  * default namespace) and caches the answer, so a burst of dead letters costs
  * one catalog call per new service, not one per message. Unknown services
  * are cached for at most 30 seconds.
+ *
+ * `onOwnerFound` hears of each service whose owner this resolver learns for
+ * the first time or after the catalog did not know it: messages stored
+ * before then (right after a start, while the catalog is still filling)
+ * can be given their squad at once instead of at the next backfill.
  */
 export function createSquadResolver(options: {
   catalog: CatalogService;
   auth: AuthService;
   ttlSeconds: number;
+  onOwnerFound?: (service: string, squad: string) => void;
 }): SquadResolver {
   const cache = new Map<string, { squad: string | null; expires: number }>();
   return async services => {
@@ -25,6 +31,7 @@ export function createSquadResolver(options: {
       else missing.push(service);
     }
     if (missing.length > 0) {
+      const before = new Map(missing.map(s => [s, cache.get(s)?.squad]));
       const { items } = await options.catalog.getEntitiesByRefs(
         {
           entityRefs: missing.map(
@@ -50,6 +57,8 @@ export function createSquadResolver(options: {
           ? options.ttlSeconds
           : Math.min(options.ttlSeconds, 30);
         cache.set(service, { squad, expires: now + ttl * 1000 });
+        if (squad && !before.get(service))
+          options.onOwnerFound?.(service, squad);
         result.set(service, squad);
       });
     }

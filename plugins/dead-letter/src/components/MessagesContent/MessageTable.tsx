@@ -120,8 +120,11 @@ export function MessageTable(props: {
   const items = value?.items ?? [];
   const total = value?.totalCount ?? 0;
 
+  // A message without a squad (its service had no owner in the catalog when
+  // it arrived) would deny the page's actions to everyone: ask with one
+  // that has a squad when there is one.
   const actions = useActions({
-    sampleId: items[0]?.id,
+    sampleId: (items.find(i => i.squad) ?? items[0])?.id,
     onDone: () => setReload(r => r + 1),
   });
 

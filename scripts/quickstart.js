@@ -224,7 +224,11 @@ async function main() {
   }
 }
 
-main().catch(e => {
-  console.error(`[quickstart] ${e.message}`);
-  process.exit(1);
-});
+if (require.main === module) {
+  main().catch(e => {
+    console.error(`[quickstart] ${e.message}`);
+    process.exit(1);
+  });
+}
+
+module.exports = { brokerReachable, quickstartConfig };

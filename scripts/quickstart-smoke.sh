@@ -24,6 +24,12 @@ mkdir -p "$(dirname "$LOGFILE")"
 # them so that the check covers building the docs too.
 rm -rf node_modules/@backstage/plugin-techdocs-backend/static/docs
 
+# A developer who ran the portal before has dead letters waiting in the
+# queue: the start drains them before the catalog knows their owners, and
+# they must still get their squads (and be redeliverable) within a minute.
+log "Leaving a batch of dead letters in the queue, as an earlier run would"
+node scripts/dead-letter-traffic.js 10
+
 log "Starting the portal with yarn start"
 setsid yarn start >"$LOGFILE" 2>&1 &
 START_PID=$!

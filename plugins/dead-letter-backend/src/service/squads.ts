@@ -3,11 +3,14 @@ import { parseEntityRef } from '@backstage/catalog-model';
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import { SquadResolver } from '../consumer/DeadLetterConsumer';
 
+/** How long "the catalog does not know this service" is believed. */
+const UNKNOWN_TTL_SECONDS = 10;
+
 /**
  * Looks up the owner of each service's catalog component (by name, in the
  * default namespace) and caches the answer, so a burst of dead letters costs
  * one catalog call per new service, not one per message. Unknown services
- * are cached for at most 30 seconds.
+ * are cached for at most 10 seconds.
  *
  * `onOwnerFound` hears of each service whose owner this resolver learns for
  * the first time or after the catalog did not know it: messages stored
@@ -55,7 +58,7 @@ export function createSquadResolver(options: {
         // filling after a start) is asked again sooner.
         const ttl = squad
           ? options.ttlSeconds
-          : Math.min(options.ttlSeconds, 30);
+          : Math.min(options.ttlSeconds, UNKNOWN_TTL_SECONDS);
         cache.set(service, { squad, expires: now + ttl * 1000 });
         if (squad && !before.get(service))
           options.onOwnerFound?.(service, squad);

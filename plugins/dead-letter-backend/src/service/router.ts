@@ -242,7 +242,11 @@ export async function createRouter(
   });
 
   router.get('/dead-letters', async (req, res) => {
-    await httpAuth.credentials(req);
+    const credentials = await httpAuth.credentials(req);
+    // The table is where a person opens messages from: have their read
+    // decisions ready for the first one (asked in the background; a failure
+    // is asked again when a message is opened).
+    readDecisionsOf(credentials)?.catch(() => {});
     const {
       environment: env,
       limit,
@@ -338,6 +342,29 @@ export async function createRouter(
     READ_DECISION_TTL_MS,
   );
   /**
+   * A person's read and read-unmasked decisions: conditional (per squad),
+   * asked once and reused for a few seconds. Undefined for a service
+   * principal, which sees metadata only.
+   */
+  const readDecisionsOf = (
+    credentials: BackstageCredentials,
+  ): Promise<PolicyDecision[]> | undefined => {
+    const principal = credentials.principal as
+      | BackstageUserPrincipal
+      | BackstageServicePrincipal;
+    if (principal.type !== 'user') return undefined;
+    const { userEntityRef, actor } = principal;
+    return readDecisions.get(`${userEntityRef} ${actor?.subject ?? ''}`, () =>
+      permissions.authorizeConditional(
+        [
+          { permission: deadLetterMessageReadPermission },
+          { permission: deadLetterMessageReadUnmaskedPermission },
+        ],
+        { credentials },
+      ),
+    );
+  };
+  /**
    * How much of a message's content the caller may see. Content is for
    * people: a service principal, which the permission framework would
    * allow everything, sees metadata only, so every view has a person to
@@ -346,29 +373,16 @@ export async function createRouter(
    * loaded row here.
    */
   const contentAccess = async (
-    credentials: BackstageCredentials<
-      BackstageUserPrincipal | BackstageServicePrincipal
-    >,
+    decisions: Promise<PolicyDecision[]> | undefined,
     row: DeadLetterResource,
   ): Promise<{ access: DeadLetterContentAccess; reason?: string }> => {
-    if (credentials.principal.type !== 'user') {
+    if (!decisions) {
       return {
         access: 'none',
         reason: 'message content is shown to signed-in people only',
       };
     }
-    const { userEntityRef, actor } = credentials.principal;
-    const [read, unmasked] = await readDecisions.get(
-      `${userEntityRef} ${actor?.subject ?? ''}`,
-      () =>
-        permissions.authorizeConditional(
-          [
-            { permission: deadLetterMessageReadPermission },
-            { permission: deadLetterMessageReadUnmaskedPermission },
-          ],
-          { credentials },
-        ),
-    );
+    const [read, unmasked] = await decisions;
     if (!authorizeResource(read, row)) {
       return {
         access: 'none',
@@ -395,10 +409,13 @@ export async function createRouter(
     });
     let view;
     try {
+      // The decisions are asked while the message is loaded.
+      const decisions = readDecisionsOf(credentials);
+      decisions?.catch(() => {});
       // Not a message id (or too large to be one): no such message.
       const row = ID_PATTERN.test(id) ? await store.get(id) : undefined;
       if (!row) throw new NotFoundError(`no dead letter with id '${id}'`);
-      const { access, reason } = await contentAccess(credentials, row);
+      const { access, reason } = await contentAccess(decisions, row);
       const env = environment(row.environment);
       const { headers: _h, properties: _p, body: _b, ...stored } = row;
       view = messageView({

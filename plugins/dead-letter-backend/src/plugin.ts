@@ -8,6 +8,8 @@ import { hasBroker, readDeadLetterConfig } from './config';
 import { DeadLetterConsumer } from './consumer/DeadLetterConsumer';
 import { DatabaseDeadLetterStore } from './database/DatabaseDeadLetterStore';
 import { createRouter } from './service/router';
+import { RedeliveryPublishers } from './consumer/RedeliveryPublisher';
+import { RedeliveryService } from './service/RedeliveryService';
 import { createSquadResolver } from './service/squads';
 import { backfillSquads } from './service/backfillSquads';
 import { purgeExpired } from './service/retention';
@@ -176,8 +178,12 @@ export const deadLetterPlugin = createBackendPlugin({
             });
           },
         });
+        // One long-lived confirm channel per environment for redelivery.
+        const publishers = new RedeliveryPublishers(deps.logger);
+        const redeliveries = new RedeliveryService({ store, publishers });
         deps.lifecycle.addShutdownHook(async () => {
           await Promise.all([...consumers.values()].map(c => c.stop()));
+          await publishers.close();
         });
         const ruleset = deps.permissionsRegistry.getPermissionRuleset(
           deadLetterMessageResourceRef,
@@ -195,6 +201,7 @@ export const deadLetterPlugin = createBackendPlugin({
             authorizeResource: (decision, resource) =>
               authorizeResource(decision, resource),
             auditor: deps.auditor,
+            redeliveries,
             logger: deps.logger,
           }),
         );

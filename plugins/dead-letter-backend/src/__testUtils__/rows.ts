@@ -1,4 +1,4 @@
-import { NewDeadLetter } from '../consumer/decode';
+import { NewDeadLetter } from '../database/DeadLetterStore';
 
 let seq = 0;
 

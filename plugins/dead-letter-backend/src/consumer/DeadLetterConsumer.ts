@@ -2,8 +2,8 @@ import { LoggerService } from '@backstage/backend-plugin-api';
 import { EnvironmentStatus } from '@internal/plugin-dead-letter-common';
 import * as amqp from 'amqplib';
 import { BrokerEnvironmentConfig } from '../config';
-import { DeadLetterStore } from '../database/DeadLetterStore';
-import { AmqpMessage, NewDeadLetter, decodeDeadLetter } from './decode';
+import { DeadLetterStore, NewDeadLetter } from '../database/DeadLetterStore';
+import { AmqpMessage, decodeDeadLetter } from './decode';
 
 /** Finds the squad that owns a service (cached; undefined when unknown). */
 export type SquadResolver = (

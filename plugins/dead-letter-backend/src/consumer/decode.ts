@@ -1,36 +1,15 @@
 import { createHash } from 'node:crypto';
+import type { NewDeadLetter } from '../database/DeadLetterStore';
+import { REDELIVERY_HEADER } from './headers';
 
-/** Header the portal adds when it redelivers (RabbitMQ 4 ignores client x-death). */
-export const REDELIVERY_HEADER = 'x-dead-letter-redeliveries';
+export { REDELIVERY_HEADER } from './headers';
+export type { NewDeadLetter } from '../database/DeadLetterStore';
 
 /** What amqplib hands a consumer. */
 export interface AmqpMessage {
   content: Buffer;
   fields: { redelivered: boolean; exchange: string; routingKey: string };
   properties: Record<string, unknown> & { headers?: Record<string, unknown> };
-}
-
-/** A row to store, before it has an id. */
-export interface NewDeadLetter {
-  dedupKey: string;
-  environment: string;
-  queue: string | null;
-  exchange: string | null;
-  routingKey: string | null;
-  reason: string | null;
-  service: string | null;
-  squad: string | null;
-  messageId: string | null;
-  correlationId: string | null;
-  error: string | null;
-  deadLetteredAt: string;
-  receivedAt: string;
-  redeliveryCount: number;
-  headers: Record<string, unknown>;
-  properties: Record<string, unknown>;
-  body: Buffer;
-  bodySize: number;
-  bodyTruncated: boolean;
 }
 
 /** Makes AMQP field values JSON-safe: bytes as base64, dates as ISO. */

@@ -5,11 +5,11 @@ import {
 import { InputError } from '@backstage/errors';
 import { DeadLetterFilter } from '@internal/plugin-dead-letter-common';
 import { Knex } from 'knex';
-import { NewDeadLetter } from '../consumer/decode';
 import { whereAllowed } from '../permissions';
 import {
   DeadLetterStore,
   HistogramOptions,
+  NewDeadLetter,
   RetentionRun,
   Selection,
   StoredDeadLetter,

@@ -1,7 +1,29 @@
 import { DeadLetterFilter } from '@internal/plugin-dead-letter-common';
 import { PermissionCriteria } from '@backstage/plugin-permission-common';
-import { NewDeadLetter } from '../consumer/decode';
 import { DeadLetterQuery, DeadLetterResource } from '../permissions';
+
+/** A row to store, before it has an id. */
+export interface NewDeadLetter {
+  dedupKey: string;
+  environment: string;
+  queue: string | null;
+  exchange: string | null;
+  routingKey: string | null;
+  reason: string | null;
+  service: string | null;
+  squad: string | null;
+  messageId: string | null;
+  correlationId: string | null;
+  error: string | null;
+  deadLetteredAt: string;
+  receivedAt: string;
+  redeliveryCount: number;
+  headers: Record<string, unknown>;
+  properties: Record<string, unknown>;
+  body: Buffer;
+  bodySize: number;
+  bodyTruncated: boolean;
+}
 
 /** A stored row, as the store returns it. */
 export interface StoredDeadLetter

@@ -23,6 +23,7 @@ describe('router and openapi.yaml', () => {
       transformConditions: () => ({ column: 'squad', values: [] }),
       authorizeResource: () => false,
       auditor: mockServices.auditor.mock(),
+      redeliveries: {} as any,
       logger: mockServices.logger.mock(),
     });
     const document = OpenApiDocument.fromFile(

@@ -18,6 +18,7 @@ import {
   DeadLetterFilter,
   DeadLetteredMessage,
   EnvironmentStatus,
+  RedeliverResult,
   deadLetterMessageDeletePermission,
   deadLetterMessageRedeliverPermission,
   deadLetterMessageReadPermission,
@@ -45,7 +46,7 @@ import {
   Selection,
   StoredDeadLetter,
 } from '../database/DeadLetterStore';
-import { Redeliverer } from './Redeliverer';
+import { RedeliveryService } from './RedeliveryService';
 import { logsUrl } from './logsUrl';
 import { DeadLetterQuery, DeadLetterResource } from '../permissions';
 import { messageView, readersOf } from './messageView';
@@ -135,6 +136,8 @@ export interface RouterOptions {
     resource: DeadLetterResource,
   ) => boolean;
   auditor: AuditorService;
+  /** The redelivery workflow. */
+  redeliveries: RedeliveryService;
   /** Where errors hidden from the caller are logged, with their reference. */
   logger: LoggerService;
 }
@@ -152,6 +155,7 @@ export async function createRouter(
     transformConditions,
     authorizeResource,
     auditor,
+    redeliveries,
     logger,
   } = options;
   const router = Router();
@@ -514,36 +518,20 @@ export async function createRouter(
   });
 
   router.post('/dead-letters/redeliver', async (req, res) => {
-    let redelivered = 0;
-    const failed: Array<{ id: string; reason: string }> = [];
+    let result: RedeliverResult = { redelivered: 0, failed: [] };
     await destructive(
       req,
       'dead-letter-redeliver',
       deadLetterMessageRedeliverPermission,
       async (env, selection) => {
-        const redeliverer = new Redeliverer(env.amqp.url);
-        const locked = new Set<string>();
-        await store.processLocked(env.name, selection, 200, async rows => {
-          rows.forEach(r => locked.add(r.id));
-          const result = await redeliverer.redeliver(rows);
-          redelivered += result.ok.length;
-          failed.push(...result.failed);
-          return result.ok;
-        });
-        if ('ids' in selection) {
-          for (const id of selection.ids) {
-            if (!locked.has(id)) {
-              failed.push({
-                id,
-                reason: 'not found, or being redelivered by another request',
-              });
-            }
-          }
-        }
-        return { redelivered, failed: failed.length };
+        result = await redeliveries.redeliverNow(env, selection);
+        return {
+          redelivered: result.redelivered,
+          failed: result.failed.length,
+        };
       },
     );
-    res.json({ redelivered, failed });
+    res.json(result);
   });
 
   // Last: no answer carries SQL, a stack or a connection string; a lost

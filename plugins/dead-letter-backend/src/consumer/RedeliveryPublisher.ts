@@ -1,0 +1,342 @@
+import { LoggerService } from '@backstage/backend-plugin-api';
+import * as amqp from 'amqplib';
+import { StoredDeadLetterDetail } from '../database/DeadLetterStore';
+import {
+  DEATH_HEADERS,
+  JOB_HEADER,
+  REDELIVERY_HEADER,
+  REDELIVERY_ID_HEADER,
+  ROW_HEADER,
+} from './headers';
+
+/** Why a message was not redelivered; stable, so failures can be counted per reason. */
+export type RedeliveryFailureReason =
+  | 'unknown-exchange'
+  | 'truncated'
+  | 'exchange-missing'
+  | 'unroutable'
+  | 'refused'
+  | 'gone'
+  | 'broker-error';
+
+/**
+ * What became of one publish: `confirmed` (the broker routed it and
+ * confirmed it), `failed` (it was not, and will not be without a change),
+ * or `unknown` (the channel or connection was lost before the confirm: it
+ * may or may not have reached a queue; safe to publish again).
+ */
+export type PublishOutcome =
+  | { status: 'confirmed' }
+  | { status: 'failed'; reason: RedeliveryFailureReason; detail: string }
+  | { status: 'unknown'; detail: string };
+
+/** One message to publish again, and which job item publishes it. */
+export interface OutgoingRedelivery {
+  row: StoredDeadLetterDetail;
+  /** The job (header JOB_HEADER). */
+  jobId?: string;
+  /** The stable redelivery id (header REDELIVERY_ID_HEADER). */
+  redeliveryId?: string;
+}
+
+/** Undoes toJsonSafe for values AMQP needs as bytes. */
+function fromJsonSafe(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(fromJsonSafe);
+  if (value && typeof value === 'object') {
+    const v = value as Record<string, unknown>;
+    if (typeof v.$base64 === 'string' && Object.keys(v).length === 1) {
+      return Buffer.from(v.$base64, 'base64');
+    }
+    return Object.fromEntries(
+      Object.entries(v).map(([k, x]) => [k, fromJsonSafe(x)]),
+    );
+  }
+  return value;
+}
+
+/** The publish options that reproduce a stored message's properties. */
+export function publishOptions(
+  message: OutgoingRedelivery,
+): amqp.Options.Publish {
+  const { row } = message;
+  const p = row.properties as Record<string, any>;
+  const headers = Object.fromEntries(
+    Object.entries(fromJsonSafe(row.headers) as Record<string, unknown>).filter(
+      ([k]) => !DEATH_HEADERS.test(k),
+    ),
+  );
+  headers[REDELIVERY_HEADER] = row.redeliveryCount + 1;
+  headers[ROW_HEADER] = row.id;
+  if (message.jobId) headers[JOB_HEADER] = message.jobId;
+  if (message.redeliveryId)
+    headers[REDELIVERY_ID_HEADER] = message.redeliveryId;
+  return {
+    mandatory: true,
+    headers,
+    ...(p.contentType && { contentType: p.contentType }),
+    ...(p.contentEncoding && { contentEncoding: p.contentEncoding }),
+    ...(p.deliveryMode && { deliveryMode: p.deliveryMode }),
+    ...(p.priority !== undefined &&
+      p.priority !== null && { priority: p.priority }),
+    ...(p.correlationId && { correlationId: p.correlationId }),
+    ...(p.replyTo && { replyTo: p.replyTo }),
+    ...(p.expiration && { expiration: p.expiration }),
+    ...(p.messageId && { messageId: p.messageId }),
+    ...(p.timestamp && { timestamp: p.timestamp }),
+    ...(p.type && { type: p.type }),
+    ...(p.appId && { appId: p.appId }),
+    // userId is checked against the publishing user; not reproduced.
+  };
+}
+
+/** Why a stored row cannot be redelivered at all, else undefined. */
+export function unpublishable(
+  row: StoredDeadLetterDetail,
+): Extract<PublishOutcome, { status: 'failed' }> | undefined {
+  if (row.exchange === null) {
+    return {
+      status: 'failed',
+      reason: 'unknown-exchange',
+      detail: 'the original exchange is unknown (no x-death header)',
+    };
+  }
+  if (row.bodyTruncated) {
+    return {
+      status: 'failed',
+      reason: 'truncated',
+      detail:
+        'the body was larger than the storage limit and was cut; not redelivered',
+    };
+  }
+  return undefined;
+}
+
+/** How long an exchange found to exist is not checked again. */
+const EXCHANGE_CHECK_TTL_MS = 10_000;
+
+/**
+ * Publishes stored messages back to the exchange and routing key they were
+ * first published to, on one long-lived confirm channel per environment:
+ * `mandatory` plus publisher confirms, so a message counts as redelivered
+ * only once the broker routed it (a basic.return makes it `unroutable`) and
+ * confirmed it. A lost connection or channel is opened again by the next
+ * publish; publishes in flight when it was lost are `unknown`.
+ *
+ * A publish to an exchange that does not exist would close the channel
+ * (and with it every publish in flight), so exchanges are checked first,
+ * on a throwaway channel.
+ */
+export class RedeliveryPublisher {
+  private channel?: Promise<amqp.ConfirmChannel>;
+  private connection?: amqp.ChannelModel;
+  /** basic.return reasons by row id; a return precedes its confirm. */
+  private readonly returned = new Map<string, string>();
+  private readonly exchangesSeen = new Map<string, number>();
+
+  constructor(
+    private readonly options: {
+      environment: string;
+      url: string;
+      logger: LoggerService;
+    },
+  ) {}
+
+  /** Publishes the messages concurrently; one outcome each, in order. */
+  async publish(messages: OutgoingRedelivery[]): Promise<PublishOutcome[]> {
+    const outcomes: Array<PublishOutcome | undefined> = messages.map(m =>
+      unpublishable(m.row),
+    );
+    if (outcomes.every(o => o)) return outcomes as PublishOutcome[];
+    let channel: amqp.ConfirmChannel;
+    let missing: Set<string>;
+    try {
+      channel = await this.open();
+      missing = await this.missingExchanges(
+        messages.filter((_, i) => !outcomes[i]).map(m => m.row.exchange!),
+      );
+    } catch (e) {
+      return outcomes.map(
+        o =>
+          o ?? {
+            status: 'unknown',
+            detail: `broker unavailable: ${(e as Error).message}`,
+          },
+      );
+    }
+    return Promise.all(
+      messages.map((message, i) => {
+        const known = outcomes[i];
+        if (known) return known;
+        const { row } = message;
+        if (missing.has(row.exchange!)) {
+          return {
+            status: 'failed',
+            reason: 'exchange-missing',
+            detail: `the exchange '${row.exchange}' does not exist`,
+          } as const;
+        }
+        return this.publishOne(channel, message);
+      }),
+    );
+  }
+
+  /** Closes the connection; a later publish opens a new one. */
+  async close(): Promise<void> {
+    const connection = this.connection;
+    this.connection = undefined;
+    this.channel = undefined;
+    await connection?.close().catch(() => {});
+  }
+
+  private publishOne(
+    channel: amqp.ConfirmChannel,
+    message: OutgoingRedelivery,
+  ): Promise<PublishOutcome> {
+    const { row } = message;
+    return new Promise(resolve => {
+      try {
+        channel.publish(
+          row.exchange!,
+          row.routingKey ?? '',
+          row.body,
+          publishOptions(message),
+          err => {
+            const returned = this.returned.get(row.id);
+            this.returned.delete(row.id);
+            if (err) {
+              resolve(
+                err.message === 'message nacked'
+                  ? {
+                      status: 'failed',
+                      reason: 'refused',
+                      detail: 'refused by the broker: message nacked',
+                    }
+                  : {
+                      status: 'unknown',
+                      detail: `publishing failed: ${err.message}`,
+                    },
+              );
+            } else if (returned) {
+              resolve({
+                status: 'failed',
+                reason: 'unroutable',
+                detail: returned,
+              });
+            } else {
+              resolve({ status: 'confirmed' });
+            }
+          },
+        );
+      } catch (e) {
+        // The channel closed before this publish was sent: nothing went out.
+        resolve({
+          status: 'unknown',
+          detail: `publishing failed: ${(e as Error).message}`,
+        });
+      }
+    });
+  }
+
+  private open(): Promise<amqp.ConfirmChannel> {
+    if (!this.channel) {
+      const opening = this.connect();
+      this.channel = opening;
+      opening.catch(() => {
+        if (this.channel === opening) this.channel = undefined;
+      });
+    }
+    return this.channel;
+  }
+
+  private async connect(): Promise<amqp.ConfirmChannel> {
+    const { environment, url, logger } = this.options;
+    const connection = await amqp.connect(url, {
+      clientProperties: {
+        connection_name: `backstage-dead-letter-redelivery-${environment}`,
+      },
+    });
+    connection.on('error', e =>
+      logger.warn(
+        `dead-letter ${environment}: redelivery connection error ${e.message}`,
+      ),
+    );
+    const lost = () => {
+      if (this.connection !== connection) return;
+      this.connection = undefined;
+      this.channel = undefined;
+      connection.close().catch(() => {});
+    };
+    connection.on('close', lost);
+    try {
+      const channel = await connection.createConfirmChannel();
+      channel.on('error', e =>
+        logger.warn(
+          `dead-letter ${environment}: redelivery channel error ${e.message}`,
+        ),
+      );
+      channel.on('close', lost);
+      channel.on('return', (msg: amqp.Message) => {
+        const id = String(msg.properties.headers?.[ROW_HEADER] ?? '');
+        this.returned.set(
+          id,
+          `unroutable: no queue bound for exchange '${msg.fields.exchange}' and routing key '${msg.fields.routingKey}'`,
+        );
+      });
+      this.connection = connection;
+      return channel;
+    } catch (e) {
+      await connection.close().catch(() => {});
+      throw e;
+    }
+  }
+
+  /** The exchanges among `names` that do not exist ('' always does). */
+  private async missingExchanges(names: string[]): Promise<Set<string>> {
+    const now = Date.now();
+    const unchecked = [...new Set(names)].filter(
+      n => n !== '' && (this.exchangesSeen.get(n) ?? 0) < now,
+    );
+    const missing = new Set<string>();
+    if (unchecked.length === 0 || !this.connection) return missing;
+    for (const name of unchecked) {
+      // A failed check closes its channel, so one channel per check.
+      const probe = await this.connection.createChannel();
+      probe.on('error', () => {});
+      try {
+        await probe.checkExchange(name);
+        this.exchangesSeen.set(name, now + EXCHANGE_CHECK_TTL_MS);
+        await probe.close().catch(() => {});
+      } catch (e) {
+        if (!/NOT_FOUND|404/.test((e as Error).message)) throw e;
+        missing.add(name);
+      }
+    }
+    return missing;
+  }
+}
+
+/** One publisher per environment, opened on first use, closed at shutdown. */
+export class RedeliveryPublishers {
+  private readonly publishers = new Map<string, RedeliveryPublisher>();
+
+  constructor(private readonly logger: LoggerService) {}
+
+  /** The environment's publisher. */
+  for(environment: { name: string; amqp: { url: string } }) {
+    let publisher = this.publishers.get(environment.name);
+    if (!publisher) {
+      publisher = new RedeliveryPublisher({
+        environment: environment.name,
+        url: environment.amqp.url,
+        logger: this.logger.child({ environment: environment.name }),
+      });
+      this.publishers.set(environment.name, publisher);
+    }
+    return publisher;
+  }
+
+  /** Closes every connection. */
+  async close(): Promise<void> {
+    await Promise.all([...this.publishers.values()].map(p => p.close()));
+  }
+}

@@ -1,14 +1,11 @@
-import {
-  RELEASE_MANAGER_SERVICE_ANNOTATION,
-  isReleasableComponent,
-} from './annotations';
+import { isReleasableComponent } from './annotations';
 
 const component = (type?: string, annotated = true) => ({
   kind: 'Component',
   metadata: {
     name: 'x',
     annotations: annotated
-      ? { [RELEASE_MANAGER_SERVICE_ANNOTATION]: 'x' }
+      ? { 'lunar.app/release-manager-service': 'x' }
       : undefined,
   },
   spec: type === undefined ? {} : { type, owner: 'group:default/squad-nasa' },

@@ -1,9 +1,4 @@
-/**
- * The annotation naming a component's service in release-manager (the
- * shuttle processor writes it from shuttle.yaml's `vars.service`).
- */
-export const RELEASE_MANAGER_SERVICE_ANNOTATION =
-  'lunar.app/release-manager-service';
+import { LUNAR_ANNOTATIONS } from '@internal/plugin-lunar-common';
 
 /**
  * Component types that are never released to an environment: libraries are
@@ -31,7 +26,7 @@ export interface ReleasableEntityLike {
  */
 export function isReleasableComponent(entity: ReleasableEntityLike): boolean {
   if (entity.kind.toLocaleLowerCase('en-US') !== 'component') return false;
-  if (!entity.metadata.annotations?.[RELEASE_MANAGER_SERVICE_ANNOTATION]) {
+  if (!entity.metadata.annotations?.[LUNAR_ANNOTATIONS.releaseManagerService]) {
     return false;
   }
   const type = (entity.spec as { type?: unknown } | undefined)?.type;

@@ -1,3 +1,4 @@
+import { SQUAD_GROUP_PREFIX } from '@internal/plugin-lunar-common';
 import { Config } from '@backstage/config';
 
 /** How one plan maps to a component. */
@@ -73,7 +74,7 @@ export function readShuttleProcessorConfig(
     planFileNames: config?.getOptionalStringArray('planFileNames') ?? [
       'plan.yaml',
     ],
-    ownerPrefix: config?.getOptionalString('ownerPrefix') ?? 'squad-',
+    ownerPrefix: config?.getOptionalString('ownerPrefix') ?? SQUAD_GROUP_PREFIX,
     lifecycle: config?.getOptionalString('lifecycle') ?? 'production',
     defaultType: config?.getOptionalString('defaultType') ?? 'other',
     planOwner: config?.getOptionalString('planOwner') ?? 'group:squad-nasa',

@@ -1,7 +1,5 @@
 import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
 
-export { RELEASE_MANAGER_SERVICE_ANNOTATION } from '@internal/plugin-release-status-common';
-
 /** `group:default/squad-nasa` -> `squad-nasa`. */
 export function nameOf(ref: string): string {
   return ref.slice(ref.lastIndexOf('/') + 1);

@@ -7,10 +7,10 @@ import {
 } from '@backstage/catalog-model';
 import {
   EnvironmentRelease,
-  RELEASE_MANAGER_SERVICE_ANNOTATION,
   ReleaseStatus,
   SourceState,
 } from '@internal/plugin-release-status-common';
+import { LUNAR_ANNOTATIONS } from '@internal/plugin-lunar-common';
 import {
   ReleaseManagerFacts,
   ReleaseManagerSource,
@@ -22,7 +22,6 @@ import {
   SourceError,
 } from '../sources/types';
 
-export { RELEASE_MANAGER_SERVICE_ANNOTATION };
 const PROJECT_SLUG_ANNOTATION = 'github.com/project-slug';
 
 /**
@@ -121,7 +120,7 @@ export class ReleaseStatusService {
   private async compute(entity: Entity): Promise<ReleaseStatus> {
     const { environments, releaseManager, gitSources } = this.options;
     const service =
-      entity.metadata.annotations?.[RELEASE_MANAGER_SERVICE_ANNOTATION] ??
+      entity.metadata.annotations?.[LUNAR_ANNOTATIONS.releaseManagerService] ??
       entity.metadata.name;
     const repo = repositoryOf(entity);
     const gitSource = gitSources.find(s => s.handles(repo));

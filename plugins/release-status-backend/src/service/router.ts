@@ -1,11 +1,11 @@
 import { HttpAuthService, LoggerService } from '@backstage/backend-plugin-api';
 import { createSafeErrorMiddleware } from '@internal/plugin-lunar-node';
-import {
-  CompoundEntityRef,
-  parseEntityRef,
-  stringifyEntityRef,
-} from '@backstage/catalog-model';
+import { stringifyEntityRef } from '@backstage/catalog-model';
 import { InputError, NotFoundError } from '@backstage/errors';
+import {
+  LUNAR_ANNOTATIONS,
+  parseEntityRefParameter,
+} from '@internal/plugin-lunar-common';
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import {
   ReleaseOverview,
@@ -15,49 +15,20 @@ import {
 import { CATALOG_FILTER_EXISTS } from '@backstage/catalog-client';
 import express from 'express';
 import Router from 'express-promise-router';
-import {
-  RELEASE_MANAGER_SERVICE_ANNOTATION,
-  ReleaseStatusService,
-} from './ReleaseStatusService';
+import { ReleaseStatusService } from './ReleaseStatusService';
 
 /** Components looked up at once for an overview. */
 const CONCURRENCY = 8;
 
-function entityRef(
-  value: unknown,
-  name: string,
-  defaultKind: 'component' | 'group' = 'component',
-): CompoundEntityRef {
-  if (typeof value !== 'string' || !value) {
-    throw new InputError(
-      `${name} is required, e.g. ${
-        defaultKind === 'group'
-          ? 'group:default/squad-nasa'
-          : 'component:default/card-clearing'
-      }`,
-    );
-  }
-  try {
-    return parseEntityRef(value, {
-      defaultKind,
-      defaultNamespace: 'default',
-    });
-  } catch (e) {
-    throw new InputError(
-      `${name} '${value}' is not an entity reference: ${(e as Error).message}`,
-    );
-  }
-}
-
 /** `owner`: a squad, `squad-nasa` meaning `group:default/squad-nasa`. */
 function squadRef(value: unknown): string {
-  const ref = entityRef(value, 'owner', 'group');
-  if (ref.kind.toLocaleLowerCase('en-US') !== 'group') {
-    throw new InputError(
-      `owner must be a group (a squad), e.g. group:default/squad-nasa, not '${value}'`,
-    );
-  }
-  return stringifyEntityRef(ref);
+  return stringifyEntityRef(
+    parseEntityRefParameter(value, {
+      name: 'owner',
+      defaultKind: 'group',
+      kindRequired: true,
+    }),
+  );
 }
 
 function refresh(value: unknown): boolean {
@@ -96,7 +67,10 @@ export async function createRouter(options: {
   router.use(express.json());
 
   router.get('/status', async (req, res) => {
-    const ref = entityRef(req.query.entityRef, 'entityRef');
+    const ref = parseEntityRefParameter(req.query.entityRef, {
+      name: 'entityRef',
+      defaultKind: 'component',
+    });
     const fresh = refresh(req.query.refresh);
     const credentials = await httpAuth.credentials(req);
     // The caller's own catalog view: no status for what they cannot see.
@@ -118,7 +92,7 @@ export async function createRouter(options: {
       {
         filter: {
           kind: 'component',
-          [`metadata.annotations.${RELEASE_MANAGER_SERVICE_ANNOTATION}`]:
+          [`metadata.annotations.${LUNAR_ANNOTATIONS.releaseManagerService}`]:
             CATALOG_FILTER_EXISTS,
           ...(owner && { 'relations.ownedBy': owner }),
         },

@@ -1,3 +1,7 @@
+import {
+  SQUAD_GROUP_PREFIX,
+  squadShortName,
+} from '@internal/plugin-lunar-common';
 import { parseEntityRef } from '@backstage/catalog-model';
 import { InputError } from '@backstage/errors';
 import { CatalogService } from '@backstage/plugin-catalog-node';
@@ -5,8 +9,6 @@ import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import fs from 'node:fs';
 import { LunarScaffolderConfig } from '../config';
 import { dnsLabelProblem, goPackageProblem, localRepoPaths } from '../names';
-
-const SQUAD_PREFIX = 'squad-';
 
 /** The group an owner ref names, or undefined when it is not a ref. */
 function parseGroupRef(ref: string) {
@@ -109,10 +111,10 @@ export function createValidateNameAction(opts: {
         if (
           !ref ||
           ref.kind !== 'group' ||
-          !ref.name.startsWith(SQUAD_PREFIX)
+          !ref.name.startsWith(SQUAD_GROUP_PREFIX)
         ) {
           throw new InputError(
-            `Owner "${owner}" is not a squad; pick a group named ${SQUAD_PREFIX}<name>`,
+            `Owner "${owner}" is not a squad; pick a group named ${SQUAD_GROUP_PREFIX}<name>`,
           );
         }
         const group = await catalog.getEntityByRef(
@@ -124,7 +126,7 @@ export function createValidateNameAction(opts: {
             `Owner "${owner}" is not a group in the catalog`,
           );
         }
-        squad = ref.name.slice(SQUAD_PREFIX.length);
+        squad = squadShortName(ref.name);
       }
 
       ctx.output('localPublish', Boolean(config.localGitDirectory));

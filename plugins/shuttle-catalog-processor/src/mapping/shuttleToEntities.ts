@@ -3,6 +3,7 @@ import {
   Entity,
   makeValidator,
 } from '@backstage/catalog-model';
+import { LUNAR_ANNOTATIONS } from '@internal/plugin-lunar-common';
 import { ShuttleProcessorConfig } from '../config';
 import {
   ShuttleFile,
@@ -13,31 +14,22 @@ import {
   yamlTypeOf,
 } from './parseShuttleYaml';
 
-/** Annotations this module writes; other Lunar plugins read some of them. */
+/**
+ * Annotations this module writes: Lunar's own (named in
+ * @internal/plugin-lunar-common, where the other plugins read them) and two
+ * of Backstage's.
+ */
 export const ANNOTATIONS = {
-  /** The shuttle plan reference, verbatim (`false` for no plan). */
-  plan: 'lunar.app/shuttle-plan',
-  /** The plan's name (its repository's name), e.g. `lw-shuttle-go-plan`. */
-  planName: 'lunar.app/shuttle-plan-name',
-  /** The branch, tag or commit of the plan (`master` when none is pinned). */
-  planRef: 'lunar.app/shuttle-plan-ref',
-  /**
-   * The owner group's ref when that group is not in the catalog (set by the
-   * parser; see catalog.shuttle.unknownOwner).
-   */
-  unknownOwner: 'lunar.app/unknown-owner',
-  /** How spec.type was decided: `plan`, `vars.type`, `repository` or `default`. */
-  typeSource: 'lunar.app/shuttle-type-source',
-  /** Service name in release-manager; read by the release-status plugin. */
-  releaseManagerService: 'lunar.app/release-manager-service',
-  /** `true` when the service asks the platform for an ingress. */
-  ingress: 'lunar.app/ingress',
-  /** vars.domain; the shared-entities provider turns it into a Domain. */
-  domain: 'lunar.app/domain',
-  /** Comma-separated RabbitMQ exchanges the service declares. */
-  rabbitmqExchanges: 'lunar.app/rabbitmq-exchanges',
-  /** Comma-separated RabbitMQ queues the service consumes. */
-  rabbitmqQueues: 'lunar.app/rabbitmq-queues',
+  plan: LUNAR_ANNOTATIONS.shuttlePlan,
+  planName: LUNAR_ANNOTATIONS.shuttlePlanName,
+  planRef: LUNAR_ANNOTATIONS.shuttlePlanRef,
+  unknownOwner: LUNAR_ANNOTATIONS.unknownOwner,
+  typeSource: LUNAR_ANNOTATIONS.shuttleTypeSource,
+  releaseManagerService: LUNAR_ANNOTATIONS.releaseManagerService,
+  ingress: LUNAR_ANNOTATIONS.ingress,
+  domain: LUNAR_ANNOTATIONS.domain,
+  rabbitmqExchanges: LUNAR_ANNOTATIONS.rabbitmqExchanges,
+  rabbitmqQueues: LUNAR_ANNOTATIONS.rabbitmqQueues,
   projectSlug: 'github.com/project-slug',
   techdocsRef: 'backstage.io/techdocs-ref',
 } as const;

@@ -6,18 +6,14 @@ import {
   PulseStore,
   SnapshotEntry,
 } from '../database/PulseStore';
-import {
-  RELEASE_MANAGER_SERVICE_ANNOTATION,
-  nameOf,
-  ownerOf,
-  refOf,
-} from '../names';
+import { LUNAR_ANNOTATIONS } from '@internal/plugin-lunar-common';
+import { nameOf, ownerOf, refOf } from '../names';
 
 const FIELDS = [
   'kind',
   'metadata.name',
   'metadata.namespace',
-  `metadata.annotations.${RELEASE_MANAGER_SERVICE_ANNOTATION}`,
+  `metadata.annotations.${LUNAR_ANNOTATIONS.releaseManagerService}`,
   'relations',
 ];
 
@@ -160,8 +156,9 @@ export class CatalogChangeTracker {
           entityRef: ref,
           name: entity.metadata.name,
           service:
-            entity.metadata.annotations?.[RELEASE_MANAGER_SERVICE_ANNOTATION] ??
-            entity.metadata.name,
+            entity.metadata.annotations?.[
+              LUNAR_ANNOTATIONS.releaseManagerService
+            ] ?? entity.metadata.name,
           owner: ownerOf(entity),
         });
       }

@@ -1,3 +1,4 @@
+import { squadGroupRef } from '@internal/plugin-lunar-common';
 import { NewPulseEvent } from '../database/PulseStore';
 import { sha256 } from '../catalog/CatalogChangeTracker';
 
@@ -32,9 +33,7 @@ export function serviceOfPod(pod: string): string {
 
 /** `squad` in an event is the squad's short name (`nasa`). */
 function squadRef(squad: string | undefined): string | null {
-  if (!squad) return null;
-  const name = squad.startsWith('squad-') ? squad : `squad-${squad}`;
-  return `group:default/${name}`.toLocaleLowerCase('en-US');
+  return squad ? squadGroupRef(squad) : null;
 }
 
 /**

@@ -1,6 +1,7 @@
 import { HttpAuthService, LoggerService } from '@backstage/backend-plugin-api';
 import { createSafeErrorMiddleware } from '@internal/plugin-lunar-node';
-import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
+import { stringifyEntityRef } from '@backstage/catalog-model';
+import { parseEntityRefParameter } from '@internal/plugin-lunar-common';
 import { InputError, NotFoundError } from '@backstage/errors';
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import { PulseResponse } from '@internal/plugin-squad-overview-common';
@@ -13,23 +14,11 @@ const MAX_LIMIT = 200;
 
 /** A group entity ref from a query parameter, lower case. */
 function groupRef(value: unknown, name: string): string {
-  if (typeof value !== 'string' || !value) {
-    throw new InputError(`${name} is required, e.g. group:default/squad-nasa`);
-  }
-  let ref;
-  try {
-    ref = parseEntityRef(value, {
-      defaultKind: 'group',
-      defaultNamespace: 'default',
-    });
-  } catch (e) {
-    throw new InputError(
-      `${name} '${value}' is not an entity reference: ${(e as Error).message}`,
-    );
-  }
-  if (ref.kind.toLocaleLowerCase('en-US') !== 'group') {
-    throw new InputError(`${name} must be a group, not a ${ref.kind}`);
-  }
+  const ref = parseEntityRefParameter(value, {
+    name,
+    defaultKind: 'group',
+    kindRequired: true,
+  });
   return stringifyEntityRef(ref).toLocaleLowerCase('en-US');
 }
 

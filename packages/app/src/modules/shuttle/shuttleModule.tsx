@@ -1,3 +1,4 @@
+import { LUNAR_ANNOTATIONS } from '@internal/plugin-lunar-common';
 import { Entity } from '@backstage/catalog-model';
 import { createFrontendModule } from '@backstage/frontend-plugin-api';
 import { EntityCardBlueprint } from '@backstage/plugin-catalog-react/alpha';
@@ -17,12 +18,9 @@ export const planUsersCard = EntityCardBlueprint.make({
   },
 });
 
-/** Set by the shuttle catalog module when the owner group was missing. */
-export const UNKNOWN_OWNER_ANNOTATION = 'lunar.app/unknown-owner';
-
 /** True for entities the shuttle module marked as having an unknown owner. */
 export const hasUnknownOwnerMark = (entity: Entity) =>
-  !!entity.metadata.annotations?.[UNKNOWN_OWNER_ANNOTATION];
+  !!entity.metadata.annotations?.[LUNAR_ANNOTATIONS.unknownOwner];
 
 /** "owner squad-juno is not a known squad", first on the overview. */
 export const unknownOwnerCard = EntityCardBlueprint.make({

@@ -26,6 +26,7 @@ import {
   entityRouteRef,
 } from '@backstage/plugin-catalog-react';
 import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
+import { parseEntityRefParameter } from '@internal/plugin-lunar-common';
 import useAsync from 'react-use/esm/useAsync';
 import { useSearchParams } from 'react-router-dom';
 import { ReleaseStatus } from '@internal/plugin-release-status-common';
@@ -44,10 +45,7 @@ function squadRef(owner: string | null): string {
   if (!owner) return '';
   try {
     return stringifyEntityRef(
-      parseEntityRef(owner, {
-        defaultKind: 'group',
-        defaultNamespace: 'default',
-      }),
+      parseEntityRefParameter(owner, { name: 'owner', defaultKind: 'group' }),
     );
   } catch {
     return owner;

@@ -8,6 +8,7 @@ import {
   TableColumn,
 } from '@backstage/core-components';
 import { useApi } from '@backstage/core-plugin-api';
+import { LUNAR_ANNOTATIONS } from '@internal/plugin-lunar-common';
 import {
   Entity,
   RELATION_DEPENDENCY_OF,
@@ -18,10 +19,6 @@ import {
   catalogApiRef,
   useEntity,
 } from '@backstage/plugin-catalog-react';
-
-/** Annotations the shuttle catalog module writes on a plan's users. */
-const PLAN_ANNOTATION = 'lunar.app/shuttle-plan';
-const PLAN_REF_ANNOTATION = 'lunar.app/shuttle-plan-ref';
 
 /** One component that uses the plan, at the ref it pins. */
 export interface PlanUser {
@@ -36,8 +33,9 @@ export function planUsers(entities: (Entity | undefined)[]): PlanUser[] {
     .filter((e): e is Entity => !!e)
     .map(entity => ({
       entity,
-      ref: entity.metadata.annotations?.[PLAN_REF_ANNOTATION] ?? '',
-      plan: entity.metadata.annotations?.[PLAN_ANNOTATION] ?? '',
+      ref:
+        entity.metadata.annotations?.[LUNAR_ANNOTATIONS.shuttlePlanRef] ?? '',
+      plan: entity.metadata.annotations?.[LUNAR_ANNOTATIONS.shuttlePlan] ?? '',
     }))
     .sort(
       (a, b) =>

@@ -4,7 +4,7 @@ import { useApi } from '@backstage/core-plugin-api';
 import { parseEntityRef } from '@backstage/catalog-model';
 import { catalogApiRef, useEntity } from '@backstage/plugin-catalog-react';
 
-import { UNKNOWN_OWNER_ANNOTATION } from '../shuttleModule';
+import { LUNAR_ANNOTATIONS } from '@internal/plugin-lunar-common';
 
 /**
  * "owner squad-juno is not a known squad" on the page of a component whose
@@ -14,7 +14,7 @@ import { UNKNOWN_OWNER_ANNOTATION } from '../shuttleModule';
 export function UnknownOwnerCard() {
   const { entity } = useEntity();
   const catalogApi = useApi(catalogApiRef);
-  const owner = entity.metadata.annotations?.[UNKNOWN_OWNER_ANNOTATION];
+  const owner = entity.metadata.annotations?.[LUNAR_ANNOTATIONS.unknownOwner];
   const { value: stillUnknown } = useAsync(async () => {
     if (!owner) return false;
     const found = await catalogApi.getEntityByRef(owner);

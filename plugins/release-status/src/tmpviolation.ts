@@ -1,0 +1,1 @@
+export const X = 'lunar.app/ingress';

@@ -22,6 +22,8 @@ import request from 'supertest';
 import deadLetterPlugin, { decideForSquadMembers } from '.';
 import { eventually, failingService, topology } from './__testUtils__/amqp';
 import { httpAuthWithActorFactory } from './__testUtils__/httpAuthWithActor';
+import { newDeadLetter } from './__testUtils__/rows';
+import { DatabaseDeadLetterStore } from './database/DatabaseDeadLetterStore';
 import {
   AMQP_URL,
   serviceComponent,
@@ -230,6 +232,60 @@ describe('dead-letter permissions, per owning squad', () => {
     } finally {
       await running.stop();
       await cleanup();
+    }
+  });
+  it('decides on a message stored before the catalog knew its owner by the owner the catalog names now', async () => {
+    if (!services.available) return;
+    const knex = await databases.init('POSTGRES_15');
+    const queue = `lunar-test-late-owner-${Math.random()
+      .toString(36)
+      .slice(2, 8)}`;
+    const running = await backend(knex, queue);
+    try {
+      // Stored while the catalog did not have term-deposit yet: no squad.
+      const store = await DatabaseDeadLetterStore.create({
+        database: mockServices.database({ knex, migrations: { skip: true } }),
+      });
+      await store.insertBatch([
+        newDeadLetter({ squad: null }),
+        newDeadLetter({ squad: null }),
+        newDeadLetter({ squad: null, service: 'card-clearing' }),
+      ]);
+      const rows = await knex('dead_letters').select('id', 'service');
+      const id = (service: string) =>
+        String(rows.find(r => r.service === service)!.id);
+
+      const authorize = await request(running.server)
+        .post('/api/permission/authorize')
+        .set(mette)
+        .send({
+          items: [id('term-deposit'), id('card-clearing')].map(ref => ({
+            id: ref,
+            permission: deadLetterMessageDeletePermission,
+            resourceRef: ref,
+          })),
+        });
+      expect(authorize.body.items.map((i: any) => i.result)).toEqual([
+        AuthorizeResult.ALLOW,
+        AuthorizeResult.DENY,
+      ]);
+      // Stored for every message of the service, so selections by filter
+      // (decided in SQL) see it too.
+      const squads = await knex('dead_letters')
+        .select('service', 'squad')
+        .orderBy('id');
+      expect(squads).toEqual([
+        { service: 'term-deposit', squad: 'squad-mercury' },
+        { service: 'term-deposit', squad: 'squad-mercury' },
+        { service: 'card-clearing', squad: 'squad-gemini' },
+      ]);
+      const del = await request(running.server)
+        .delete('/api/dead-letter/dead-letters')
+        .set(mette)
+        .send({ environment: 'dev', filter: { service: 'term-deposit' } });
+      expect(del.body).toEqual({ deleted: 2 });
+    } finally {
+      await running.stop();
     }
   });
 });

@@ -10,7 +10,7 @@ import { DatabaseDeadLetterStore } from './database/DatabaseDeadLetterStore';
 import { createRouter } from './service/router';
 import { RedeliveryPublishers } from './consumer/RedeliveryPublisher';
 import { RedeliveryService } from './service/RedeliveryService';
-import { createSquadResolver } from './service/squads';
+import { createSquadResolver, fillMissingSquads } from './service/squads';
 import { backfillSquads } from './service/backfillSquads';
 import { purgeExpired } from './service/retention';
 import { SampleEnvironment } from './service/sampleEnvironment';
@@ -74,14 +74,6 @@ export const deadLetterPlugin = createBackendPlugin({
             deps.database.getClient(),
           ),
         );
-        // Messages are a permission resource type, so a policy can decide
-        // per message, e.g. by the squad that owns its service.
-        deps.permissionsRegistry.addResourceType({
-          resourceRef: deadLetterMessageResourceRef,
-          permissions: deadLetterPermissions,
-          rules: Object.values(deadLetterPermissionRules),
-          getResources: ids => store.getResources(ids),
-        });
         // Messages stored before the catalog knew their service's owner
         // (a start drains the queue while the catalog is still filling) get
         // their squad as soon as a lookup finds it, and by the backfill
@@ -105,6 +97,20 @@ export const deadLetterPlugin = createBackendPlugin({
                 ),
               );
           },
+        });
+        // Messages are a permission resource type, so a policy can decide
+        // per message, e.g. by the squad that owns its service.
+        deps.permissionsRegistry.addResourceType({
+          resourceRef: deadLetterMessageResourceRef,
+          permissions: deadLetterPermissions,
+          rules: Object.values(deadLetterPermissionRules),
+          // A message stored before the catalog knew its owner gets it
+          // here at the latest, so no decision rests on a missing squad.
+          getResources: async ids =>
+            fillMissingSquads(await store.getResources(ids), {
+              resolveSquads,
+              store,
+            }),
         });
         const consumers = new Map(
           config.environments.filter(hasBroker).map(env => [
@@ -202,6 +208,7 @@ export const deadLetterPlugin = createBackendPlugin({
               authorizeResource(decision, resource),
             auditor: deps.auditor,
             redeliveries,
+            resolveSquads,
             logger: deps.logger,
           }),
         );

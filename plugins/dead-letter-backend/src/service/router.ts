@@ -51,6 +51,8 @@ import { logsUrl } from './logsUrl';
 import { DeadLetterQuery, DeadLetterResource } from '../permissions';
 import { messageView, readersOf } from './messageView';
 import { DecisionCache } from './decisionCache';
+import { fillMissingSquads } from './squads';
+import { SquadResolver } from '../consumer/DeadLetterConsumer';
 
 /**
  * A text parameter: PostgreSQL refuses NUL characters in text (a 500 before
@@ -138,6 +140,11 @@ export interface RouterOptions {
   auditor: AuditorService;
   /** The redelivery workflow. */
   redeliveries: RedeliveryService;
+  /**
+   * The catalog's squads, for a message stored before the catalog knew its
+   * service's owner (see fillMissingSquads).
+   */
+  resolveSquads?: SquadResolver;
   /** Where errors hidden from the caller are logged, with their reference. */
   logger: LoggerService;
 }
@@ -156,6 +163,7 @@ export async function createRouter(
     authorizeResource,
     auditor,
     redeliveries,
+    resolveSquads,
     logger,
   } = options;
   const router = Router();
@@ -245,6 +253,32 @@ export async function createRouter(
     res.json(body);
   });
 
+  const readDecisions = new DecisionCache<PolicyDecision[]>(
+    READ_DECISION_TTL_MS,
+  );
+  /**
+   * A person's read and read-unmasked decisions: conditional (per squad),
+   * asked once and reused for a few seconds. Undefined for a service
+   * principal, which sees metadata only.
+   */
+  const readDecisionsOf = (
+    credentials: BackstageCredentials,
+  ): Promise<PolicyDecision[]> | undefined => {
+    const principal = credentials.principal as
+      | BackstageUserPrincipal
+      | BackstageServicePrincipal;
+    if (principal.type !== 'user') return undefined;
+    const { userEntityRef, actor } = principal;
+    return readDecisions.get(`${userEntityRef} ${actor?.subject ?? ''}`, () =>
+      permissions.authorizeConditional(
+        [
+          { permission: deadLetterMessageReadPermission },
+          { permission: deadLetterMessageReadUnmaskedPermission },
+        ],
+        { credentials },
+      ),
+    );
+  };
   router.get('/dead-letters', async (req, res) => {
     const credentials = await httpAuth.credentials(req);
     // The table is where a person opens messages from: have their read
@@ -342,32 +376,6 @@ export async function createRouter(
     res.json({ from: from.toISOString(), hours: q.hours, buckets });
   });
 
-  const readDecisions = new DecisionCache<PolicyDecision[]>(
-    READ_DECISION_TTL_MS,
-  );
-  /**
-   * A person's read and read-unmasked decisions: conditional (per squad),
-   * asked once and reused for a few seconds. Undefined for a service
-   * principal, which sees metadata only.
-   */
-  const readDecisionsOf = (
-    credentials: BackstageCredentials,
-  ): Promise<PolicyDecision[]> | undefined => {
-    const principal = credentials.principal as
-      | BackstageUserPrincipal
-      | BackstageServicePrincipal;
-    if (principal.type !== 'user') return undefined;
-    const { userEntityRef, actor } = principal;
-    return readDecisions.get(`${userEntityRef} ${actor?.subject ?? ''}`, () =>
-      permissions.authorizeConditional(
-        [
-          { permission: deadLetterMessageReadPermission },
-          { permission: deadLetterMessageReadUnmaskedPermission },
-        ],
-        { credentials },
-      ),
-    );
-  };
   /**
    * How much of a message's content the caller may see. Content is for
    * people: a service principal, which the permission framework would
@@ -417,7 +425,9 @@ export async function createRouter(
       const decisions = readDecisionsOf(credentials);
       decisions?.catch(() => {});
       // Not a message id (or too large to be one): no such message.
-      const row = ID_PATTERN.test(id) ? await store.get(id) : undefined;
+      let row = ID_PATTERN.test(id) ? await store.get(id) : undefined;
+      if (row && resolveSquads)
+        [row] = await fillMissingSquads([row], { resolveSquads, store });
       if (!row) throw new NotFoundError(`no dead letter with id '${id}'`);
       const { access, reason } = await contentAccess(decisions, row);
       const env = environment(row.environment);

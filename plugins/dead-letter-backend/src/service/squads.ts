@@ -2,6 +2,7 @@ import { AuthService } from '@backstage/backend-plugin-api';
 import { parseEntityRef } from '@backstage/catalog-model';
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import { SquadResolver } from '../consumer/DeadLetterConsumer';
+import { DeadLetterStore } from '../database/DeadLetterStore';
 
 /** How long "the catalog does not know this service" is believed. */
 const UNKNOWN_TTL_SECONDS = 10;
@@ -67,4 +68,36 @@ export function createSquadResolver(options: {
     }
     return result;
   };
+}
+
+/**
+ * Gives the rows whose service had no owner when they were stored the squad
+ * the catalog names now (stored, then returned), so a permission decision on
+ * a message never rests on a squad that is only missing because the message
+ * arrived before the catalog had its component.
+ */
+export async function fillMissingSquads<
+  T extends { service: string | null; squad: string | null },
+>(
+  rows: Array<T | undefined>,
+  deps: {
+    resolveSquads: SquadResolver;
+    store: Pick<DeadLetterStore, 'setSquad'>;
+  },
+): Promise<Array<T | undefined>> {
+  const services = [
+    ...new Set(
+      rows.flatMap(r => (r && !r.squad && r.service ? [r.service] : [])),
+    ),
+  ];
+  if (services.length === 0) return rows;
+  const squads = await deps.resolveSquads(services);
+  for (const [service, squad] of squads) {
+    if (squad) await deps.store.setSquad(service, squad);
+  }
+  return rows.map(r =>
+    r && !r.squad && r.service && squads.get(r.service)
+      ? { ...r, squad: squads.get(r.service)! }
+      : r,
+  );
 }

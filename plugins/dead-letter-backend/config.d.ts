@@ -62,6 +62,14 @@ export interface Config {
         /** Whole days, at least 1. */
         days: number;
       };
+      /**
+       * The archive of this environment's deleted and redelivered messages.
+       * Default: `deadLetter.archive`.
+       */
+      archive?: {
+        /** Days an archived message stays restorable, at least 1 (never beyond `retention`). Default: `deadLetter.archive.retentionDays`. */
+        retentionDays?: number;
+      };
     }>;
     /**
      * Who may read message content (body, headers, properties) besides the
@@ -97,6 +105,14 @@ export interface Config {
     retention?: {
       /** Whole days, at least 1. */
       days: number;
+    };
+    /**
+     * Deleted and redelivered messages are archived, restorable until they
+     * expire; a scheduled task purges expired ones every hour.
+     */
+    archive?: {
+      /** Days an archived message stays restorable, at least 1; never beyond the message `retention` after its first death. Default: 14. */
+      retentionDays?: number;
     };
     /**
      * Regular expression applied to the first-death queue; its `service`

@@ -30,6 +30,7 @@ describe('readDeadLetterConfig', () => {
           replacement: '***',
         },
         retention: { days: 30 },
+        archive: { retentionDays: 14 },
       },
     ]);
     expect(config.errorHeader).toBe('x-error');
@@ -90,6 +91,45 @@ describe('readDeadLetterConfig', () => {
       'deadLetter.retention.days: must be a whole number of days, at least 1',
     );
     expect(read({ retention: { days: 1.5 } })).toThrow(/whole number/);
+  });
+
+  it('reads the archive retention plugin-wide and per environment', () => {
+    const config = readDeadLetterConfig(
+      new ConfigReader({
+        deadLetter: {
+          archive: { retentionDays: 7 },
+          environments: [
+            { name: 'dev', amqp: { url: 'amqp://x' } },
+            {
+              name: 'prod',
+              amqp: { url: 'amqp://x' },
+              archive: { retentionDays: 3 },
+            },
+          ],
+        },
+      }),
+    );
+    expect(config.environments.map(e => e.archive)).toEqual([
+      { retentionDays: 7 },
+      { retentionDays: 3 },
+    ]);
+    expect(() =>
+      readDeadLetterConfig(
+        new ConfigReader({
+          deadLetter: {
+            environments: [
+              {
+                name: 'prod',
+                amqp: { url: 'amqp://x' },
+                archive: { retentionDays: 0 },
+              },
+            ],
+          },
+        }),
+      ),
+    ).toThrow(
+      'deadLetter.environments[prod].archive.retentionDays: must be a whole number of days, at least 1',
+    );
   });
 
   it('reads reader groups as group refs', () => {

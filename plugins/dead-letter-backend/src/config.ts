@@ -33,6 +33,8 @@ export interface EnvironmentConfig {
   masking: MaskingRules;
   /** Messages dead-lettered longer ago than this are purged. */
   retention: { days: number };
+  /** Deleted and redelivered messages stay restorable this long (capped by `retention`). */
+  archive: { retentionDays: number };
 }
 
 /** Who may read message content beyond the owning squad (group entity refs). */
@@ -70,6 +72,18 @@ export const DEFAULT_SERVICE_PATTERN = '(?:^|_)(?<service>[^_]+)$';
 
 export const DEFAULT_MASKED_HEADERS = ['authorization'];
 export const DEFAULT_RETENTION_DAYS = 30;
+export const DEFAULT_ARCHIVE_RETENTION_DAYS = 14;
+
+function readArchive(where: string, config: Config | undefined) {
+  const days = config?.getOptionalNumber('retentionDays');
+  if (days === undefined) return undefined;
+  if (!Number.isInteger(days) || days < 1) {
+    throw new Error(
+      `${where}.retentionDays: must be a whole number of days, at least 1`,
+    );
+  }
+  return { retentionDays: days };
+}
 
 function readRetention(where: string, config: Config | undefined) {
   const days = config?.getOptionalNumber('days');
@@ -130,6 +144,10 @@ export function readDeadLetterConfig(root: Config): DeadLetterConfig {
     'deadLetter.retention',
     config?.getOptionalConfig('retention'),
   ) ?? { days: DEFAULT_RETENTION_DAYS };
+  const archive = readArchive(
+    'deadLetter.archive',
+    config?.getOptionalConfig('archive'),
+  ) ?? { retentionDays: DEFAULT_ARCHIVE_RETENTION_DAYS };
   const names = new Set<string>();
   const environments = (
     config?.getOptionalConfigArray('environments') ?? []
@@ -188,6 +206,9 @@ export function readDeadLetterConfig(root: Config): DeadLetterConfig {
           `${where}.retention`,
           env.getOptionalConfig('retention'),
         ) ?? retention,
+      archive:
+        readArchive(`${where}.archive`, env.getOptionalConfig('archive')) ??
+        archive,
     };
   });
   return {

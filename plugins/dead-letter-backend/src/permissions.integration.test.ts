@@ -229,6 +229,19 @@ describe('dead-letter permissions, per owning squad', () => {
         'squad-gemini',
         'squad-gemini',
       ]);
+      // Deleted and redelivered messages are archived, with who and why.
+      const archive = await request(server)
+        .get('/api/dead-letter/archive?environment=dev')
+        .set(mette);
+      expect(
+        archive.body.items
+          .map((m: any) => [m.archiveReason, m.archivedBy, m.squad])
+          .sort(),
+      ).toEqual([
+        ['deleted', 'user:default/mette.hansen', 'squad-mercury'],
+        ['redelivered', 'user:default/mette.hansen', 'squad-mercury'],
+        ['redelivered', 'user:default/mette.hansen', 'squad-mercury'],
+      ]);
     } finally {
       await running.stop();
       await cleanup();

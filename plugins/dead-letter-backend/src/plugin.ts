@@ -4,7 +4,12 @@ import {
 } from '@backstage/backend-plugin-api';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { deadLetterPermissions } from '@internal/plugin-dead-letter-common';
-import { hasBroker, readDeadLetterConfig } from './config';
+import {
+  DEFAULT_ARCHIVE_RETENTION_DAYS,
+  DEFAULT_RETENTION_DAYS,
+  hasBroker,
+  readDeadLetterConfig,
+} from './config';
 import { DeadLetterConsumer } from './consumer/DeadLetterConsumer';
 import { DatabaseDeadLetterStore } from './database/DatabaseDeadLetterStore';
 import { createRouter } from './service/router';
@@ -12,7 +17,7 @@ import { RedeliveryPublishers } from './consumer/RedeliveryPublisher';
 import { RedeliveryService } from './service/RedeliveryService';
 import { createSquadResolver, fillMissingSquads } from './service/squads';
 import { backfillSquads } from './service/backfillSquads';
-import { purgeExpired } from './service/retention';
+import { purgeExpired, purgeExpiredArchive } from './service/retention';
 import { SampleEnvironment } from './service/sampleEnvironment';
 import {
   deadLetterMessageResourceRef,
@@ -56,9 +61,21 @@ export const deadLetterPlugin = createBackendPlugin({
         // Reads are retried once on a fresh connection when the database
         // dropped theirs; writes are not (see withReadRetries).
         const store = withReadRetries(
-          await DatabaseDeadLetterStore.create({ database: deps.database }),
+          await DatabaseDeadLetterStore.create({
+            database: deps.database,
+            archivePolicy: name => {
+              const env = config.environments.find(e => e.name === name);
+              return {
+                days:
+                  env?.archive.retentionDays ?? DEFAULT_ARCHIVE_RETENTION_DAYS,
+                retentionDays: env?.retention.days ?? DEFAULT_RETENTION_DAYS,
+              };
+            },
+          }),
           [
             'list',
+            'listArchive',
+            'countArchived',
             'get',
             'count',
             'getResources',
@@ -187,6 +204,18 @@ export const deadLetterPlugin = createBackendPlugin({
         // One long-lived confirm channel per environment for redelivery.
         const publishers = new RedeliveryPublishers(deps.logger);
         const redeliveries = new RedeliveryService({ store, publishers });
+        // Archived (deleted, redelivered) messages are restorable until
+        // they expire. Deletes only, so a second replica would do no harm.
+        await deps.scheduler.scheduleTask({
+          id: 'dead-letter-archive-purge',
+          frequency: { hours: 1 },
+          timeout: { minutes: 30 },
+          initialDelay: { minutes: 2 },
+          scope: 'global',
+          fn: async () => {
+            await purgeExpiredArchive({ store, logger: deps.logger });
+          },
+        });
         deps.lifecycle.addShutdownHook(async () => {
           await Promise.all([...consumers.values()].map(c => c.stop()));
           await publishers.close();

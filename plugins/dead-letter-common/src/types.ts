@@ -154,6 +154,54 @@ export interface DeleteResult {
   deleted: number;
 }
 
+/**
+ * Why a message is in the archive: a person deleted it, or it was
+ * redelivered (published back to its exchange).
+ */
+export type ArchiveReason = 'deleted' | 'redelivered';
+
+/** An archived message, as GET /archive lists it (metadata only). */
+export interface ArchivedDeadLetter extends DeadLetteredMessage {
+  archiveReason: ArchiveReason;
+  /** User entity ref of who deleted or redelivered it, when known. */
+  archivedBy: string | null;
+  /** ISO time it was archived. */
+  archivedAt: string;
+  /** ISO time the archive purge removes it for good. */
+  expiresAt: string;
+}
+
+/** GET /archive */
+export interface ArchivedDeadLetters {
+  items: ArchivedDeadLetter[];
+  totalCount: number;
+  nextCursor: string | null;
+}
+
+/** POST /archive/restore body. */
+export interface RestoreRequest {
+  environment: string;
+  ids: string[];
+}
+
+/**
+ * Why an id was not restored: `already-present` (it is a stored message
+ * already, e.g. restored before), `not-archived` (not in this environment's
+ * archive, or expired), `stored-again` (the same delivery was stored again
+ * under another id since).
+ */
+export type RestoreSkipReason =
+  | 'already-present'
+  | 'not-archived'
+  | 'stored-again';
+
+/** POST /archive/restore */
+export interface RestoreResult {
+  /** Ids back in the stored messages, with the id they had. */
+  restored: string[];
+  skipped: Array<{ id: string; reason: RestoreSkipReason }>;
+}
+
 /** POST /dead-letters/redeliver */
 export interface RedeliverResult {
   redelivered: number;

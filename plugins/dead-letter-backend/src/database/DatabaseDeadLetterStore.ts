@@ -3,16 +3,24 @@ import {
   resolvePackagePath,
 } from '@backstage/backend-plugin-api';
 import { InputError } from '@backstage/errors';
-import { DeadLetterFilter } from '@internal/plugin-dead-letter-common';
-import { Knex } from 'knex';
-import { whereAllowed } from '../permissions';
 import {
+  ArchiveReason,
+  DeadLetterFilter,
+  RestoreResult,
+} from '@internal/plugin-dead-letter-common';
+import { PermissionCriteria } from '@backstage/plugin-permission-common';
+import { Knex } from 'knex';
+import { DeadLetterQuery, whereAllowed } from '../permissions';
+import {
+  ArchiveAction,
+  ArchivePolicy,
   DeadLetterStore,
   HistogramOptions,
   NewDeadLetter,
   RetentionRun,
   Selection,
   StoredDeadLetter,
+  StoredArchivedDeadLetter,
   StoredDeadLetterDetail,
 } from './DeadLetterStore';
 
@@ -63,6 +71,41 @@ const LIST_COLUMNS = [
   'body_truncated',
 ];
 
+/** An archived row: every dead_letters column plus the archive's own. */
+interface RawArchivedRow extends RawDeadLetterRow {
+  archive_reason: string;
+  archived_by: string | null;
+  archived_at: string | Date;
+  expires_at: string | Date;
+}
+
+/**
+ * Every column of dead_letters: what archiving copies to
+ * dead_letter_archive and restoring copies back, in SQL, so nothing is
+ * re-encoded on the way.
+ */
+const COPY_COLUMNS = [
+  'id',
+  'dedup_key',
+  ...LIST_COLUMNS.filter(c => c !== 'id'),
+  'headers',
+  'properties',
+  'body',
+];
+
+const ARCHIVE_LIST_COLUMNS = [
+  ...LIST_COLUMNS,
+  'archive_reason',
+  'archived_by',
+  'archived_at',
+  'expires_at',
+];
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** The defaults of config.d.ts: 14 days archived, 30 days retention. */
+const DEFAULT_ARCHIVE_POLICY: ArchivePolicy = { days: 14, retentionDays: 30 };
+
 const iso = (v: string | Date) => new Date(v).toISOString();
 const json = (v: string | Record<string, unknown> | undefined) =>
   (typeof v === 'string' ? JSON.parse(v) : v ?? {}) as Record<string, unknown>;
@@ -97,11 +140,22 @@ function fromDetailRow(row: RawDeadLetterRow): StoredDeadLetterDetail {
   };
 }
 
-/** Cursor: the last row's time and id, so pages are stable under inserts. */
-function encodeCursor(row: StoredDeadLetter) {
-  return Buffer.from(JSON.stringify([row.deadLetteredAt, row.id])).toString(
-    'base64url',
-  );
+function fromArchivedRow(row: RawArchivedRow): StoredArchivedDeadLetter {
+  return {
+    ...fromRow(row),
+    archiveReason: row.archive_reason as ArchiveReason,
+    archivedBy: row.archived_by,
+    archivedAt: iso(row.archived_at),
+    expiresAt: iso(row.expires_at),
+  };
+}
+
+/**
+ * Cursor: the last row's time (dead-lettered, or archived for the archive)
+ * and id, so pages are stable under inserts.
+ */
+function encodeCursor(time: string, id: string) {
+  return Buffer.from(JSON.stringify([time, id])).toString('base64url');
 }
 function decodeCursor(cursor: string): [string, string] {
   try {
@@ -126,15 +180,23 @@ function decodeCursor(cursor: string): [string, string] {
 export class DatabaseDeadLetterStore implements DeadLetterStore {
   static async create(options: {
     database: DatabaseService;
+    /** How long each environment's archived messages are kept; default 14 days (30 days retention). */
+    archivePolicy?: (environment: string) => ArchivePolicy;
   }): Promise<DatabaseDeadLetterStore> {
     const client = await options.database.getClient();
     if (!options.database.migrations?.skip) {
       await client.migrate.latest({ directory: migrationsDir });
     }
-    return new DatabaseDeadLetterStore(client);
+    return new DatabaseDeadLetterStore(
+      client,
+      options.archivePolicy ?? (() => DEFAULT_ARCHIVE_POLICY),
+    );
   }
 
-  private constructor(private readonly db: Knex) {}
+  private constructor(
+    private readonly db: Knex,
+    private readonly archivePolicy: (environment: string) => ArchivePolicy,
+  ) {}
 
   private get isPostgres() {
     return this.db.client.config.client === 'pg';
@@ -306,7 +368,12 @@ export class DatabaseDeadLetterStore implements DeadLetterStore {
       items,
       totalCount: Number(count),
       nextCursor:
-        rows.length > page.limit ? encodeCursor(items[items.length - 1]) : null,
+        rows.length > page.limit
+          ? encodeCursor(
+              items[items.length - 1].deadLetteredAt,
+              items[items.length - 1].id,
+            )
+          : null,
     };
   }
 
@@ -356,6 +423,15 @@ export class DatabaseDeadLetterStore implements DeadLetterStore {
           .whereIn('id', numeric)
           .select('id', 'environment', 'service', 'squad')
       : [];
+    // Archived messages keep their id, so a policy decides on them too.
+    const missing = numeric.filter(id => !rows.some(r => Number(r.id) === id));
+    if (missing.length) {
+      rows.push(
+        ...(await this.db('dead_letter_archive')
+          .whereIn('id', missing)
+          .select('id', 'environment', 'service', 'squad')),
+      );
+    }
     const byId = new Map(rows.map(r => [String(r.id), r]));
     return ids.map(id => {
       const r = byId.get(id);
@@ -363,12 +439,236 @@ export class DatabaseDeadLetterStore implements DeadLetterStore {
     });
   }
 
-  async delete(environment: string, selection: Selection): Promise<number> {
+  async discard(environment: string, selection: Selection): Promise<number> {
     return this.applySelection(
       this.db('dead_letters'),
       environment,
       selection,
     ).delete();
+  }
+
+  async delete(
+    environment: string,
+    selection: Selection,
+    by: string | null = null,
+  ): Promise<number> {
+    return this.archive(environment, selection, { reason: 'deleted', by });
+  }
+
+  async archive(
+    environment: string,
+    selection: Selection,
+    action: ArchiveAction,
+    tx?: Knex.Transaction,
+  ): Promise<number> {
+    if (!tx) {
+      return this.db.transaction(t =>
+        this.archive(environment, selection, action, t),
+      );
+    }
+    const policy = this.archivePolicy(environment);
+    const now = new Date();
+    const archivedAt = now.toISOString();
+    const keepUntil = new Date(now.getTime() + policy.days * DAY_MS);
+    const columns = [
+      ...COPY_COLUMNS,
+      'archived_at',
+      'archived_by',
+      'archive_reason',
+      'expires_at',
+    ];
+    if (this.isPostgres) {
+      // Delete and copy in one statement: only rows this statement really
+      // deleted are archived, even while a redelivery holds some of them.
+      const moved = this.applySelection(
+        tx('dead_letters'),
+        environment,
+        selection,
+      )
+        .delete(COPY_COLUMNS)
+        .toSQL();
+      const result = await tx.raw(
+        `with moved as (${moved.sql})
+         insert into ?? (??)
+         select ??, ?::timestamptz, ?::text, ?::text,
+           least(?::timestamptz, dead_lettered_at + make_interval(days => ?))
+         from moved
+         returning id`,
+        [
+          ...moved.bindings,
+          'dead_letter_archive',
+          columns,
+          COPY_COLUMNS,
+          archivedAt,
+          action.by,
+          action.reason,
+          keepUntil.toISOString(),
+          policy.retentionDays,
+        ],
+      );
+      return result.rows.length;
+    }
+    // SQLite: one writer at a time, so copy then delete is the same move.
+    await tx
+      .into(tx.raw('?? (??)', ['dead_letter_archive', columns]))
+      .insert(
+        this.applySelection(tx('dead_letters'), environment, selection).select([
+          ...COPY_COLUMNS,
+          tx.raw('? as archived_at', [archivedAt]),
+          tx.raw('? as archived_by', [action.by]),
+          tx.raw('? as archive_reason', [action.reason]),
+          tx.raw(
+            `min(?, strftime('%Y-%m-%dT%H:%M:%fZ', dead_lettered_at, ?)) as expires_at`,
+            [keepUntil.toISOString(), `+${policy.retentionDays} days`],
+          ),
+        ]),
+      );
+    return this.applySelection(
+      tx('dead_letters'),
+      environment,
+      selection,
+    ).delete();
+  }
+
+  async listArchive(
+    environment: string,
+    filter: DeadLetterFilter & { archiveReason?: ArchiveReason },
+    page: { limit: number; cursor?: string },
+  ) {
+    const { archiveReason, ...rest } = filter;
+    const base = () => {
+      const q = this.applyFilter(
+        this.db('dead_letter_archive'),
+        environment,
+        rest,
+      );
+      return archiveReason ? q.where('archive_reason', archiveReason) : q;
+    };
+    const query = base()
+      .select(ARCHIVE_LIST_COLUMNS)
+      .orderBy([
+        { column: 'archived_at', order: 'desc' },
+        { column: 'id', order: 'desc' },
+      ])
+      .limit(page.limit + 1);
+    if (page.cursor) {
+      const [time, id] = decodeCursor(page.cursor);
+      query.where(q =>
+        q
+          .where('archived_at', '<', time)
+          .orWhere(q2 =>
+            q2.where('archived_at', time).andWhere('id', '<', Number(id)),
+          ),
+      );
+    }
+    const [rows, [{ count }]] = await Promise.all([
+      query as Promise<RawArchivedRow[]>,
+      base().count({ count: '*' }) as Promise<
+        Array<{ count: string | number }>
+      >,
+    ]);
+    const items = rows.slice(0, page.limit).map(fromArchivedRow);
+    const last = items[items.length - 1];
+    return {
+      items,
+      totalCount: Number(count),
+      nextCursor:
+        rows.length > page.limit
+          ? encodeCursor(last.archivedAt, last.id)
+          : null,
+    };
+  }
+
+  async countArchived(
+    environment: string,
+    selection: Selection,
+  ): Promise<number> {
+    const [row] = await this.applySelection(
+      this.db('dead_letter_archive'),
+      environment,
+      selection,
+    ).count({ count: '*' });
+    return Number(row.count);
+  }
+
+  async restore(
+    environment: string,
+    selection: { ids: string[]; allowed?: PermissionCriteria<DeadLetterQuery> },
+  ): Promise<RestoreResult> {
+    const ids = [...new Set(selection.ids)];
+    return this.db.transaction(async tx => {
+      const query = this.applySelection(
+        tx('dead_letter_archive'),
+        environment,
+        selection,
+      ).select('id', 'dedup_key');
+      // A concurrent restore of the same ids waits, then finds them stored.
+      if (this.isPostgres) query.forUpdate();
+      const archived: Array<{ id: string | number; dedup_key: string }> =
+        await query;
+      const numeric = ids.map(Number);
+      const present = new Set(
+        (
+          (await tx('dead_letters')
+            .whereIn('id', numeric)
+            .select('id')) as Array<{
+            id: string | number;
+          }>
+        ).map(r => String(r.id)),
+      );
+      const taken = new Set(
+        archived.length
+          ? (
+              (await tx('dead_letters')
+                .whereIn(
+                  'dedup_key',
+                  archived.map(r => r.dedup_key),
+                )
+                .select('dedup_key')) as Array<{ dedup_key: string }>
+            ).map(r => r.dedup_key)
+          : [],
+      );
+      const restorable = archived
+        .filter(r => !present.has(String(r.id)) && !taken.has(r.dedup_key))
+        .map(r => Number(r.id));
+      if (restorable.length) {
+        await tx
+          .into(tx.raw('?? (??)', ['dead_letters', COPY_COLUMNS]))
+          .insert(
+            tx('dead_letter_archive')
+              .select(COPY_COLUMNS)
+              .whereIn('id', restorable),
+          );
+        await tx('dead_letter_archive').whereIn('id', restorable).delete();
+      }
+      const restored = new Set(restorable.map(String));
+      const inArchive = new Set(archived.map(r => String(r.id)));
+      return {
+        restored: ids.filter(id => restored.has(id)),
+        skipped: ids.flatMap<RestoreResult['skipped'][number]>(id => {
+          if (restored.has(id)) return [];
+          if (present.has(id)) return [{ id, reason: 'already-present' }];
+          if (inArchive.has(id)) return [{ id, reason: 'stored-again' }];
+          return [{ id, reason: 'not-archived' }];
+        }),
+      };
+    });
+  }
+
+  async purgeArchive(now: Date, batchSize: number): Promise<number> {
+    let purged = 0;
+    for (;;) {
+      const expired = this.db('dead_letter_archive')
+        .select('id')
+        .where('expires_at', '<=', now.toISOString())
+        .orderBy('expires_at')
+        .limit(batchSize);
+      const deleted = await this.db('dead_letter_archive')
+        .whereIn('id', expired)
+        .delete();
+      purged += deleted;
+      if (deleted < batchSize) return purged;
+    }
   }
 
   async serviceOverview(environment: string, squad?: string) {
@@ -454,6 +754,7 @@ export class DatabaseDeadLetterStore implements DeadLetterStore {
     selection: Selection,
     batchSize: number,
     work: (rows: StoredDeadLetterDetail[]) => Promise<string[]>,
+    by: string | null = null,
   ) {
     let seen = 0;
     let afterId = 0;
@@ -464,6 +765,7 @@ export class DatabaseDeadLetterStore implements DeadLetterStore {
         afterId,
         batchSize,
         work,
+        by,
       );
       seen += batch.count;
       if (batch.count < batchSize) return { seen };
@@ -478,6 +780,7 @@ export class DatabaseDeadLetterStore implements DeadLetterStore {
     afterId: number,
     batchSize: number,
     work: (rows: StoredDeadLetterDetail[]) => Promise<string[]>,
+    by: string | null,
   ): Promise<{ count: number; lastId: number }> {
     return this.db.transaction(async tx => {
       const query = this.applySelection(
@@ -493,9 +796,12 @@ export class DatabaseDeadLetterStore implements DeadLetterStore {
       if (rows.length === 0) return { count: 0, lastId: afterId };
       const remove = await work(rows.map(fromDetailRow));
       for (let i = 0; i < remove.length; i += 500) {
-        await tx('dead_letters')
-          .whereIn('id', remove.slice(i, i + 500).map(Number))
-          .delete();
+        await this.archive(
+          environment,
+          { ids: remove.slice(i, i + 500) },
+          { reason: 'redelivered', by },
+          tx,
+        );
       }
       return { count: rows.length, lastId: Number(rows[rows.length - 1].id) };
     });

@@ -1,5 +1,10 @@
-import { DeadLetterFilter } from '@internal/plugin-dead-letter-common';
+import {
+  ArchiveReason,
+  DeadLetterFilter,
+  RestoreResult,
+} from '@internal/plugin-dead-letter-common';
 import { PermissionCriteria } from '@backstage/plugin-permission-common';
+import { Knex } from 'knex';
 import { DeadLetterQuery, DeadLetterResource } from '../permissions';
 
 /** A row to store, before it has an id. */
@@ -45,6 +50,32 @@ export interface StoredDeadLetterDetail extends StoredDeadLetter {
 export type Selection = ({ ids: string[] } | { filter: DeadLetterFilter }) & {
   allowed?: PermissionCriteria<DeadLetterQuery>;
 };
+
+/** An archived row, as the store returns it (metadata only). */
+export interface StoredArchivedDeadLetter extends StoredDeadLetter {
+  archiveReason: ArchiveReason;
+  archivedBy: string | null;
+  /** ISO time. */
+  archivedAt: string;
+  /** ISO time. */
+  expiresAt: string;
+}
+
+/** Why rows are archived, and by whom (a user entity ref, or null). */
+export interface ArchiveAction {
+  reason: ArchiveReason;
+  by: string | null;
+}
+
+/**
+ * How long an environment's archived messages are kept: `days` after
+ * archiving, but never beyond `retentionDays` after their first death
+ * (the message retention, which the archive does not extend).
+ */
+export interface ArchivePolicy {
+  days: number;
+  retentionDays: number;
+}
 
 /** What `histogram` counts: since when, split how, for which squad or service. */
 export interface HistogramOptions {
@@ -99,7 +130,58 @@ export interface DeadLetterStore {
   count(environment: string, selection: Selection): Promise<number>;
   /** What permission rules need of each id (undefined when unknown). */
   getResources(ids: string[]): Promise<Array<DeadLetterResource | undefined>>;
-  delete(environment: string, selection: Selection): Promise<number>;
+  /**
+   * Deletes an environment's selected rows for good, without archiving
+   * (the sample environments' reload); people's deletes use `delete`.
+   */
+  discard(environment: string, selection: Selection): Promise<number>;
+  /**
+   * "Deletes" the selected messages: moves them to the archive with
+   * reason `deleted` (see {@link DeadLetterStore.archive}); returns how many.
+   */
+  delete(
+    environment: string,
+    selection: Selection,
+    by?: string | null,
+  ): Promise<number>;
+  /**
+   * Moves the selected rows of `environment` from dead_letters to the
+   * archive, copied in SQL (body, headers and properties unchanged), with
+   * `action.reason`, `action.by`, the time, and the expiry of the
+   * environment's {@link ArchivePolicy}; returns how many were moved.
+   * Pass `tx` to make it part of your transaction (for example: archive the
+   * rows you redelivered in the transaction that locked them); without it,
+   * it runs in a transaction of its own.
+   */
+  archive(
+    environment: string,
+    selection: Selection,
+    action: ArchiveAction,
+    tx?: Knex.Transaction,
+  ): Promise<number>;
+  /** Archived messages of an environment, latest archived first. */
+  listArchive(
+    environment: string,
+    filter: DeadLetterFilter & { archiveReason?: ArchiveReason },
+    page: { limit: number; cursor?: string },
+  ): Promise<{
+    items: StoredArchivedDeadLetter[];
+    totalCount: number;
+    nextCursor: string | null;
+  }>;
+  /** How many archived rows of an environment a selection holds. */
+  countArchived(environment: string, selection: Selection): Promise<number>;
+  /**
+   * Moves archived messages back into dead_letters with the id they had,
+   * exactly as they were stored; idempotent: an id that is stored already
+   * is reported, not duplicated.
+   */
+  restore(
+    environment: string,
+    selection: { ids: string[]; allowed?: PermissionCriteria<DeadLetterQuery> },
+  ): Promise<RestoreResult>;
+  /** Deletes archived rows whose expiry is before `now`, in batches; returns how many. */
+  purgeArchive(now: Date, batchSize: number): Promise<number>;
   serviceOverview(
     environment: string,
     squad?: string,
@@ -130,12 +212,14 @@ export interface DeadLetterStore {
   /**
    * Runs `work` on the selected rows, batch by batch, each batch locked
    * against other replicas (rows another replica holds are skipped), and
-   * deletes the ids `work` returns, in the same transaction.
+   * archives the ids `work` returns (reason `redelivered`, by `by`), in the
+   * same transaction.
    */
   processLocked(
     environment: string,
     selection: Selection,
     batchSize: number,
     work: (rows: StoredDeadLetterDetail[]) => Promise<string[]>,
+    by?: string | null,
   ): Promise<{ seen: number }>;
 }

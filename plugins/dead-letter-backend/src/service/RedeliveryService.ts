@@ -8,7 +8,7 @@ const BATCH_SIZE = 200;
 
 /**
  * The redelivery workflow, behind the HTTP API: which rows are published,
- * and when a row is removed (only after the broker confirmed and routed its
+ * and when a row is archived (only after the broker confirmed and routed its
  * message). Authorization and audit are the router's.
  */
 export class RedeliveryService {
@@ -23,11 +23,13 @@ export class RedeliveryService {
    * Redelivers a selection at once: batch by batch, each batch's rows
    * locked against other replicas (rows another replica holds are
    * skipped and, when selected by id, reported), published, and the
-   * confirmed ones deleted in the same transaction.
+   * confirmed ones archived (reason `redelivered`, by `by`, a user entity
+   * ref) in the same transaction.
    */
   async redeliverNow(
     env: BrokerEnvironmentConfig,
     selection: Selection,
+    by: string | null = null,
   ): Promise<RedeliverResult> {
     const publisher = this.deps.publishers.for(env);
     let redelivered = 0;
@@ -48,6 +50,7 @@ export class RedeliveryService {
         redelivered += ok.length;
         return ok;
       },
+      by,
     );
     if ('ids' in selection) {
       for (const id of selection.ids) {

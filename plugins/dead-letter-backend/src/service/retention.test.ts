@@ -120,7 +120,10 @@ describe('retention purge', () => {
         '@internal/plugin-dead-letter-backend',
         'migrations',
       );
-      await knex.migrate.down({ directory });
+      await knex.migrate.down({
+        directory,
+        name: '20261207000000_retention_runs.js',
+      });
       expect(await knex.schema.hasTable('dead_letter_retention_runs')).toBe(
         false,
       );

@@ -57,3 +57,27 @@ export async function purgeExpired(options: {
   if (failure) throw failure;
   return purged;
 }
+
+/**
+ * Deletes archived messages whose expiry (set when they were archived: the
+ * environment's `archive.retentionDays`, capped by its message retention)
+ * has passed, and logs how many. Plain batched deletes, so a run on two
+ * replicas at once only splits the work.
+ */
+export async function purgeExpiredArchive(options: {
+  store: DeadLetterStore;
+  logger: LoggerService;
+  now?: Date;
+  batchSize?: number;
+}): Promise<number> {
+  const now = options.now ?? new Date();
+  const purged = await options.store.purgeArchive(
+    now,
+    options.batchSize ?? 1000,
+  );
+  options.logger.info(
+    `Archive retention: purged ${purged} archived dead letters that expired before ${now.toISOString()}`,
+    { purged },
+  );
+  return purged;
+}

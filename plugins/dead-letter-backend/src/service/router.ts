@@ -15,6 +15,7 @@ import {
   NotFoundError,
 } from '@backstage/errors';
 import {
+  ArchivedDeadLetter,
   DeadLetterFilter,
   DeadLetteredMessage,
   EnvironmentStatus,
@@ -91,6 +92,20 @@ const listQuerySchema = filterSchema
     environment: z.string().min(1),
     limit: z.coerce.number().int().min(1).max(500).default(50),
     cursor: text().optional(),
+  })
+  .strict();
+
+const archiveListQuerySchema = listQuerySchema
+  .extend({ archiveReason: z.enum(['deleted', 'redelivered']).optional() })
+  .strict();
+
+const restoreSchema = z
+  .object({
+    environment: z.string().min(1),
+    ids: z
+      .array(z.string().regex(ID_PATTERN, 'ids are numeric strings'))
+      .min(1)
+      .max(10_000),
   })
   .strict();
 
@@ -174,7 +189,9 @@ export async function createRouter(
     if (!env) throw new InputError(`unknown environment '${name}'`);
     return env;
   };
-  const withLogs = (row: StoredDeadLetter): DeadLetteredMessage => {
+  const withLogs = <T extends StoredDeadLetter>(
+    row: T,
+  ): Omit<T, 'bodyTruncated'> & Pick<DeadLetteredMessage, 'logsUrl'> => {
     const { bodyTruncated: _t, ...rest } = row;
     return {
       ...rest,
@@ -188,15 +205,19 @@ export async function createRouter(
    * messages") is applied to the selection: if it excludes any selected
    * message the request is refused, saying how many; otherwise the action
    * runs with the condition attached, so rows arriving meanwhile that the
-   * user may not touch are left alone too.
+   * user may not touch are left alone too. `count` counts a selection where
+   * the action applies: stored messages, or the archive for a restore.
+   * Returns the selection to act on and the user's entity ref.
    */
-  const authorizeSelection = async (
+  const authorizeSelection = async <S extends Selection>(
     req: Request,
     permission: ResourcePermission,
     env: string,
-    selection: Selection,
-  ): Promise<Selection> => {
+    selection: S,
+    count: (env: string, selection: Selection) => Promise<number>,
+  ): Promise<{ selection: S; by: string }> => {
     const credentials = await httpAuth.credentials(req, { allow: ['user'] });
+    const by = credentials.principal.userEntityRef;
     const [decision] = await permissions.authorizeConditional(
       [{ permission }],
       {
@@ -204,7 +225,7 @@ export async function createRouter(
       },
     );
     const refused = `not allowed to ${permission.attributes.action} dead letters (${permission.name})`;
-    if (decision.result === AuthorizeResult.ALLOW) return selection;
+    if (decision.result === AuthorizeResult.ALLOW) return { selection, by };
     if (decision.result !== AuthorizeResult.CONDITIONAL) {
       throw new NotAllowedError(refused);
     }
@@ -213,8 +234,8 @@ export async function createRouter(
     );
     const restricted = { ...selection, allowed };
     const [all, permitted] = await Promise.all([
-      store.count(env, selection),
-      store.count(env, restricted),
+      count(env, selection),
+      count(env, restricted),
     ]);
     if (permitted < all) {
       throw new NotAllowedError(
@@ -223,7 +244,7 @@ export async function createRouter(
         } of the ${all} selected messages are outside what your permissions allow (for example, owned by a squad you are not a member of)`,
       );
     }
-    return restricted;
+    return { selection: restricted, by };
   };
 
   router.get('/environments', async (req, res) => {
@@ -279,6 +300,7 @@ export async function createRouter(
       ),
     );
   };
+
   router.get('/dead-letters', async (req, res) => {
     const credentials = await httpAuth.credentials(req);
     // The table is where a person opens messages from: have their read
@@ -474,20 +496,24 @@ export async function createRouter(
 
   /**
    * Runs a destructive action on a selection: audited (who, what, result),
-   * for a user who passes the permission only.
+   * for a user who passes the permission only. `by` is the user's entity
+   * ref. Restores count their selection in the archive.
    */
-  const destructive = async (
+  const destructive = async <S extends Selection>(
     req: Request,
     eventId: string,
     permission: ResourcePermission,
+    body: { environment: string },
+    selection: S,
     action: (
       env: BrokerEnvironmentConfig,
-      selection: Selection,
+      selection: S,
+      by: string,
     ) => Promise<JsonObject>,
+    count: (env: string, selection: Selection) => Promise<number> = (e, s) =>
+      store.count(e, s),
   ): Promise<JsonObject> => {
-    const body = parse(selectionSchema, req.body);
     const env = environment(body.environment);
-    const selection = selectionOf(body);
     const event = await auditor.createEvent({
       eventId,
       severityLevel: 'medium',
@@ -505,8 +531,9 @@ export async function createRouter(
         permission,
         env.name,
         selection,
+        count,
       );
-      const result = await action(env, allowed);
+      const result = await action(env, allowed.selection, allowed.by);
       await event.success({ meta: result });
       return result;
     } catch (error) {
@@ -515,13 +542,23 @@ export async function createRouter(
     }
   };
 
+  /** A selection body, parsed before anything is audited. */
+  const selectionBody = (req: Request) => {
+    const body = parse(selectionSchema, req.body);
+    return { body, selection: selectionOf(body) };
+  };
+
+  // Deleting is archiving: the messages stay restorable until they expire.
   router.delete('/dead-letters', async (req, res) => {
+    const { body, selection } = selectionBody(req);
     const result = await destructive(
       req,
       'dead-letter-delete',
       deadLetterMessageDeletePermission,
-      async (env, selection) => ({
-        deleted: await store.delete(env.name, selection),
+      body,
+      selection,
+      async (env, allowed, by) => ({
+        deleted: await store.delete(env.name, allowed, by),
       }),
     );
     res.json(result);
@@ -529,17 +566,65 @@ export async function createRouter(
 
   router.post('/dead-letters/redeliver', async (req, res) => {
     let result: RedeliverResult = { redelivered: 0, failed: [] };
+    const { body, selection: selected } = selectionBody(req);
     await destructive(
       req,
       'dead-letter-redeliver',
       deadLetterMessageRedeliverPermission,
-      async (env, selection) => {
-        result = await redeliveries.redeliverNow(env, selection);
+      body,
+      selected,
+      async (env, selection, by) => {
+        // What the broker confirmed is archived (reason `redelivered`).
+        result = await redeliveries.redeliverNow(env, selection, by);
         return {
           redelivered: result.redelivered,
           failed: result.failed.length,
         };
       },
+    );
+    res.json(result);
+  });
+
+  // The archive: metadata for everyone signed in, like the list.
+  router.get('/archive', async (req, res) => {
+    await httpAuth.credentials(req);
+    const {
+      environment: env,
+      limit,
+      cursor,
+      ...filter
+    } = parse(archiveListQuerySchema, req.query);
+    environment(env);
+    const page = await store.listArchive(env, filter as DeadLetterFilter, {
+      limit,
+      cursor,
+    });
+    const items: ArchivedDeadLetter[] = page.items.map(withLogs);
+    res.json({
+      items,
+      totalCount: page.totalCount,
+      nextCursor: page.nextCursor,
+    });
+  });
+
+  // Restoring undoes a delete, so it needs the delete permission, with the
+  // same per-squad condition, checked against the archived rows.
+  router.post('/archive/restore', async (req, res) => {
+    const body = parse(restoreSchema, req.body);
+    const result = await destructive(
+      req,
+      'dead-letter-restore',
+      deadLetterMessageDeletePermission,
+      body,
+      { ids: body.ids },
+      async (env, selection) => {
+        const outcome = await store.restore(env.name, selection);
+        return {
+          restored: outcome.restored,
+          skipped: outcome.skipped.map(s => ({ ...s })),
+        };
+      },
+      (e, s) => store.countArchived(e, s),
     );
     res.json(result);
   });

@@ -131,7 +131,7 @@ export class SampleEnvironment {
         })`,
       );
     }
-    await deps.store.delete(env.name, { filter: {} });
+    await deps.store.discard(env.name, { filter: {} });
     this.stored = await deps.store.insertBatch(rows);
     deps.logger.info(
       `sample environment ${env.name}: ${

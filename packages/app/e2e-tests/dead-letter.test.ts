@@ -177,7 +177,7 @@ test.describe('dead letters', () => {
     await page.getByRole('button', { name: 'Delete', exact: true }).click();
     const dialog = page.getByRole('dialog');
     await expect(dialog).toContainText(
-      'This action is destructive and cannot be undone. You are about to delete 1 message.',
+      'You are about to delete 1 message. Deleted messages go to the archive',
     );
     await dialog.getByRole('button', { name: 'Delete' }).click();
     await expect(page.getByText('1 deleted.')).toBeVisible();

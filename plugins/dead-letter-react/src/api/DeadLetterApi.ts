@@ -1,5 +1,7 @@
 import { createApiRef } from '@backstage/frontend-plugin-api';
 import {
+  ArchivedDeadLetters,
+  ArchiveReason,
   DeadLetteredMessageDetail,
   DeadLetteredMessages,
   DeadLetterFilter,
@@ -9,6 +11,8 @@ import {
   EnvironmentStatus,
   ErrorGroup,
   RedeliverResult,
+  RestoreRequest,
+  RestoreResult,
   ServiceOverview,
   SquadOverview,
 } from '@internal/plugin-dead-letter-common';
@@ -33,7 +37,16 @@ export interface DeadLetterApi {
     options: { groupBy: 'squad' | 'service'; squad?: string; service?: string },
   ): Promise<DeadLetterHistogram>;
   redeliver(selection: DeadLetterSelection): Promise<RedeliverResult>;
+  /** Deletes (archives) the selected messages. */
   delete(selection: DeadLetterSelection): Promise<DeleteResult>;
+  /** Deleted and redelivered messages, latest archived first. */
+  listArchive(
+    environment: string,
+    filter: DeadLetterFilter & { archiveReason?: ArchiveReason },
+    page: { limit: number; cursor?: string },
+  ): Promise<ArchivedDeadLetters>;
+  /** Moves archived messages back, with the id they had. */
+  restore(request: RestoreRequest): Promise<RestoreResult>;
 }
 
 /** The dead-letter API. */

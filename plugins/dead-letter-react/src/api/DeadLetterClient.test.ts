@@ -62,6 +62,40 @@ describe('DeadLetterClient', () => {
     expect(body).toEqual({ environment: 'dev', filter: { service: 'x' } });
   });
 
+  it('lists the archive and restores by ids', async () => {
+    let url: URL | undefined;
+    let body: unknown;
+    server.use(
+      http.get(`${base}/archive`, ({ request }) => {
+        url = new URL(request.url);
+        return HttpResponse.json({
+          items: [],
+          totalCount: 0,
+          nextCursor: null,
+        });
+      }),
+      http.post(`${base}/archive/restore`, async ({ request }) => {
+        body = await request.json();
+        return HttpResponse.json({ restored: ['4'], skipped: [] });
+      }),
+    );
+    await client.listArchive(
+      'dev',
+      { archiveReason: 'deleted' },
+      { limit: 25, cursor: 'c' },
+    );
+    expect(Object.fromEntries(url!.searchParams)).toEqual({
+      environment: 'dev',
+      archiveReason: 'deleted',
+      limit: '25',
+      cursor: 'c',
+    });
+    await expect(
+      client.restore({ environment: 'dev', ids: ['4'] }),
+    ).resolves.toEqual({ restored: ['4'], skipped: [] });
+    expect(body).toEqual({ environment: 'dev', ids: ['4'] });
+  });
+
   it("throws the backend's reason on failure", async () => {
     server.use(
       http.delete(`${base}/dead-letters`, () =>

@@ -1,6 +1,8 @@
 import { DiscoveryApi, FetchApi } from '@backstage/frontend-plugin-api';
 import { ResponseError } from '@backstage/errors';
 import {
+  ArchivedDeadLetters,
+  ArchiveReason,
   DeadLetteredMessageDetail,
   DeadLetteredMessages,
   DeadLetterFilter,
@@ -10,6 +12,8 @@ import {
   EnvironmentStatus,
   ErrorGroup,
   RedeliverResult,
+  RestoreRequest,
+  RestoreResult,
   ServiceOverview,
   SquadOverview,
 } from '@internal/plugin-dead-letter-common';
@@ -90,6 +94,22 @@ export class DeadLetterClient implements DeadLetterApi {
   delete(selection: DeadLetterSelection) {
     return this.request<DeleteResult>('DELETE', '/dead-letters', {
       body: selection,
+    });
+  }
+
+  listArchive(
+    environment: string,
+    filter: DeadLetterFilter & { archiveReason?: ArchiveReason },
+    page: { limit: number; cursor?: string },
+  ) {
+    return this.request<ArchivedDeadLetters>('GET', '/archive', {
+      query: { environment, ...filter, ...page },
+    });
+  }
+
+  restore(request: RestoreRequest) {
+    return this.request<RestoreResult>('POST', '/archive/restore', {
+      body: request,
     });
   }
 

@@ -1,7 +1,6 @@
 import { useState } from 'react';
 import { Grid, Typography } from '@material-ui/core';
 import {
-  Content,
   ContentHeader,
   EmptyState,
   Header,
@@ -10,6 +9,7 @@ import {
   Page,
   Progress,
   ResponseErrorPanel,
+  TabbedLayout,
   Table,
   TableColumn,
 } from '@backstage/core-components';
@@ -18,11 +18,15 @@ import useAsync from 'react-use/esm/useAsync';
 import { SquadOverview } from '@internal/plugin-dead-letter-common';
 import { deadLetterApiRef } from '@internal/plugin-dead-letter-react';
 import { EnvironmentState, WithEnvironment } from '../EnvironmentPicker';
+import { ArchiveContent } from '../ArchiveContent';
 import { ErrorGroups } from '../ErrorGroups';
 import { HourlyChart } from '../HourlyChart';
 import { useDeadLetterTabLinks } from '../entityLinks';
 
-/** The Dead Letter page: per environment, every squad's messages. */
+/**
+ * The Dead Letter page: per environment, every squad's messages (Overview)
+ * and the deleted and redelivered ones, restorable (Archive).
+ */
 export function DeadLetterPage() {
   return (
     <Page themeId="tool">
@@ -30,19 +34,33 @@ export function DeadLetterPage() {
         title="Dead Letter"
         subtitle="Messages RabbitMQ dead-lettered, per squad and service"
       />
-      <Content>
-        <WithEnvironment>
-          {(selected, picker) => (
-            <>
-              <ContentHeader title={`Squads overview: ${selected.name}`}>
-                {picker}
-              </ContentHeader>
-              <EnvironmentState environment={selected} />
-              <SquadsOverview environment={selected.name} />
-            </>
-          )}
-        </WithEnvironment>
-      </Content>
+      <TabbedLayout>
+        <TabbedLayout.Route path="/" title="Overview">
+          <WithEnvironment>
+            {(selected, picker) => (
+              <>
+                <ContentHeader title={`Squads overview: ${selected.name}`}>
+                  {picker}
+                </ContentHeader>
+                <EnvironmentState environment={selected} />
+                <SquadsOverview environment={selected.name} />
+              </>
+            )}
+          </WithEnvironment>
+        </TabbedLayout.Route>
+        <TabbedLayout.Route path="/archive" title="Archive">
+          <WithEnvironment>
+            {(selected, picker) => (
+              <>
+                <ContentHeader title={`Archive: ${selected.name}`}>
+                  {picker}
+                </ContentHeader>
+                <ArchiveContent environment={selected} />
+              </>
+            )}
+          </WithEnvironment>
+        </TabbedLayout.Route>
+      </TabbedLayout>
     </Page>
   );
 }

@@ -134,7 +134,7 @@ describe('ErrorGroups', () => {
     await userEvent.click(own);
     const dialog = await screen.findByRole('dialog');
     expect(dialog).toHaveTextContent(
-      'This action is destructive and cannot be undone. You are about to delete 3 messages of bankaccount whose error contains this text.',
+      'You are about to delete 3 messages of bankaccount whose error contains this text. Deleted messages go to the archive',
     );
     await userEvent.click(
       within(dialog).getByRole('button', { name: 'Delete' }),

@@ -138,7 +138,7 @@ export function ErrorGroups(props: {
         describe={({ kind, count, selection }) => {
           const whose = `of ${selection.filter?.service} whose error contains this text`;
           return kind === 'delete'
-            ? `This action is destructive and cannot be undone. You are about to delete ${count} messages ${whose}.`
+            ? `You are about to delete ${count} messages ${whose}. Deleted messages go to the archive (Archive tab), where they can be restored until they expire.`
             : `You are about to redeliver ${count} messages ${whose}.`;
         }}
       />

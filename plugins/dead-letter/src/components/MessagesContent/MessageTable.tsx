@@ -372,10 +372,10 @@ export function MessageTable(props: {
         actions={actions}
         describe={({ kind, count }) =>
           kind === 'delete'
-            ? `This action is destructive and cannot be undone. You are about to delete ${plural(
+            ? `You are about to delete ${plural(
                 count,
                 'message',
-              )}.`
+              )}. Deleted messages go to the archive (Dead Letter page, Archive tab), where they can be restored until they expire.`
             : `You are about to publish ${plural(count, 'message')} back to ${
                 count === 1 ? 'its' : 'their'
               } original exchange and routing key.`

@@ -77,6 +77,8 @@ function fakeApi(
     errorGroups: async () => [],
     histogram: async () => ({ from: '', hours: 1, buckets: [] }),
     redeliver: async () => ({ redelivered: 0, failed: [] }),
+    listArchive: async () => ({ items: [], totalCount: 0, nextCursor: null }),
+    restore: async () => ({ restored: [], skipped: [] }),
     delete: async (selection: DeadLetterSelection) => {
       fake.deleted.push(selection);
       const gone = selection.ids ?? [];
@@ -125,7 +127,7 @@ describe('MessagesContent', () => {
 
     const dialog = await screen.findByRole('dialog');
     expect(dialog).toHaveTextContent(
-      'This action is destructive and cannot be undone. You are about to delete 2 messages.',
+      'You are about to delete 2 messages. Deleted messages go to the archive',
     );
     await userEvent.click(
       within(dialog).getByRole('button', { name: 'Delete' }),

@@ -1,0 +1,1 @@
+export { ArchiveContent } from './ArchiveContent';

@@ -70,7 +70,21 @@ export interface Config {
         /** Days an archived message stays restorable, at least 1 (never beyond `retention`). Default: `deadLetter.archive.retentionDays`. */
         retentionDays?: number;
       };
+      /** Redelivery job rates in this environment. Default: `deadLetter.redelivery`. */
+      redelivery?: {
+        /** Messages per second of a job that asks for no rate. Default: the plugin-wide one. */
+        defaultRate?: number;
+        /** The highest rate (and ramp step) a job may ask for. Default: the plugin-wide one. */
+        maxRate?: number;
+      };
     }>;
+    /** Redelivery job rates in messages per second, for every environment. */
+    redelivery?: {
+      /** Messages per second of a job that asks for no rate. Default: 100. */
+      defaultRate?: number;
+      /** The highest rate (and ramp step) a job may ask for. Default: 1000. */
+      maxRate?: number;
+    };
     /**
      * Who may read message content (body, headers, properties) besides the
      * members of the squad that owns the message's service, which the

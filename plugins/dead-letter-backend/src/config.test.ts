@@ -31,6 +31,7 @@ describe('readDeadLetterConfig', () => {
         },
         retention: { days: 30 },
         archive: { retentionDays: 14 },
+        redelivery: { defaultRate: 100, maxRate: 1000 },
       },
     ]);
     expect(config.errorHeader).toBe('x-error');

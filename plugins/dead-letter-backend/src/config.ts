@@ -35,6 +35,43 @@ export interface EnvironmentConfig {
   retention: { days: number };
   /** Deleted and redelivered messages stay restorable this long (capped by `retention`). */
   archive: { retentionDays: number };
+  /** Redelivery job rates in messages per second. */
+  redelivery: RedeliveryRates;
+}
+
+/** A job's rate when none is asked for, and the most anyone may ask for. */
+export interface RedeliveryRates {
+  defaultRate: number;
+  maxRate: number;
+}
+
+export const DEFAULT_REDELIVERY_RATES: RedeliveryRates = {
+  defaultRate: 100,
+  maxRate: 1000,
+};
+
+/** Reads `redelivery: { defaultRate, maxRate }`, each falling back to `fallback`. */
+export function readRedeliveryRates(
+  where: string,
+  config: Config | undefined,
+  fallback: RedeliveryRates,
+): RedeliveryRates {
+  const rate = (key: keyof RedeliveryRates) => {
+    const value = config?.getOptionalNumber(key) ?? fallback[key];
+    if (!Number.isFinite(value) || value <= 0 || value > 100_000) {
+      throw new Error(
+        `${where}.${key}: must be a number of messages per second above 0, at most 100000`,
+      );
+    }
+    return value;
+  };
+  const rates = { defaultRate: rate('defaultRate'), maxRate: rate('maxRate') };
+  if (rates.defaultRate > rates.maxRate) {
+    throw new Error(
+      `${where}.defaultRate: ${rates.defaultRate} is above maxRate ${rates.maxRate}`,
+    );
+  }
+  return rates;
 }
 
 /** Who may read message content beyond the owning squad (group entity refs). */
@@ -148,6 +185,11 @@ export function readDeadLetterConfig(root: Config): DeadLetterConfig {
     'deadLetter.archive',
     config?.getOptionalConfig('archive'),
   ) ?? { retentionDays: DEFAULT_ARCHIVE_RETENTION_DAYS };
+  const redelivery = readRedeliveryRates(
+    'deadLetter.redelivery',
+    config?.getOptionalConfig('redelivery'),
+    DEFAULT_REDELIVERY_RATES,
+  );
   const names = new Set<string>();
   const environments = (
     config?.getOptionalConfigArray('environments') ?? []
@@ -209,6 +251,11 @@ export function readDeadLetterConfig(root: Config): DeadLetterConfig {
       archive:
         readArchive(`${where}.archive`, env.getOptionalConfig('archive')) ??
         archive,
+      redelivery: readRedeliveryRates(
+        `${where}.redelivery`,
+        env.getOptionalConfig('redelivery'),
+        redelivery,
+      ),
     };
   });
   return {

@@ -15,6 +15,8 @@ import { DatabaseDeadLetterStore } from './database/DatabaseDeadLetterStore';
 import { createRouter } from './service/router';
 import { RedeliveryPublishers } from './consumer/RedeliveryPublisher';
 import { RedeliveryService } from './service/RedeliveryService';
+import { RedeliveryRunner } from './service/RedeliveryRunner';
+import { DatabaseRedeliveryJobStore } from './database/DatabaseRedeliveryJobStore';
 import { createSquadResolver, fillMissingSquads } from './service/squads';
 import { backfillSquads } from './service/backfillSquads';
 import { purgeExpired, purgeExpiredArchive } from './service/retention';
@@ -60,18 +62,19 @@ export const deadLetterPlugin = createBackendPlugin({
         const config = readDeadLetterConfig(deps.config);
         // Reads are retried once on a fresh connection when the database
         // dropped theirs; writes are not (see withReadRetries).
+        const deadLetterStore = await DatabaseDeadLetterStore.create({
+          database: deps.database,
+          archivePolicy: name => {
+            const env = config.environments.find(e => e.name === name);
+            return {
+              days:
+                env?.archive.retentionDays ?? DEFAULT_ARCHIVE_RETENTION_DAYS,
+              retentionDays: env?.retention.days ?? DEFAULT_RETENTION_DAYS,
+            };
+          },
+        });
         const store = withReadRetries(
-          await DatabaseDeadLetterStore.create({
-            database: deps.database,
-            archivePolicy: name => {
-              const env = config.environments.find(e => e.name === name);
-              return {
-                days:
-                  env?.archive.retentionDays ?? DEFAULT_ARCHIVE_RETENTION_DAYS,
-                retentionDays: env?.retention.days ?? DEFAULT_RETENTION_DAYS,
-              };
-            },
-          }),
+          deadLetterStore,
           [
             'list',
             'listArchive',
@@ -203,7 +206,6 @@ export const deadLetterPlugin = createBackendPlugin({
         });
         // One long-lived confirm channel per environment for redelivery.
         const publishers = new RedeliveryPublishers(deps.logger);
-        const redeliveries = new RedeliveryService({ store, publishers });
         // Archived (deleted, redelivered) messages are restorable until
         // they expire. Deletes only, so a second replica would do no harm.
         await deps.scheduler.scheduleTask({
@@ -216,8 +218,26 @@ export const deadLetterPlugin = createBackendPlugin({
             await purgeExpiredArchive({ store, logger: deps.logger });
           },
         });
+        // Redelivery jobs: every replica polls for them; a lease in the
+        // database lets exactly one run each job.
+        const jobs = new DatabaseRedeliveryJobStore(
+          await deps.database.getClient(),
+          deadLetterStore,
+        );
+        const runner = new RedeliveryRunner({
+          jobs,
+          publishers,
+          environment: name =>
+            config.environments.filter(hasBroker).find(e => e.name === name),
+          logger: deps.logger,
+          auditor: deps.auditor,
+        });
+        const redeliveries = new RedeliveryService({ jobs, runner });
+        deps.lifecycle.addStartupHook(() => runner.start());
         deps.lifecycle.addShutdownHook(async () => {
           await Promise.all([...consumers.values()].map(c => c.stop()));
+          // Leases are given back, so another replica continues at once.
+          await runner.stop();
           await publishers.close();
         });
         const ruleset = deps.permissionsRegistry.getPermissionRuleset(

@@ -28,7 +28,12 @@ export type RedeliveryFailureReason =
 export type PublishOutcome =
   | { status: 'confirmed' }
   | { status: 'failed'; reason: RedeliveryFailureReason; detail: string }
-  | { status: 'unknown'; detail: string };
+  | {
+      status: 'unknown';
+      detail: string;
+      /** False when nothing went out (no connection, channel already closed). */
+      sent: boolean;
+    };
 
 /** One message to publish again, and which job item publishes it. */
 export interface OutgoingRedelivery {
@@ -160,6 +165,7 @@ export class RedeliveryPublisher {
           o ?? {
             status: 'unknown',
             detail: `broker unavailable: ${(e as Error).message}`,
+            sent: false,
           },
       );
     }
@@ -214,6 +220,7 @@ export class RedeliveryPublisher {
                   : {
                       status: 'unknown',
                       detail: `publishing failed: ${err.message}`,
+                      sent: true,
                     },
               );
             } else if (returned) {
@@ -232,6 +239,7 @@ export class RedeliveryPublisher {
         resolve({
           status: 'unknown',
           detail: `publishing failed: ${(e as Error).message}`,
+          sent: false,
         });
       }
     });

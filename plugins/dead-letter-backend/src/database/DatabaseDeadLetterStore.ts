@@ -30,7 +30,7 @@ const migrationsDir = resolvePackagePath(
 );
 
 /** A row as the database returns it. */
-interface RawDeadLetterRow {
+export interface RawDeadLetterRow {
   id: string | number;
   environment: string;
   queue: string | null;
@@ -131,7 +131,8 @@ function fromRow(row: RawDeadLetterRow): StoredDeadLetter {
   };
 }
 
-function fromDetailRow(row: RawDeadLetterRow): StoredDeadLetterDetail {
+/** A dead_letters row with its content, as the store returns it. */
+export function fromDetailRow(row: RawDeadLetterRow): StoredDeadLetterDetail {
   return {
     ...fromRow(row),
     headers: json(row.headers),
@@ -227,7 +228,8 @@ export class DatabaseDeadLetterStore implements DeadLetterStore {
     return query;
   }
 
-  private applySelection(
+  /** Narrows a query on dead_letters to a selection (also for redelivery jobs' snapshots). */
+  applySelection(
     query: Knex.QueryBuilder,
     environment: string,
     selection: Selection,

@@ -1,67 +1,263 @@
-import { RedeliverResult } from '@internal/plugin-dead-letter-common';
+import { ConflictError, InputError, NotFoundError } from '@backstage/errors';
+import {
+  RedeliverResult,
+  RedeliveryDryRun,
+  RedeliveryJob,
+  RedeliveryJobState,
+  RedeliveryRateStep,
+} from '@internal/plugin-dead-letter-common';
 import { BrokerEnvironmentConfig } from '../config';
-import { RedeliveryPublishers } from '../consumer/RedeliveryPublisher';
-import { DeadLetterStore, Selection } from '../database/DeadLetterStore';
+import { Selection } from '../database/DeadLetterStore';
+import {
+  RedeliveryJobStore,
+  StoredRedeliveryJob,
+} from '../database/RedeliveryJobStore';
+import { RedeliveryRunner } from './RedeliveryRunner';
+import { etaSeconds } from './rate';
 
-/** Rows locked and published per transaction by `redeliverNow`. */
-const BATCH_SIZE = 200;
+/** How long POST /dead-letters/redeliver waits for its job. */
+const WAIT_FOR_JOB_MS = 60_000;
+
+/** What a person asks of a job's pace. */
+export interface RedeliveryPace {
+  rate?: number;
+  ramp?: RedeliveryRateStep[];
+}
+
+/** Which states a control action moves a job from, and to. */
+const CONTROLS: Record<
+  'pause' | 'resume' | 'cancel',
+  { from: RedeliveryJobState[]; to: RedeliveryJobState }
+> = {
+  pause: { from: ['queued', 'running'], to: 'paused' },
+  // Queued: whichever replica polls first runs it.
+  resume: { from: ['paused'], to: 'queued' },
+  cancel: { from: ['queued', 'running', 'paused'], to: 'cancelled' },
+};
+
+const FINAL: RedeliveryJobState[] = ['cancelled', 'done', 'failed'];
 
 /**
- * The redelivery workflow, behind the HTTP API: which rows are published,
- * and when a row is archived (only after the broker confirmed and routed its
- * message). Authorization and audit are the router's.
+ * The redelivery workflow, behind the HTTP API: jobs that snapshot a
+ * selection and publish it at a rate (run by RedeliveryRunner), and the
+ * rules of their rates and state changes. Authorization and audit are the
+ * router's.
  */
 export class RedeliveryService {
   constructor(
     private readonly deps: {
-      store: DeadLetterStore;
-      publishers: RedeliveryPublishers;
+      jobs: RedeliveryJobStore;
+      runner: RedeliveryRunner;
     },
   ) {}
 
+  /** The target rate and ramp of a new job, within the environment's limits. */
+  pace(env: BrokerEnvironmentConfig, pace: RedeliveryPace) {
+    const { defaultRate, maxRate } = env.redelivery;
+    const rate = pace.rate ?? defaultRate;
+    const tooFast = (r: number, where: string) => {
+      if (r > maxRate)
+        throw new InputError(
+          `${where}: ${r} msg/s is above the maximum of ${maxRate} msg/s in '${env.name}'`,
+        );
+    };
+    tooFast(rate, 'rate');
+    pace.ramp?.forEach((s, i) => tooFast(s.rate, `ramp.${i}.rate`));
+    return { rate, ramp: pace.ramp?.length ? pace.ramp : null };
+  }
+
+  /** Creates a job of the (authorized) selection; a runner picks it up. */
+  async create(
+    env: BrokerEnvironmentConfig,
+    selection: Selection,
+    createdBy: string,
+    pace: RedeliveryPace,
+  ): Promise<RedeliveryJob> {
+    const { rate, ramp } = this.pace(env, pace);
+    const job = await this.deps.jobs.create({
+      environment: env.name,
+      createdBy,
+      selection,
+      rate,
+      ramp,
+      now: new Date(),
+    });
+    this.deps.runner.wake();
+    return this.view(job, {});
+  }
+
+  /** What a job of the selection would do now. */
+  async dryRun(
+    env: BrokerEnvironmentConfig,
+    selection: Selection,
+    pace: RedeliveryPace,
+  ): Promise<RedeliveryDryRun> {
+    const { rate, ramp } = this.pace(env, pace);
+    const { total, squads } = await this.deps.jobs.preview(env.name, selection);
+    return {
+      dryRun: true,
+      environment: env.name,
+      total,
+      squads,
+      rate,
+      ramp,
+      etaSeconds: Math.round(etaSeconds(total, 0, rate, ramp) * 10) / 10,
+    };
+  }
+
   /**
-   * Redelivers a selection at once: batch by batch, each batch's rows
-   * locked against other replicas (rows another replica holds are
-   * skipped and, when selected by id, reported), published, and the
-   * confirmed ones archived (reason `redelivered`, by `by`, a user entity
-   * ref) in the same transaction.
+   * Redelivers a selection and answers when done, as POST
+   * /dead-letters/redeliver always did: a job without a rate limit, waited
+   * for (at most a minute; what is left then is cancelled and reported).
+   * What the broker confirmed is archived (reason `redelivered`, by the
+   * job's creator).
    */
   async redeliverNow(
     env: BrokerEnvironmentConfig,
     selection: Selection,
-    by: string | null = null,
-  ): Promise<RedeliverResult> {
-    const publisher = this.deps.publishers.for(env);
-    let redelivered = 0;
-    const failed: RedeliverResult['failed'] = [];
-    const locked = new Set<string>();
-    await this.deps.store.processLocked(
-      env.name,
+    createdBy: string,
+  ): Promise<RedeliverResult & { job: string }> {
+    const { jobs } = this.deps;
+    const created = await jobs.create({
+      environment: env.name,
+      createdBy,
       selection,
-      BATCH_SIZE,
-      async rows => {
-        rows.forEach(r => locked.add(r.id));
-        const outcomes = await publisher.publish(rows.map(row => ({ row })));
-        const ok: string[] = [];
-        outcomes.forEach((outcome, i) => {
-          if (outcome.status === 'confirmed') ok.push(rows[i].id);
-          else failed.push({ id: rows[i].id, reason: outcome.detail });
+      rate: null,
+      ramp: null,
+      now: new Date(),
+    });
+    this.deps.runner.wake();
+    let job = await this.waitForEnd(created.id, WAIT_FOR_JOB_MS);
+    const failed: RedeliverResult['failed'] = [];
+    if (!FINAL.includes(job.state)) {
+      job =
+        (await jobs.transition(
+          job.id,
+          CONTROLS.cancel.from,
+          'cancelled',
+          new Date(),
+        )) ?? job;
+      this.deps.runner.notify(job.id);
+      for (const item of await jobs.nextItems(job.id, 100_000)) {
+        failed.push({
+          id: item.deadLetterId,
+          reason: `not redelivered within ${
+            WAIT_FOR_JOB_MS / 1000
+          } s (is the broker reachable?); left stored`,
         });
-        redelivered += ok.length;
-        return ok;
-      },
-      by,
-    );
+      }
+      job = (await jobs.get(job.id)) ?? job;
+    }
+    for (const f of await jobs.failures(job.id))
+      failed.unshift({ id: f.deadLetterId, reason: f.detail });
     if ('ids' in selection) {
+      const found = await jobs.snapshotted(job.id, selection.ids);
       for (const id of selection.ids) {
-        if (!locked.has(id)) {
+        if (!found.has(id))
           failed.push({
             id,
             reason: 'not found, or being redelivered by another request',
           });
-        }
       }
     }
-    return { redelivered, failed };
+    return { redelivered: job.published, failed, job: job.id };
+  }
+
+  private async waitForEnd(id: string, timeoutMs: number) {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const job = await this.deps.jobs.get(id);
+      if (!job) throw new NotFoundError(`no redelivery job '${id}'`);
+      if (FINAL.includes(job.state) || Date.now() > deadline) return job;
+      await new Promise(r => setTimeout(r, 50));
+    }
+  }
+
+  /** An environment's jobs, newest first. */
+  async list(environment: string, limit: number): Promise<RedeliveryJob[]> {
+    const jobs = await this.deps.jobs.list(environment, limit);
+    const reasons = await this.deps.jobs.failedByReason(jobs.map(j => j.id));
+    return jobs.map(j => this.view(j, reasons.get(j.id) ?? {}));
+  }
+
+  /** One job; NotFoundError when there is none. */
+  async get(id: string): Promise<RedeliveryJob> {
+    const job = await this.stored(id);
+    const reasons = await this.deps.jobs.failedByReason([id]);
+    return this.view(job, reasons.get(id) ?? {});
+  }
+
+  /** The job as stored (its environment, for the router's checks). */
+  async stored(id: string): Promise<StoredRedeliveryJob> {
+    const job = await this.deps.jobs.get(id);
+    if (!job) throw new NotFoundError(`no redelivery job '${id}'`);
+    return job;
+  }
+
+  /** Squad and service of every message of a job (for permission checks). */
+  owners(id: string) {
+    return this.deps.jobs.owners(id);
+  }
+
+  /**
+   * Pauses, resumes or cancels a job. The replica running it notices within
+   * a fifth of a second (this one at once) and publishes nothing more;
+   * what was confirmed stays published.
+   */
+  async control(
+    id: string,
+    action: keyof typeof CONTROLS,
+  ): Promise<RedeliveryJob> {
+    const { from, to } = CONTROLS[action];
+    const moved = await this.deps.jobs.transition(id, from, to, new Date());
+    if (!moved) {
+      const job = await this.stored(id);
+      throw new ConflictError(
+        `cannot ${action} redelivery job ${id}: it is ${job.state}`,
+      );
+    }
+    this.deps.runner.notify(id);
+    if (action === 'resume') this.deps.runner.wake();
+    return this.get(id);
+  }
+
+  /** The API's view of a job. */
+  view(
+    job: StoredRedeliveryJob,
+    failedByReason: Record<string, number>,
+  ): RedeliveryJob {
+    const remaining = job.total - job.published - job.failed;
+    const pace = job.currentRate || job.rate || 0;
+    return {
+      id: job.id,
+      environment: job.environment,
+      state: job.state,
+      createdBy: job.createdBy,
+      createdAt: job.createdAt,
+      updatedAt: job.updatedAt,
+      startedAt: job.startedAt,
+      finishedAt: job.finishedAt,
+      selection:
+        'ids' in job.selection
+          ? { ids: job.selection.ids.length }
+          : { filter: job.selection.filter },
+      squads: job.squads,
+      rate: job.rate,
+      ramp: job.ramp,
+      progress: {
+        total: job.total,
+        published: job.published,
+        failed: job.failed,
+        failedByReason,
+        remaining,
+        duplicateWindow: job.duplicateWindow,
+        currentRate: job.state === 'running' ? job.currentRate : 0,
+        etaSeconds:
+          job.state === 'running' && pace > 0
+            ? Math.round((remaining / pace) * 10) / 10
+            : null,
+      },
+      error: job.error,
+    };
   }
 }

@@ -77,6 +77,16 @@ describe('dead-letter API against its openapi.yaml', () => {
       .set(user);
     expect(first.status).toBe(200);
     const ids: string[] = first.body.items.map((i: { id: string }) => i.id);
+    // A slow job, so pause, resume and cancel have something to act on.
+    const job = await request(server)
+      .post('/api/dead-letter/redeliveries')
+      .set(user)
+      .send({
+        environment: 'dev',
+        filter: { service: 'term-deposit' },
+        rate: 1,
+      });
+    expect(job.status).toBe(202);
 
     const report = await fuzzOpenApi({
       document,
@@ -93,7 +103,7 @@ describe('dead-letter API against its openapi.yaml', () => {
       timeBudgetMs: 55_000,
       values: {
         environment: ['dev'],
-        id: [...ids, '1', '999999'],
+        id: [...ids, '1', '999999', job.body.id],
         ids: [ids, ['1', '2']],
         cursor: [first.body.nextCursor],
         service: ['term-deposit', 'card-clearing'],

@@ -48,6 +48,7 @@ import {
   StoredDeadLetter,
 } from '../database/DeadLetterStore';
 import { RedeliveryService } from './RedeliveryService';
+import { addRedeliveryRoutes } from './redeliveryRoutes';
 import { logsUrl } from './logsUrl';
 import { DeadLetterQuery, DeadLetterResource } from '../permissions';
 import { messageView, readersOf } from './messageView';
@@ -564,6 +565,11 @@ export async function createRouter(
     res.json(result);
   });
 
+  /**
+   * Redelivers a selection and answers when it is done, for existing
+   * clients and small selections: a redelivery job without a rate limit
+   * (see RedeliveryService.redeliverNow).
+   */
   router.post('/dead-letters/redeliver', async (req, res) => {
     let result: RedeliverResult = { redelivered: 0, failed: [] };
     const { body, selection: selected } = selectionBody(req);
@@ -575,10 +581,16 @@ export async function createRouter(
       selected,
       async (env, selection, by) => {
         // What the broker confirmed is archived (reason `redelivered`).
-        result = await redeliveries.redeliverNow(env, selection, by);
+        const { job, ...outcome } = await redeliveries.redeliverNow(
+          env,
+          selection,
+          by,
+        );
+        result = outcome;
         return {
-          redelivered: result.redelivered,
-          failed: result.failed.length,
+          job,
+          redelivered: outcome.redelivered,
+          failed: outcome.failed.length,
         };
       },
     );
@@ -627,6 +639,23 @@ export async function createRouter(
       (e, s) => store.countArchived(e, s),
     );
     res.json(result);
+  });
+
+  addRedeliveryRoutes(router, {
+    redeliveries,
+    httpAuth,
+    permissions,
+    auditor,
+    authorizeResource,
+    environment,
+    parse,
+    selectionSchema,
+    authorizeSelection: async (req, permission, env, selection) =>
+      (
+        await authorizeSelection(req, permission, env, selection, (e, s) =>
+          store.count(e, s),
+        )
+      ).selection,
   });
 
   // Last: no answer carries SQL, a stack or a connection string; a lost

@@ -1,0 +1,499 @@
+import {
+  RedeliveryJobState,
+  RedeliveryRateStep,
+} from '@internal/plugin-dead-letter-common';
+import { Knex } from 'knex';
+import {
+  DatabaseDeadLetterStore,
+  RawDeadLetterRow,
+  fromDetailRow,
+} from './DatabaseDeadLetterStore';
+import { Selection } from './DeadLetterStore';
+import {
+  PendingRedeliveryItem,
+  RedeliveryItemFailure,
+  RedeliveryJobStore,
+  StoredRedeliveryJob,
+} from './RedeliveryJobStore';
+
+const JOBS = 'dead_letter_redelivery_jobs';
+const ITEMS = 'dead_letter_redelivery_items';
+const UNFINISHED: RedeliveryJobState[] = ['queued', 'running', 'paused'];
+const FINAL: RedeliveryJobState[] = ['cancelled', 'done', 'failed'];
+
+/** A job row as the database returns it. */
+interface RawRedeliveryJobRow {
+  id: string | number;
+  environment: string;
+  state: RedeliveryJobState;
+  created_by: string;
+  created_at: string | Date;
+  updated_at: string | Date;
+  started_at: string | Date | null;
+  finished_at: string | Date | null;
+  selection: string;
+  squads: string;
+  rate: number | string | null;
+  ramp: string | null;
+  total: number | string;
+  published: number | string;
+  failed: number | string;
+  duplicate_window: number | string;
+  current_rate: number | string;
+  lease_owner: string | null;
+  lease_expires_at: string | Date | null;
+  error: string | null;
+}
+
+/** An item row joined with its dead letter (absent columns: row gone). */
+type RawPendingItemRow = RawDeadLetterRow & {
+  item_id: string | number;
+  item_state: 'queued' | 'publishing';
+  item_attempts: number | string;
+  item_dead_letter_id: string | number;
+};
+
+const iso = (v: string | Date) => new Date(v).toISOString();
+const isoOrNull = (v: string | Date | null) => (v === null ? null : iso(v));
+
+function fromJobRow(row: RawRedeliveryJobRow): StoredRedeliveryJob {
+  return {
+    id: String(row.id),
+    environment: row.environment,
+    state: row.state,
+    createdBy: row.created_by,
+    createdAt: iso(row.created_at),
+    updatedAt: iso(row.updated_at),
+    startedAt: isoOrNull(row.started_at),
+    finishedAt: isoOrNull(row.finished_at),
+    selection: JSON.parse(row.selection),
+    squads: JSON.parse(row.squads),
+    rate: row.rate === null ? null : Number(row.rate),
+    ramp: row.ramp ? (JSON.parse(row.ramp) as RedeliveryRateStep[]) : null,
+    total: Number(row.total),
+    published: Number(row.published),
+    failed: Number(row.failed),
+    duplicateWindow: Number(row.duplicate_window),
+    currentRate: Number(row.current_rate),
+    leaseOwner: row.lease_owner,
+    leaseExpiresAt: isoOrNull(row.lease_expires_at),
+    error: row.error,
+  };
+}
+
+/** Chunks of ids kept well under the databases' parameter limits. */
+function chunks<T>(values: T[], size = 500): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < values.length; i += size)
+    out.push(values.slice(i, i + size));
+  return out;
+}
+
+/** Redelivery jobs on the plugin's database (PostgreSQL or SQLite). */
+export class DatabaseRedeliveryJobStore implements RedeliveryJobStore {
+  constructor(
+    private readonly db: Knex,
+    private readonly deadLetters: DatabaseDeadLetterStore,
+  ) {}
+
+  private get isPostgres() {
+    return this.db.client.config.client === 'pg';
+  }
+
+  /** The selected rows not already waiting in an unfinished job. */
+  private selectable(
+    db: Knex | Knex.Transaction,
+    environment: string,
+    selection: Selection,
+  ) {
+    return this.deadLetters
+      .applySelection(db('dead_letters'), environment, selection)
+      .whereNotExists(q =>
+        q
+          .select(db.raw('1'))
+          .from(`${ITEMS} as i`)
+          .join(`${JOBS} as j`, 'j.id', 'i.job_id')
+          .whereRaw('i.dead_letter_id = dead_letters.id')
+          .whereIn('i.state', ['queued', 'publishing'])
+          .whereIn('j.state', UNFINISHED),
+      );
+  }
+
+  async create(job: {
+    environment: string;
+    createdBy: string;
+    selection: Selection;
+    rate: number | null;
+    ramp: RedeliveryRateStep[] | null;
+    now: Date;
+  }): Promise<StoredRedeliveryJob> {
+    const now = job.now.toISOString();
+    const { allowed: _allowed, ...selected } = job.selection;
+    return this.db.transaction(async tx => {
+      const [inserted] = await tx(JOBS)
+        .insert({
+          environment: job.environment,
+          state: 'queued',
+          created_by: job.createdBy,
+          created_at: now,
+          updated_at: now,
+          selection: JSON.stringify(selected),
+          squads: '[]',
+          rate: job.rate,
+          ramp: job.ramp ? JSON.stringify(job.ramp) : null,
+          total: 0,
+        })
+        .returning('id');
+      const id = Number(
+        typeof inserted === 'object'
+          ? (inserted as { id: number }).id
+          : inserted,
+      );
+      const snapshot = this.selectable(tx, job.environment, job.selection)
+        .select(
+          tx.raw('cast(? as bigint)', [id]),
+          'id',
+          'squad',
+          'service',
+          tx.raw(`'queued'`),
+          tx.raw('0'),
+        )
+        .orderBy('id');
+      const { sql, bindings } = snapshot.toSQL();
+      await tx.raw(
+        `insert into ${ITEMS} (job_id, dead_letter_id, squad, service, state, attempts) ${sql}`,
+        bindings as Knex.RawBinding[],
+      );
+      const [{ count }] = await tx(ITEMS)
+        .where('job_id', id)
+        .count({ count: '*' });
+      const squads = await this.itemSquads(tx, id);
+      const total = Number(count);
+      await tx(JOBS)
+        .where('id', id)
+        .update({
+          total,
+          squads: JSON.stringify(squads),
+          ...(total === 0 && { state: 'done', finished_at: now }),
+        });
+      const row = await tx<RawRedeliveryJobRow>(JOBS).where('id', id).first();
+      return fromJobRow(row!);
+    });
+  }
+
+  private async itemSquads(db: Knex | Knex.Transaction, jobId: number) {
+    const rows: Array<{ squad: string | null }> = await db(ITEMS)
+      .where('job_id', jobId)
+      .distinct('squad')
+      .orderBy('squad');
+    return rows.map(r => r.squad);
+  }
+
+  async preview(environment: string, selection: Selection) {
+    const [{ count }] = await this.selectable(
+      this.db,
+      environment,
+      selection,
+    ).count({ count: '*' });
+    const rows: Array<{ squad: string | null }> = await this.selectable(
+      this.db,
+      environment,
+      selection,
+    )
+      .distinct('squad')
+      .orderBy('squad');
+    return { total: Number(count), squads: rows.map(r => r.squad) };
+  }
+
+  async get(id: string) {
+    if (!/^\d{1,18}$/.test(id)) return undefined;
+    const row = await this.db<RawRedeliveryJobRow>(JOBS)
+      .where('id', Number(id))
+      .first();
+    return row ? fromJobRow(row) : undefined;
+  }
+
+  async list(environment: string, limit: number) {
+    const rows: RawRedeliveryJobRow[] = await this.db(JOBS)
+      .where('environment', environment)
+      .orderBy('id', 'desc')
+      .limit(limit);
+    return rows.map(fromJobRow);
+  }
+
+  async failedByReason(jobIds: string[]) {
+    const result = new Map<string, Record<string, number>>(
+      jobIds.map(id => [id, {}]),
+    );
+    if (jobIds.length === 0) return result;
+    const rows: Array<{
+      job_id: string | number;
+      failure_reason: string;
+      count: string | number;
+    }> = await this.db(ITEMS)
+      .whereIn('job_id', jobIds.map(Number))
+      .where('state', 'failed')
+      .select('job_id', 'failure_reason')
+      .count({ count: '*' })
+      .groupBy('job_id', 'failure_reason');
+    for (const r of rows)
+      result.get(String(r.job_id))![r.failure_reason] = Number(r.count);
+    return result;
+  }
+
+  async owners(jobId: string) {
+    return this.db(ITEMS)
+      .where('job_id', Number(jobId))
+      .distinct('squad', 'service');
+  }
+
+  async transition(
+    id: string,
+    from: RedeliveryJobState[],
+    to: RedeliveryJobState,
+    now: Date,
+    error?: string,
+  ) {
+    const updated = await this.db(JOBS)
+      .where('id', Number(id))
+      .whereIn('state', from)
+      .update({
+        state: to,
+        updated_at: now.toISOString(),
+        lease_owner: null,
+        lease_expires_at: null,
+        current_rate: 0,
+        ...(FINAL.includes(to) && { finished_at: now.toISOString() }),
+        ...(error !== undefined && { error }),
+      });
+    return updated ? this.get(id) : undefined;
+  }
+
+  async claim(owner: string, leaseMs: number, now: Date, exclude: string[]) {
+    const at = now.toISOString();
+    return this.db.transaction(async tx => {
+      const query = tx(JOBS)
+        .select('id')
+        .whereIn('state', ['queued', 'running'])
+        .where(q =>
+          q.whereNull('lease_expires_at').orWhere('lease_expires_at', '<', at),
+        )
+        .orderBy('id')
+        .limit(1);
+      if (exclude.length) query.whereNotIn('id', exclude.map(Number));
+      if (this.isPostgres) query.forUpdate().skipLocked();
+      const [row] = await query;
+      if (!row) return undefined;
+      const taken = await tx(JOBS)
+        .where('id', row.id)
+        .where(q =>
+          q.whereNull('lease_expires_at').orWhere('lease_expires_at', '<', at),
+        )
+        .update({
+          state: 'running',
+          lease_owner: owner,
+          lease_expires_at: new Date(now.getTime() + leaseMs).toISOString(),
+          started_at: tx.raw('coalesce(started_at, ?)', [at]),
+          updated_at: at,
+        });
+      if (!taken) return undefined;
+      const job = await tx<RawRedeliveryJobRow>(JOBS)
+        .where('id', row.id)
+        .first();
+      return fromJobRow(job!);
+    });
+  }
+
+  async heartbeat(id: string, owner: string, now: Date, leaseMs?: number) {
+    if (leaseMs !== undefined) {
+      await this.db(JOBS)
+        .where({ id: Number(id), lease_owner: owner })
+        .update({
+          lease_expires_at: new Date(now.getTime() + leaseMs).toISOString(),
+        });
+    }
+    const row: { state: RedeliveryJobState; lease_owner: string | null } =
+      await this.db(JOBS).where('id', Number(id)).first('state', 'lease_owner');
+    return row?.lease_owner === owner ? row.state : undefined;
+  }
+
+  async release(id: string, owner: string) {
+    await this.db(JOBS)
+      .where({ id: Number(id), lease_owner: owner })
+      .update({ lease_owner: null, lease_expires_at: null, current_rate: 0 });
+  }
+
+  async nextItems(
+    jobId: string,
+    limit: number,
+  ): Promise<PendingRedeliveryItem[]> {
+    const rows: RawPendingItemRow[] = await this.db(`${ITEMS} as i`)
+      .leftJoin('dead_letters as d', 'd.id', 'i.dead_letter_id')
+      .where('i.job_id', Number(jobId))
+      .whereIn('i.state', ['queued', 'publishing'])
+      .orderBy('i.id')
+      .limit(limit)
+      .select(
+        'd.*',
+        'i.id as item_id',
+        'i.state as item_state',
+        'i.attempts as item_attempts',
+        'i.dead_letter_id as item_dead_letter_id',
+      );
+    return rows.map(r => ({
+      id: String(r.item_id),
+      deadLetterId: String(r.item_dead_letter_id),
+      state: r.item_state,
+      attempts: Number(r.item_attempts),
+      row: r.id === null || r.id === undefined ? undefined : fromDetailRow(r),
+    }));
+  }
+
+  async markPublishing(jobId: string, itemIds: string[]) {
+    if (itemIds.length === 0) return 0;
+    return this.db.transaction(async tx => {
+      let duplicates = 0;
+      for (const ids of chunks(itemIds.map(Number))) {
+        const [{ count }] = await tx(ITEMS)
+          .whereIn('id', ids)
+          .where('state', 'publishing')
+          .count({ count: '*' });
+        duplicates += Number(count);
+        await tx(ITEMS)
+          .whereIn('id', ids)
+          .update({ state: 'publishing', attempts: tx.raw('attempts + 1') });
+      }
+      if (duplicates) {
+        await tx(JOBS)
+          .where('id', Number(jobId))
+          .increment('duplicate_window', duplicates);
+      }
+      return duplicates;
+    });
+  }
+
+  async requeue(itemIds: string[]) {
+    for (const ids of chunks(itemIds.map(Number))) {
+      await this.db(ITEMS)
+        .whereIn('id', ids)
+        .where('state', 'publishing')
+        .update({ state: 'queued', attempts: this.db.raw('attempts - 1') });
+    }
+  }
+
+  async record(
+    jobId: string,
+    outcome: {
+      published: Array<{ itemId: string; deadLetterId: string }>;
+      failed: RedeliveryItemFailure[];
+    },
+    currentRate: number,
+    now: Date,
+  ) {
+    const at = now.toISOString();
+    await this.db.transaction(async tx => {
+      const job: { environment: string; created_by: string } = await tx(JOBS)
+        .where('id', Number(jobId))
+        .first('environment', 'created_by');
+      let published = 0;
+      for (const batch of chunks(outcome.published)) {
+        published += await tx(ITEMS)
+          .whereIn(
+            'id',
+            batch.map(p => Number(p.itemId)),
+          )
+          .where('state', 'publishing')
+          .update({ state: 'published', published_at: at });
+        // Redelivered rows go to the archive, restorable for a while.
+        await this.deadLetters.archive(
+          job.environment,
+          { ids: batch.map(p => p.deadLetterId) },
+          { reason: 'redelivered', by: job.created_by },
+          tx,
+        );
+      }
+      let failed = 0;
+      const byReason = new Map<string, RedeliveryItemFailure[]>();
+      for (const f of outcome.failed) {
+        const key = JSON.stringify([f.reason, f.detail]);
+        byReason.set(key, [...(byReason.get(key) ?? []), f]);
+      }
+      for (const group of byReason.values()) {
+        for (const batch of chunks(group)) {
+          failed += await tx(ITEMS)
+            .whereIn(
+              'id',
+              batch.map(f => Number(f.itemId)),
+            )
+            .whereIn('state', ['queued', 'publishing'])
+            .update({
+              state: 'failed',
+              failure_reason: group[0].reason,
+              failure_detail: group[0].detail,
+            });
+        }
+      }
+      await tx(JOBS)
+        .where('id', Number(jobId))
+        .update({
+          published: tx.raw('published + ?', [published]),
+          failed: tx.raw('failed + ?', [failed]),
+          current_rate: currentRate,
+          updated_at: at,
+        });
+    });
+  }
+
+  async finishIfComplete(id: string, owner: string, now: Date) {
+    return this.db.transaction(async tx => {
+      const [{ count }] = await tx(ITEMS)
+        .where('job_id', Number(id))
+        .whereIn('state', ['queued', 'publishing'])
+        .count({ count: '*' });
+      if (Number(count) > 0) return false;
+      const updated = await tx(JOBS)
+        .where({ id: Number(id), lease_owner: owner, state: 'running' })
+        .update({
+          state: 'done',
+          finished_at: now.toISOString(),
+          updated_at: now.toISOString(),
+          lease_owner: null,
+          lease_expires_at: null,
+          current_rate: 0,
+        });
+      return updated > 0;
+    });
+  }
+
+  async failures(jobId: string): Promise<RedeliveryItemFailure[]> {
+    const rows: Array<{
+      id: string | number;
+      dead_letter_id: string | number;
+      failure_reason: string;
+      failure_detail: string;
+    }> = await this.db(ITEMS)
+      .where({ job_id: Number(jobId), state: 'failed' })
+      .orderBy('id')
+      .select('id', 'dead_letter_id', 'failure_reason', 'failure_detail');
+    return rows.map(r => ({
+      itemId: String(r.id),
+      deadLetterId: String(r.dead_letter_id),
+      reason: r.failure_reason,
+      detail: r.failure_detail,
+    }));
+  }
+
+  async snapshotted(jobId: string, ids: string[]) {
+    const found = new Set<string>();
+    for (const batch of chunks(ids.map(Number))) {
+      const rows: Array<{ dead_letter_id: string | number }> = await this.db(
+        ITEMS,
+      )
+        .where('job_id', Number(jobId))
+        .whereIn('dead_letter_id', batch)
+        .select('dead_letter_id');
+      rows.forEach(r => found.add(String(r.dead_letter_id)));
+    }
+    return found;
+  }
+}

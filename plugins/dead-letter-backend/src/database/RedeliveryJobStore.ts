@@ -1,0 +1,145 @@
+import {
+  DeadLetterFilter,
+  RedeliveryJobState,
+  RedeliveryRateStep,
+} from '@internal/plugin-dead-letter-common';
+import { Selection, StoredDeadLetterDetail } from './DeadLetterStore';
+
+/** A redelivery job as the store returns it. */
+export interface StoredRedeliveryJob {
+  id: string;
+  environment: string;
+  state: RedeliveryJobState;
+  createdBy: string;
+  createdAt: string;
+  updatedAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+  /** What the user selected (the items are the snapshot of it). */
+  selection: { ids: string[] } | { filter: DeadLetterFilter };
+  squads: Array<string | null>;
+  rate: number | null;
+  ramp: RedeliveryRateStep[] | null;
+  total: number;
+  published: number;
+  failed: number;
+  duplicateWindow: number;
+  currentRate: number;
+  leaseOwner: string | null;
+  leaseExpiresAt: string | null;
+  error: string | null;
+}
+
+/** An item still to publish, with its stored message (absent: the row is gone). */
+export interface PendingRedeliveryItem {
+  id: string;
+  deadLetterId: string;
+  /** `publishing`: marked before a publish whose confirm was never recorded. */
+  state: 'queued' | 'publishing';
+  attempts: number;
+  row: StoredDeadLetterDetail | undefined;
+}
+
+/** Why an item failed for good. */
+export interface RedeliveryItemFailure {
+  itemId: string;
+  deadLetterId: string;
+  reason: string;
+  detail: string;
+}
+
+/** Persistence of redelivery jobs and their items. */
+export interface RedeliveryJobStore {
+  /**
+   * Creates a job and snapshots the selected rows (restricted by
+   * `selection.allowed`) into its items, in one transaction. Rows already in
+   * an unfinished job's items are left out.
+   */
+  create(job: {
+    environment: string;
+    createdBy: string;
+    selection: Selection;
+    rate: number | null;
+    ramp: RedeliveryRateStep[] | null;
+    now: Date;
+  }): Promise<StoredRedeliveryJob>;
+  /** How many rows a job would snapshot now, and their squads. */
+  preview(
+    environment: string,
+    selection: Selection,
+  ): Promise<{ total: number; squads: Array<string | null> }>;
+  get(id: string): Promise<StoredRedeliveryJob | undefined>;
+  /** An environment's jobs, newest first. */
+  list(environment: string, limit: number): Promise<StoredRedeliveryJob[]>;
+  /** Failed items per reason, per job. */
+  failedByReason(
+    jobIds: string[],
+  ): Promise<Map<string, Record<string, number>>>;
+  /** The distinct squad and service of a job's items (for permission checks). */
+  owners(
+    jobId: string,
+  ): Promise<Array<{ squad: string | null; service: string | null }>>;
+  /**
+   * Moves a job from one of `from` to `to` (clearing its lease, and setting
+   * finished_at for cancelled, done and failed); undefined when the job was
+   * in none of `from`.
+   */
+  transition(
+    id: string,
+    from: RedeliveryJobState[],
+    to: RedeliveryJobState,
+    now: Date,
+    error?: string,
+  ): Promise<StoredRedeliveryJob | undefined>;
+  /**
+   * Takes the lease of the oldest runnable job (queued, or running with an
+   * expired lease), skipping jobs other replicas are claiming and `exclude`.
+   */
+  claim(
+    owner: string,
+    leaseMs: number,
+    now: Date,
+    exclude: string[],
+  ): Promise<StoredRedeliveryJob | undefined>;
+  /**
+   * The job's state while `owner` holds its lease (renewed by `leaseMs`
+   * when given); undefined when the lease is no longer `owner`'s.
+   */
+  heartbeat(
+    id: string,
+    owner: string,
+    now: Date,
+    leaseMs?: number,
+  ): Promise<RedeliveryJobState | undefined>;
+  /** Gives up `owner`'s lease so another replica may take the job at once. */
+  release(id: string, owner: string): Promise<void>;
+  /** The next queued or publishing items, in id order. */
+  nextItems(jobId: string, limit: number): Promise<PendingRedeliveryItem[]>;
+  /**
+   * Marks items `publishing` before they are published; items already
+   * publishing are counted in the job's duplicate window. Returns how many.
+   */
+  markPublishing(jobId: string, itemIds: string[]): Promise<number>;
+  /** Puts items back to `queued` (they were marked but not sent). */
+  requeue(itemIds: string[]): Promise<void>;
+  /**
+   * Records confirmed items as published and archives their rows (reason
+   * `redelivered`, by the job's creator), and
+   * records failed items, with the job's counts, in one transaction.
+   */
+  record(
+    jobId: string,
+    outcome: {
+      published: Array<{ itemId: string; deadLetterId: string }>;
+      failed: RedeliveryItemFailure[];
+    },
+    currentRate: number,
+    now: Date,
+  ): Promise<void>;
+  /** Marks the job done when no item is left; true if it did. */
+  finishIfComplete(id: string, owner: string, now: Date): Promise<boolean>;
+  /** A job's failed items. */
+  failures(jobId: string): Promise<RedeliveryItemFailure[]>;
+  /** Dead-letter ids among `ids` that are items of the job. */
+  snapshotted(jobId: string, ids: string[]): Promise<Set<string>>;
+}

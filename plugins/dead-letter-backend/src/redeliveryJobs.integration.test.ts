@@ -1,0 +1,328 @@
+import {
+  mockCredentials,
+  mockServices,
+  startTestBackend,
+  TestDatabases,
+} from '@backstage/backend-test-utils';
+import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import * as amqp from 'amqplib';
+import { Knex } from 'knex';
+import request from 'supertest';
+import deadLetterPlugin from '.';
+import { readDeadLetterConfig, BrokerEnvironmentConfig } from './config';
+import { RedeliveryPublishers } from './consumer/RedeliveryPublisher';
+import {
+  JOB_HEADER,
+  REDELIVERY_ID_HEADER,
+  ROW_HEADER,
+} from './consumer/headers';
+import { DatabaseDeadLetterStore } from './database/DatabaseDeadLetterStore';
+import { DatabaseRedeliveryJobStore } from './database/DatabaseRedeliveryJobStore';
+import { RedeliveryRunner } from './service/RedeliveryRunner';
+import { topology } from './__testUtils__/amqp';
+import { recordingAuditor } from './__testUtils__/recordingAuditor';
+import { newDeadLetter } from './__testUtils__/rows';
+import {
+  AMQP_URL,
+  useBrokerAndDatabase,
+  useLocalPostgresForTestDatabases,
+} from './__testUtils__/services';
+import { ConfigReader } from '@backstage/config';
+
+useLocalPostgresForTestDatabases();
+jest.setTimeout(120_000);
+
+const user = {
+  Authorization: mockCredentials.user.header('user:default/mette.hansen'),
+};
+const sleep = (ms: number) => new Promise(r => setTimeout(r, ms));
+
+/** A redelivered message as the work queue's consumer saw it. */
+interface Arrival {
+  at: number;
+  messageId: string;
+  job: string;
+  redeliveryId: string;
+  row: string;
+  routingKey: string;
+}
+
+/** Consumes the work queue, recording every message and when it came. */
+async function consumeBack(connection: amqp.ChannelModel, queue: string) {
+  const ch = await connection.createChannel();
+  const arrivals: Arrival[] = [];
+  await ch.consume(queue, msg => {
+    if (!msg) return;
+    const h = msg.properties.headers ?? {};
+    arrivals.push({
+      at: Date.now(),
+      messageId: msg.properties.messageId,
+      job: String(h[JOB_HEADER]),
+      redeliveryId: String(h[REDELIVERY_ID_HEADER]),
+      row: String(h[ROW_HEADER]),
+      routingKey: msg.fields.routingKey,
+    });
+    ch.ack(msg);
+  });
+  return { arrivals, close: () => ch.close().catch(() => {}) };
+}
+
+describe('redelivery jobs on real RabbitMQ and PostgreSQL', () => {
+  const services = useBrokerAndDatabase();
+  const databases = TestDatabases.create({ ids: ['POSTGRES_15'] });
+
+  const config = (dlq: string) => ({
+    deadLetter: {
+      environments: [
+        {
+          name: 'dev',
+          amqp: { url: AMQP_URL, queue: dlq, prefetch: 100 },
+          redelivery: { defaultRate: 50, maxRate: 500 },
+        },
+      ],
+    },
+  });
+
+  async function seed(knex: Knex, total: number, exchange: string, rk: string) {
+    const store = await DatabaseDeadLetterStore.create({
+      database: mockServices.database({ knex }),
+    });
+    const rows = Array.from({ length: total }, (_, i) =>
+      newDeadLetter({
+        environment: 'dev',
+        exchange,
+        routingKey: rk,
+        messageId: `job-${i}`,
+        properties: { messageId: `job-${i}` },
+        headers: { 'x-tenant': 'lunar-dk' },
+        body: Buffer.from(JSON.stringify({ n: i })),
+      }),
+    );
+    for (let i = 0; i < rows.length; i += 1000)
+      await store.insertBatch(rows.slice(i, i + 1000));
+    return store;
+  }
+
+  it('publishes at its rate, pauses, resumes and cancels; every published message arrives once', async () => {
+    if (!services.available) return;
+    const total = 5000;
+    const suffix = Math.random().toString(36).slice(2, 8);
+    const { names, cleanup } = await topology(services.connection, suffix);
+    const knex = await databases.init('POSTGRES_15');
+    await seed(knex, total, names.work, names.routingKey);
+    const audit = recordingAuditor();
+    const running = await startTestBackend({
+      features: [
+        deadLetterPlugin,
+        audit.factory,
+        mockServices.database.factory({ knex }),
+        mockServices.rootLogger.factory({ level: 'warn' }),
+        catalogServiceMock.factory({ entities: [] }),
+        mockServices.rootConfig.factory({ data: config(names.dlq) }),
+      ],
+    });
+    const consumer = await consumeBack(services.connection, names.queue);
+    const api = (method: 'get' | 'post', path: string) =>
+      request(running.server)[method](`/api/dead-letter${path}`).set(user);
+    try {
+      // Above the environment's maximum: refused, saying so.
+      const tooFast = await api('post', '/redeliveries').send({
+        environment: 'dev',
+        filter: {},
+        rate: 501,
+      });
+      expect(tooFast.status).toBe(400);
+      expect(tooFast.body.error.message).toMatch(/maximum of 500 msg\/s/);
+
+      const created = await api('post', '/redeliveries').send({
+        environment: 'dev',
+        filter: {},
+        rate: 200,
+      });
+      expect(created.status).toBe(202);
+      expect(created.body).toMatchObject({
+        environment: 'dev',
+        createdBy: 'user:default/mette.hansen',
+        rate: 200,
+        selection: { filter: {} },
+        squads: ['squad-mercury'],
+        progress: { total, published: 0, remaining: total },
+      });
+      const id: string = created.body.id;
+
+      // The rate, measured where the messages arrive, over 5 seconds.
+      while (consumer.arrivals.length === 0) await sleep(10);
+      const t0 = consumer.arrivals[0].at;
+      await sleep(5_000 - (Date.now() - t0));
+      const measured =
+        consumer.arrivals.filter(a => a.at < t0 + 5_000).length / 5;
+      expect(measured).toBeGreaterThanOrEqual(180);
+      expect(measured).toBeLessThanOrEqual(220);
+      const progress = (await api('get', `/redeliveries/${id}`)).body;
+      expect(progress.state).toBe('running');
+      expect(progress.progress.currentRate).toBeGreaterThan(150);
+      expect(progress.progress.etaSeconds).toBeGreaterThan(0);
+
+      // Pause: nothing more arrives.
+      const paused = await api('post', `/redeliveries/${id}/pause`);
+      expect(paused.status).toBe(200);
+      expect(paused.body.state).toBe('paused');
+      const pausedAt = Date.now();
+      await sleep(2_000);
+      const lateAfterPause = consumer.arrivals.filter(
+        a => a.at > pausedAt + 300,
+      );
+      expect(lateAfterPause).toEqual([]);
+      const atPause = consumer.arrivals.length;
+      expect((await api('post', `/redeliveries/${id}/pause`)).status).toBe(409);
+
+      // Resume: it goes on.
+      const resumed = await api('post', `/redeliveries/${id}/resume`);
+      expect(resumed.status).toBe(200);
+      while (consumer.arrivals.length < atPause + 300) await sleep(20);
+
+      // Cancel: nothing arrives more than a second after the answer.
+      const cancelled = await api('post', `/redeliveries/${id}/cancel`);
+      expect(cancelled.status).toBe(200);
+      const cancelledAt = Date.now();
+      await sleep(2_000);
+      expect(consumer.arrivals.filter(a => a.at > cancelledAt + 1_000)).toEqual(
+        [],
+      );
+
+      // Counts add up, and match what arrived, exactly once each.
+      const job = (await api('get', `/redeliveries/${id}`)).body;
+      expect(job.state).toBe('cancelled');
+      const p = job.progress;
+      expect(p.published + p.failed + p.remaining).toBe(total);
+      expect(p.failed).toBe(0);
+      expect(p.duplicateWindow).toBe(0);
+      expect(p.published).toBeGreaterThan(1_300);
+      expect(p.remaining).toBeGreaterThan(0);
+      expect(consumer.arrivals).toHaveLength(p.published);
+      expect(new Set(consumer.arrivals.map(a => a.redeliveryId)).size).toBe(
+        p.published,
+      );
+      expect(new Set(consumer.arrivals.map(a => a.messageId)).size).toBe(
+        p.published,
+      );
+      expect(
+        consumer.arrivals.every(
+          a => a.job === id && a.routingKey === names.routingKey,
+        ),
+      ).toBe(true);
+      // Published rows are gone, the rest stay stored.
+      const [{ c }] = await knex('dead_letters').count({ c: '*' });
+      expect(Number(c)).toBe(p.remaining);
+      const stillStored = await knex('dead_letters')
+        .whereIn(
+          'id',
+          consumer.arrivals.slice(0, 500).map(a => Number(a.row)),
+        )
+        .count({ c: '*' });
+      expect(Number(stillStored[0].c)).toBe(0);
+
+      // Listed newest first; every state change audited with the person.
+      const list = await api('get', '/redeliveries?environment=dev');
+      expect(list.body.items[0]).toMatchObject({ id, state: 'cancelled' });
+      const changes = audit.events
+        .filter(e => e.eventId.startsWith('dead-letter-redelivery-'))
+        .filter(e => e.status === 'succeeded')
+        .map(e => [e.eventId, e.actor ?? 'runner']);
+      expect(changes).toEqual(
+        expect.arrayContaining([
+          ['dead-letter-redelivery-create', 'user:default/mette.hansen'],
+          ['dead-letter-redelivery-pause', 'user:default/mette.hansen'],
+          ['dead-letter-redelivery-resume', 'user:default/mette.hansen'],
+          ['dead-letter-redelivery-cancel', 'user:default/mette.hansen'],
+          ['dead-letter-redelivery-run', 'runner'],
+        ]),
+      );
+    } finally {
+      await consumer.close();
+      await running.stop();
+      await cleanup();
+    }
+  });
+
+  it('is taken over by another replica when the one running it dies, losing nothing', async () => {
+    if (!services.available) return;
+    const total = 1500;
+    const suffix = Math.random().toString(36).slice(2, 8);
+    const { names, cleanup } = await topology(services.connection, suffix);
+    const knex = await databases.init('POSTGRES_15');
+    const deadLetters = await seed(knex, total, names.work, names.routingKey);
+    const jobs = new DatabaseRedeliveryJobStore(knex, deadLetters);
+    const consumer = await consumeBack(services.connection, names.queue);
+    const env = readDeadLetterConfig(new ConfigReader(config(names.dlq)))
+      .environments[0] as BrokerEnvironmentConfig;
+    // Replica A: a runner with a short lease, killed mid-job.
+    const publishers = new RedeliveryPublishers(mockServices.logger.mock());
+    const a = new RedeliveryRunner({
+      jobs,
+      publishers,
+      environment: () => env,
+      logger: mockServices.logger.mock(),
+      timings: { leaseMs: 1_500, renewMs: 500, pollMs: 100 },
+    });
+    let b: Awaited<ReturnType<typeof startTestBackend>> | undefined;
+    try {
+      const job = await jobs.create({
+        environment: 'dev',
+        createdBy: 'user:default/mette.hansen',
+        selection: { filter: {} },
+        rate: 500,
+        ramp: null,
+        now: new Date(),
+      });
+      a.start();
+      while (consumer.arrivals.length < 300) await sleep(10);
+      // As a SIGKILL would: no more publishes or writes, lease kept.
+      a.crash();
+      await publishers.close();
+      const held = await jobs.get(job.id);
+      expect(held).toMatchObject({ state: 'running', leaseOwner: a.owner });
+
+      // Replica B: the whole plugin on the same database.
+      b = await startTestBackend({
+        features: [
+          deadLetterPlugin,
+          mockServices.database.factory({ knex }),
+          mockServices.rootLogger.factory({ level: 'warn' }),
+          catalogServiceMock.factory({ entities: [] }),
+          mockServices.rootConfig.factory({ data: config(names.dlq) }),
+        ],
+      });
+      const deadline = Date.now() + 30_000;
+      let done = await jobs.get(job.id);
+      while (done?.state !== 'done' && Date.now() < deadline) {
+        await sleep(100);
+        done = await jobs.get(job.id);
+      }
+      expect(done).toMatchObject({
+        state: 'done',
+        published: total,
+        failed: 0,
+        leaseOwner: null,
+      });
+      // Lost none: every message arrived, and no row is left.
+      await sleep(500);
+      const arrived = new Set(consumer.arrivals.map(a2 => a2.messageId));
+      expect(arrived.size).toBe(total);
+      const [{ c }] = await knex('dead_letters').count({ c: '*' });
+      expect(Number(c)).toBe(0);
+      // Messages A published but never recorded came twice, and are
+      // counted; consumers tell them apart by the redelivery id.
+      const duplicates = consumer.arrivals.length - total;
+      expect(duplicates).toBeLessThanOrEqual(done!.duplicateWindow);
+      expect(new Set(consumer.arrivals.map(x => x.redeliveryId)).size).toBe(
+        total,
+      );
+    } finally {
+      a.crash();
+      await consumer.close();
+      await b?.stop();
+      await cleanup();
+    }
+  });
+});

@@ -1,0 +1,179 @@
+import {
+  mockCredentials,
+  mockServices,
+  startTestBackend,
+  TestDatabases,
+} from '@backstage/backend-test-utils';
+import { createBackendModule } from '@backstage/backend-plugin-api';
+import { permissionsServiceFactory } from '@backstage/backend-defaults/permissions';
+import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import permissionBackend from '@backstage/plugin-permission-backend';
+import {
+  AuthorizeResult,
+  isResourcePermission,
+} from '@backstage/plugin-permission-common';
+import { policyExtensionPoint } from '@backstage/plugin-permission-node/alpha';
+import { DEAD_LETTER_MESSAGE_RESOURCE_TYPE } from '@internal/plugin-dead-letter-common';
+import request from 'supertest';
+import deadLetterPlugin, { decideForSquadMembers } from '.';
+import { DatabaseDeadLetterStore } from './database/DatabaseDeadLetterStore';
+import { httpAuthWithActorFactory } from './__testUtils__/httpAuthWithActor';
+import { newDeadLetter } from './__testUtils__/rows';
+import {
+  AMQP_URL,
+  useBrokerAndDatabase,
+  useLocalPostgresForTestDatabases,
+} from './__testUtils__/services';
+
+useLocalPostgresForTestDatabases();
+jest.setTimeout(60_000);
+
+/** The portal's policy: only the owning squad may redeliver. */
+const squadPolicy = createBackendModule({
+  pluginId: 'permission',
+  moduleId: 'test-squad-policy',
+  register(reg) {
+    reg.registerInit({
+      deps: { policy: policyExtensionPoint },
+      async init({ policy }) {
+        policy.setPolicy({
+          async handle(req, user) {
+            if (
+              isResourcePermission(
+                req.permission,
+                DEAD_LETTER_MESSAGE_RESOURCE_TYPE,
+              )
+            ) {
+              return decideForSquadMembers(req.permission, user);
+            }
+            return { result: AuthorizeResult.ALLOW };
+          },
+        });
+      },
+    });
+  },
+});
+
+const squadOf: Record<string, string> = {
+  'user:default/mette.hansen': 'group:default/squad-mercury',
+  'user:default/gustav.berg': 'group:default/squad-gemini',
+};
+const as = (ref: string) => ({
+  Authorization: mockCredentials.user.header(ref),
+});
+const mette = as('user:default/mette.hansen');
+const gustav = as('user:default/gustav.berg');
+
+describe('redelivery jobs, per owning squad', () => {
+  const services = useBrokerAndDatabase();
+  const databases = TestDatabases.create({ ids: ['POSTGRES_15'] });
+
+  it("lets only the job's squads pause, resume and cancel it", async () => {
+    if (!services.available) return;
+    const knex = await databases.init('POSTGRES_15');
+    const store = await DatabaseDeadLetterStore.create({
+      database: mockServices.database({ knex }),
+    });
+    await store.insertBatch(
+      Array.from({ length: 20 }, () =>
+        newDeadLetter({
+          environment: 'dev',
+          service: 'card-clearing',
+          squad: 'squad-gemini',
+        }),
+      ),
+    );
+    const backend = await startTestBackend({
+      features: [
+        deadLetterPlugin,
+        permissionBackend,
+        squadPolicy,
+        permissionsServiceFactory,
+        httpAuthWithActorFactory,
+        mockServices.userInfo.mock({
+          getUserInfo: async credentials => {
+            const ref = (credentials.principal as { userEntityRef: string })
+              .userEntityRef;
+            return {
+              userEntityRef: ref,
+              ownershipEntityRefs: [ref, squadOf[ref]],
+            };
+          },
+        }).factory,
+        mockServices.database.factory({ knex }),
+        mockServices.rootLogger.factory({ level: 'error' }),
+        catalogServiceMock.factory({ entities: [] }),
+        mockServices.rootConfig.factory({
+          data: {
+            permission: { enabled: true },
+            deadLetter: {
+              environments: [
+                {
+                  name: 'dev',
+                  amqp: {
+                    url: AMQP_URL,
+                    queue: `lunar-test-jobperm-${Math.random()
+                      .toString(36)
+                      .slice(2, 8)}`,
+                  },
+                },
+              ],
+            },
+          },
+        }),
+      ],
+    });
+    const server = backend.server;
+    const post = (path: string, who: object, body?: object) =>
+      request(server)
+        .post(`/api/dead-letter${path}`)
+        .set(who as Record<string, string>)
+        .send(body);
+    try {
+      // Mette (squad-mercury) may not start a job over gemini's messages.
+      const refused = await post('/redeliveries', mette, {
+        environment: 'dev',
+        filter: {},
+        rate: 1,
+      });
+      expect(refused.status).toBe(403);
+      expect(refused.body.error.message).toMatch(/20 of the 20 selected/);
+
+      // Gustav (squad-gemini) may; slowly, so it is still running below.
+      const created = await post('/redeliveries', gustav, {
+        environment: 'dev',
+        filter: {},
+        rate: 1,
+      });
+      expect(created.status).toBe(202);
+      expect(created.body.squads).toEqual(['squad-gemini']);
+      const id = created.body.id;
+
+      for (const action of ['pause', 'cancel']) {
+        const res = await post(`/redeliveries/${id}/${action}`, mette);
+        expect(res.status).toBe(403);
+        expect(res.body.error.message).toMatch(
+          new RegExp(
+            `not allowed to ${action} redelivery job ${id} .*squad-gemini`,
+          ),
+        );
+      }
+      expect((await post(`/redeliveries/${id}/pause`, gustav)).status).toBe(
+        200,
+      );
+      expect((await post(`/redeliveries/${id}/resume`, mette)).status).toBe(
+        403,
+      );
+      const cancelled = await post(`/redeliveries/${id}/cancel`, gustav);
+      expect(cancelled.status).toBe(200);
+      expect(cancelled.body.state).toBe('cancelled');
+      // A service token is no person: refused too.
+      const service = await post(`/redeliveries/${id}/cancel`, {
+        Authorization: mockCredentials.service.header(),
+      });
+      expect(service.status).toBe(403);
+    } finally {
+      await backend.stop();
+    }
+  });
+});

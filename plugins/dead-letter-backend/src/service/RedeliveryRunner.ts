@@ -1,0 +1,402 @@
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import { AuditorService, LoggerService } from '@backstage/backend-plugin-api';
+import { RedeliveryJobState } from '@internal/plugin-dead-letter-common';
+import { BrokerEnvironmentConfig } from '../config';
+import { RedeliveryPublishers } from '../consumer/RedeliveryPublisher';
+import {
+  PendingRedeliveryItem,
+  RedeliveryItemFailure,
+  RedeliveryJobStore,
+  StoredRedeliveryJob,
+} from '../database/RedeliveryJobStore';
+import { TokenBucket, rateAt } from './rate';
+
+/** Timings of the runner; the defaults suit production. */
+export interface RedeliveryRunnerTimings {
+  /** How long a lease lasts without renewal. Default 10 s. */
+  leaseMs: number;
+  /** How often the lease is renewed. Default 3 s. */
+  renewMs: number;
+  /** How often the state (pause, cancel) is read while running. Default 200 ms. */
+  controlMs: number;
+  /** How often runnable jobs are looked for. Default 1 s. */
+  pollMs: number;
+  /** Jobs one backend runs at once (rate-limited ones mostly wait). Default 16. */
+  maxJobs: number;
+}
+
+const DEFAULT_TIMINGS: RedeliveryRunnerTimings = {
+  leaseMs: 10_000,
+  renewMs: 3_000,
+  controlMs: 200,
+  pollMs: 1_000,
+  maxJobs: 16,
+};
+
+/** Messages published per batch when a job has no rate limit. */
+const UNLIMITED_BATCH = 200;
+/** After this many publishes without a recorded confirm, an item fails. */
+const MAX_ATTEMPTS = 5;
+/** Items read ahead per query. */
+const READ_AHEAD = 1000;
+/** The window the current rate is measured over. */
+const RATE_WINDOW_MS = 2_000;
+
+const sleep = (ms: number) => new Promise(r => setTimeout(r, ms));
+
+interface Control {
+  state: RedeliveryJobState;
+  /** Another replica holds the lease now (or the job was paused/cancelled). */
+  lost: boolean;
+  /** This backend is shutting down: give the lease back. */
+  stopping: boolean;
+  /** Simulated crash (tests): no more publishes or writes of any kind. */
+  abandoned: boolean;
+  /** Read the state now (a pause or cancel came in on this replica). */
+  check?: () => void;
+}
+
+/**
+ * Runs redelivery jobs. Every backend runs one: it polls for runnable jobs
+ * (queued, or running with an expired lease) and claims them with a lease
+ * (`FOR UPDATE SKIP LOCKED` on PostgreSQL), so exactly one replica runs a
+ * job; the lease is renewed while it runs. A replica that dies stops
+ * renewing, and another takes the job over after the lease expires and
+ * continues from the database: items it finds `publishing` are published
+ * again and counted in the job's duplicate window.
+ *
+ * Per batch: items are marked `publishing`, published at the job's rate
+ * (ramp steps first), and once the broker confirmed them marked published
+ * with their rows removed, in one transaction with the job's counts. A
+ * pause or cancel is seen within `controlMs` (at once on this replica);
+ * nothing is published after it, and what was confirmed stays published.
+ */
+export class RedeliveryRunner {
+  readonly owner = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+  private readonly timings: RedeliveryRunnerTimings;
+  private readonly active = new Map<
+    string,
+    { control: Control; done: Promise<void> }
+  >();
+  private timer?: NodeJS.Timeout;
+  private stopped = true;
+  private claiming = false;
+
+  constructor(
+    private readonly deps: {
+      jobs: RedeliveryJobStore;
+      publishers: RedeliveryPublishers;
+      environment: (name: string) => BrokerEnvironmentConfig | undefined;
+      logger: LoggerService;
+      auditor?: AuditorService;
+      /** Called when a job's state or progress changed (at most every 500 ms per job while running). */
+      onUpdate?: (jobId: string) => void;
+      timings?: Partial<RedeliveryRunnerTimings>;
+    },
+  ) {
+    this.timings = { ...DEFAULT_TIMINGS, ...deps.timings };
+  }
+
+  /** Starts polling for jobs. */
+  start(): void {
+    this.stopped = false;
+    const poll = () => {
+      if (this.stopped) return;
+      void this.claimLoop().finally(() => {
+        if (!this.stopped) this.timer = setTimeout(poll, this.timings.pollMs);
+      });
+    };
+    poll();
+  }
+
+  /** Stops publishing, and gives the leases back so another replica continues at once. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    for (const { control } of this.active.values()) control.stopping = true;
+    await Promise.all([...this.active.values()].map(a => a.done));
+  }
+
+  /**
+   * Stops at once without a word to the database, leases kept, as a killed
+   * process would (for tests of the takeover).
+   */
+  crash(): void {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    for (const { control } of this.active.values()) control.abandoned = true;
+  }
+
+  /** Looks for runnable jobs now (one was just created or resumed). */
+  wake(): void {
+    void this.claimLoop();
+  }
+
+  /** Reads a job's state now, if this replica runs it (a pause or cancel). */
+  notify(jobId: string): void {
+    this.active.get(jobId)?.control.check?.();
+  }
+
+  /** Jobs this replica runs. */
+  running(): string[] {
+    return [...this.active.keys()];
+  }
+
+  private async claimLoop() {
+    if (this.claiming || this.stopped) return;
+    this.claiming = true;
+    try {
+      while (!this.stopped && this.active.size < this.timings.maxJobs) {
+        const job = await this.deps.jobs.claim(
+          this.owner,
+          this.timings.leaseMs,
+          new Date(),
+          [...this.active.keys()],
+        );
+        if (!job) break;
+        const control: Control = {
+          state: 'running',
+          lost: false,
+          stopping: false,
+          abandoned: false,
+        };
+        const done = this.run(job, control)
+          .catch(e =>
+            this.deps.logger.error(
+              `dead-letter redelivery job ${job.id} stopped: ${e}`,
+            ),
+          )
+          .finally(() => this.active.delete(job.id));
+        this.active.set(job.id, { control, done });
+      }
+    } catch (e) {
+      this.deps.logger.warn(`dead-letter redelivery: claiming failed: ${e}`);
+    } finally {
+      this.claiming = false;
+    }
+  }
+
+  private async audit(job: StoredRedeliveryJob, state: string, extra = {}) {
+    const event = await this.deps.auditor?.createEvent({
+      eventId: 'dead-letter-redelivery-run',
+      severityLevel: 'low',
+      meta: {
+        job: job.id,
+        environment: job.environment,
+        state,
+        replica: this.owner,
+        ...extra,
+      },
+    });
+    await event?.success();
+  }
+
+  private async run(job: StoredRedeliveryJob, control: Control) {
+    const { jobs, logger } = this.deps;
+    const env = this.deps.environment(job.environment);
+    if (!env) {
+      const error = `environment '${job.environment}' has no broker on this backend`;
+      await jobs.transition(job.id, ['running'], 'failed', new Date(), error);
+      await this.audit(job, 'failed', { error });
+      this.deps.onUpdate?.(job.id);
+      return;
+    }
+    const takeover = job.published + job.failed > 0 || job.startedAt !== null;
+    logger.info(
+      `dead-letter redelivery job ${job.id} (${job.environment}) running on ${this.owner}`,
+    );
+    await this.audit(job, 'running', { takeover });
+    this.deps.onUpdate?.(job.id);
+
+    // Watch the state and keep the lease while the job runs.
+    let lastRenew = Date.now();
+    let watching = true;
+    const sleeper = { wake: () => {} };
+    const watch = (async () => {
+      while (watching && !control.abandoned) {
+        const renew = Date.now() - lastRenew >= this.timings.renewMs;
+        try {
+          const state = await jobs.heartbeat(
+            job.id,
+            this.owner,
+            new Date(),
+            renew ? this.timings.leaseMs : undefined,
+          );
+          if (renew) lastRenew = Date.now();
+          if (state === undefined) control.lost = true;
+          else control.state = state;
+        } catch (e) {
+          logger.warn(`dead-letter redelivery job ${job.id}: ${e}`);
+        }
+        await new Promise<void>(resolve => {
+          const t = setTimeout(resolve, this.timings.controlMs);
+          sleeper.wake = () => {
+            clearTimeout(t);
+            resolve();
+          };
+        });
+      }
+    })();
+    control.check = () => sleeper.wake();
+    const go = () =>
+      !control.abandoned &&
+      !control.lost &&
+      !control.stopping &&
+      control.state === 'running';
+
+    const started = Date.now();
+    const bucket = new TokenBucket(started);
+    const recent: Array<[number, number]> = [];
+    let lastUpdate = 0;
+    let queue: PendingRedeliveryItem[] = [];
+    let backoff = 0;
+    try {
+      while (go()) {
+        if (queue.length === 0) {
+          queue = await jobs.nextItems(job.id, READ_AHEAD);
+          if (queue.length === 0) {
+            if (control.abandoned) return;
+            if (await jobs.finishIfComplete(job.id, this.owner, new Date())) {
+              logger.info(`dead-letter redelivery job ${job.id} done`);
+              await this.audit(job, 'done');
+              this.deps.onUpdate?.(job.id);
+            }
+            return;
+          }
+        }
+        const rate = rateAt(Date.now() - started, job.rate, job.ramp);
+        let n: number;
+        if (rate === null) {
+          n = Math.min(UNLIMITED_BATCH, queue.length);
+        } else {
+          n = bucket.take(Date.now(), rate, Math.min(queue.length, 500));
+          if (n === 0) {
+            await sleep(Math.min(50, bucket.waitMs(rate)));
+            continue;
+          }
+        }
+        if (!go()) break;
+        const batch = queue.splice(0, n);
+        const { unsent, uncertain, published } = await this.publishBatch(
+          job,
+          env,
+          batch,
+          control,
+          recent,
+        );
+        if (control.abandoned) return;
+        const now = Date.now();
+        if (now - lastUpdate >= 500) {
+          lastUpdate = now;
+          this.deps.onUpdate?.(job.id);
+        }
+        if (unsent || uncertain) {
+          // The broker is away: read the items again after a pause that
+          // still notices a pause or cancel.
+          queue = [];
+          backoff = Math.min(15_000, Math.max(500, backoff * 2));
+          const until = Date.now() + backoff;
+          while (go() && Date.now() < until) await sleep(100);
+          bucket.take(Date.now(), rate ?? 1, 0);
+        } else if (published) {
+          backoff = 0;
+        }
+      }
+    } finally {
+      watching = false;
+      sleeper.wake();
+      await watch;
+      if (!control.abandoned) {
+        if (control.stopping && !control.lost) {
+          await jobs.release(job.id, this.owner).catch(() => {});
+        }
+        this.deps.onUpdate?.(job.id);
+      }
+    }
+  }
+
+  /** Publishes one batch and records what became of it. */
+  private async publishBatch(
+    job: StoredRedeliveryJob,
+    env: BrokerEnvironmentConfig,
+    batch: PendingRedeliveryItem[],
+    control: Control,
+    recent: Array<[number, number]>,
+  ) {
+    const { jobs } = this.deps;
+    const failed: RedeliveryItemFailure[] = [];
+    const toSend: PendingRedeliveryItem[] = [];
+    for (const item of batch) {
+      const base = { itemId: item.id, deadLetterId: item.deadLetterId };
+      if (!item.row) {
+        failed.push({
+          ...base,
+          reason: 'gone',
+          detail: 'the stored message was deleted before its turn',
+        });
+      } else if (item.attempts >= MAX_ATTEMPTS) {
+        failed.push({
+          ...base,
+          reason: 'broker-error',
+          detail: `no confirm from the broker after ${item.attempts} attempts`,
+        });
+      } else {
+        toSend.push(item);
+      }
+    }
+    await jobs.markPublishing(
+      job.id,
+      toSend.map(i => i.id),
+    );
+    if (control.abandoned) return { unsent: 0, uncertain: 0, published: 0 };
+    const outcomes = await this.deps.publishers.for(env).publish(
+      toSend.map(item => ({
+        row: item.row!,
+        jobId: job.id,
+        redeliveryId: item.id,
+      })),
+    );
+    // A crashed replica never records its confirms.
+    if (control.abandoned) return { unsent: 0, uncertain: 0, published: 0 };
+    const published: Array<{ itemId: string; deadLetterId: string }> = [];
+    const unsent: string[] = [];
+    let uncertain = 0;
+    outcomes.forEach((outcome, i) => {
+      const item = toSend[i];
+      if (outcome.status === 'confirmed') {
+        published.push({ itemId: item.id, deadLetterId: item.deadLetterId });
+      } else if (outcome.status === 'failed') {
+        failed.push({
+          itemId: item.id,
+          deadLetterId: item.deadLetterId,
+          reason: outcome.reason,
+          detail: outcome.detail,
+        });
+      } else if (outcome.sent) {
+        // Left `publishing`: published again later, counted as a duplicate.
+        uncertain += 1;
+      } else {
+        unsent.push(item.id);
+      }
+    });
+    if (unsent.length) await jobs.requeue(unsent);
+    const now = Date.now();
+    recent.push([now, published.length]);
+    while (recent.length && recent[0][0] < now - RATE_WINDOW_MS) recent.shift();
+    const span = Math.max(250, Math.min(RATE_WINDOW_MS, now - recent[0][0]));
+    const currentRate =
+      (recent.reduce((sum, [, count]) => sum + count, 0) / span) * 1000;
+    await jobs.record(
+      job.id,
+      { published, failed },
+      Math.round(currentRate * 10) / 10,
+      new Date(),
+    );
+    return {
+      unsent: unsent.length,
+      uncertain,
+      published: published.length,
+    };
+  }
+}

@@ -1,0 +1,74 @@
+import { RedeliveryRateStep } from '@internal/plugin-dead-letter-common';
+
+/**
+ * The rate a job publishes at, `elapsedMs` after it (re)started running:
+ * the ramp's steps in turn, then the target; null: no limit.
+ */
+export function rateAt(
+  elapsedMs: number,
+  target: number | null,
+  ramp: RedeliveryRateStep[] | null,
+): number | null {
+  let until = 0;
+  for (const step of ramp ?? []) {
+    until += step.seconds * 1000;
+    if (elapsedMs < until) return step.rate;
+  }
+  return target;
+}
+
+/** Seconds to publish `remaining` messages from `elapsedMs` on, ramp included. */
+export function etaSeconds(
+  remaining: number,
+  elapsedMs: number,
+  target: number,
+  ramp: RedeliveryRateStep[] | null,
+): number {
+  let left = remaining;
+  let seconds = 0;
+  let at = elapsedMs / 1000;
+  let stepEnd = 0;
+  for (const step of ramp ?? []) {
+    stepEnd += step.seconds;
+    if (at >= stepEnd) continue;
+    const span = stepEnd - at;
+    const sent = step.rate * span;
+    if (sent >= left) return seconds + left / step.rate;
+    left -= sent;
+    seconds += span;
+    at = stepEnd;
+  }
+  return seconds + left / target;
+}
+
+/**
+ * Paces publishing: tokens accrue at the rate, and at most a fifth of a
+ * second's worth is saved up, so a slow batch is caught up on without a
+ * burst.
+ */
+export class TokenBucket {
+  private tokens = 0;
+  private last: number;
+
+  constructor(now: number) {
+    this.last = now;
+  }
+
+  /** How many messages may go now at `rate` (taken from the bucket). */
+  take(now: number, rate: number, max: number): number {
+    const burst = Math.max(1, rate / 5);
+    this.tokens = Math.min(
+      burst,
+      this.tokens + ((now - this.last) / 1000) * rate,
+    );
+    this.last = now;
+    const n = Math.min(max, Math.floor(this.tokens));
+    this.tokens -= n;
+    return n;
+  }
+
+  /** Milliseconds until the next token at `rate`. */
+  waitMs(rate: number): number {
+    return Math.max(1, Math.ceil(((1 - this.tokens) / rate) * 1000));
+  }
+}

@@ -186,6 +186,30 @@ test.describe('dead letters', () => {
     // The overview's count dropped with them.
     await page.goto('/dead-letter');
     await expect(squadRow(page, 'squad-nasa')).toContainText('2');
+
+    // Deleting is archiving: the deleted and the redelivered messages are
+    // in the archive, with why and who; the deleted one is restored.
+    await page.getByRole('tab', { name: 'Archive' }).click();
+    await expect(page).toHaveURL(/\/dead-letter\/archive$/);
+    const archive = page.getByRole('table', { name: 'Archived messages' });
+    const archivedRow = (i: number) =>
+      archive.getByRole('row').filter({ hasText: `e2e-${run}-${i}` });
+    await expect(archivedRow(2)).toContainText('deleted');
+    await expect(archivedRow(2)).toContainText('guest');
+    await expect(archivedRow(0)).toContainText('redelivered');
+    await page
+      .getByRole('checkbox', { name: `Select archived message e2e-${run}-2` })
+      .check();
+    await page.getByRole('button', { name: 'Restore', exact: true }).click();
+    const restoreDialog = page.getByRole('dialog');
+    await expect(restoreDialog).toContainText(
+      'You are about to restore 1 message to the dead letters of e2e',
+    );
+    await restoreDialog.getByRole('button', { name: 'Restore' }).click();
+    await expect(page.getByText('1 restored.')).toBeVisible();
+    await expect(archivedRow(2)).toHaveCount(0);
+    await page.getByRole('tab', { name: 'Overview' }).click();
+    await expect(squadRow(page, 'squad-nasa')).toContainText('3');
     expect(consoleErrors).toEqual([]);
   });
 

@@ -3,6 +3,7 @@ import {
   createBackendPlugin,
 } from '@backstage/backend-plugin-api';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
+import { signalsServiceRef } from '@backstage/plugin-signals-node';
 import { deadLetterPermissions } from '@internal/plugin-dead-letter-common';
 import {
   DEFAULT_ARCHIVE_RETENTION_DAYS,
@@ -57,6 +58,7 @@ export const deadLetterPlugin = createBackendPlugin({
         scheduler: coreServices.scheduler,
         catalog: catalogServiceRef,
         readiness: readinessChecksServiceRef,
+        signals: signalsServiceRef,
       },
       async init(deps) {
         const config = readDeadLetterConfig(deps.config);
@@ -232,7 +234,14 @@ export const deadLetterPlugin = createBackendPlugin({
           logger: deps.logger,
           auditor: deps.auditor,
         });
-        const redeliveries = new RedeliveryService({ jobs, runner });
+        const redeliveries = new RedeliveryService({
+          jobs,
+          runner,
+          signals: deps.signals,
+          logger: deps.logger,
+        });
+        // Progress is pushed through signals as the runner makes it.
+        runner.onUpdate = id => void redeliveries.publishUpdate(id);
         deps.lifecycle.addStartupHook(() => runner.start());
         deps.lifecycle.addShutdownHook(async () => {
           await Promise.all([...consumers.values()].map(c => c.stop()));

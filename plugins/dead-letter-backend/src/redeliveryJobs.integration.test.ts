@@ -28,6 +28,11 @@ import {
   useLocalPostgresForTestDatabases,
 } from './__testUtils__/services';
 import { ConfigReader } from '@backstage/config';
+import { createServiceFactory } from '@backstage/backend-plugin-api';
+import {
+  SignalPayload,
+  signalsServiceRef,
+} from '@backstage/plugin-signals-node';
 
 useLocalPostgresForTestDatabases();
 jest.setTimeout(120_000);
@@ -111,10 +116,20 @@ describe('redelivery jobs on real RabbitMQ and PostgreSQL', () => {
     const knex = await databases.init('POSTGRES_15');
     await seed(knex, total, names.work, names.routingKey);
     const audit = recordingAuditor();
+    const signals: SignalPayload[] = [];
     const running = await startTestBackend({
       features: [
         deadLetterPlugin,
         audit.factory,
+        createServiceFactory({
+          service: signalsServiceRef,
+          deps: {},
+          factory: () => ({
+            publish: async (signal: SignalPayload<any>) => {
+              signals.push(signal);
+            },
+          }),
+        }),
         mockServices.database.factory({ knex }),
         mockServices.rootLogger.factory({ level: 'warn' }),
         catalogServiceMock.factory({ entities: [] }),
@@ -156,6 +171,8 @@ describe('redelivery jobs on real RabbitMQ and PostgreSQL', () => {
       await sleep(5_000 - (Date.now() - t0));
       const measured =
         consumer.arrivals.filter(a => a.at < t0 + 5_000).length / 5;
+      if (process.env.REDELIVERY_FIGURES)
+        process.stdout.write(`measured ${measured} msg/s\n`);
       expect(measured).toBeGreaterThanOrEqual(180);
       expect(measured).toBeLessThanOrEqual(220);
       const progress = (await api('get', `/redeliveries/${id}`)).body;
@@ -221,6 +238,24 @@ describe('redelivery jobs on real RabbitMQ and PostgreSQL', () => {
         )
         .count({ c: '*' });
       expect(Number(stillStored[0].c)).toBe(0);
+
+      // Every state and the progress in between were pushed on the
+      // environment's channel.
+      const pushed = signals.map(x => x.message as any);
+      expect(
+        signals.every(x => x.channel === 'dead-letter:redeliveries:dev'),
+      ).toBe(true);
+      expect(new Set(pushed.map(m => m.state))).toEqual(
+        new Set(['queued', 'running', 'paused', 'cancelled']),
+      );
+      expect(
+        pushed.filter(
+          m =>
+            m.state === 'running' &&
+            m.progress.published > 0 &&
+            m.progress.published < p.published,
+        ).length,
+      ).toBeGreaterThan(5);
 
       // Listed newest first; every state change audited with the person.
       const list = await api('get', '/redeliveries?environment=dev');

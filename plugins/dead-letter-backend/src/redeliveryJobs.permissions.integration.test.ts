@@ -139,6 +139,32 @@ describe('redelivery jobs, per owning squad', () => {
       expect(refused.status).toBe(403);
       expect(refused.body.error.message).toMatch(/20 of the 20 selected/);
 
+      // A dry run says what a job would do, and stores nothing.
+      const preview = await post('/redeliveries', gustav, {
+        environment: 'dev',
+        filter: {},
+        rate: 10,
+        ramp: [{ rate: 1, seconds: 5 }],
+        dryRun: true,
+      });
+      expect(preview.status).toBe(200);
+      expect(preview.body).toEqual({
+        dryRun: true,
+        environment: 'dev',
+        total: 20,
+        squads: ['squad-gemini'],
+        rate: 10,
+        ramp: [{ rate: 1, seconds: 5 }],
+        etaSeconds: 6.5,
+      });
+      expect(
+        (
+          await request(server)
+            .get('/api/dead-letter/redeliveries?environment=dev')
+            .set(gustav)
+        ).body.items,
+      ).toEqual([]);
+
       // Gustav (squad-gemini) may; slowly, so it is still running below.
       const created = await post('/redeliveries', gustav, {
         environment: 'dev',

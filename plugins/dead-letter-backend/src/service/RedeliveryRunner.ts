@@ -96,7 +96,11 @@ export class RedeliveryRunner {
     },
   ) {
     this.timings = { ...DEFAULT_TIMINGS, ...deps.timings };
+    this.onUpdate = deps.onUpdate;
   }
+
+  /** Called when a job's state or progress changed (see the constructor). */
+  onUpdate?: (jobId: string) => void;
 
   /** Starts polling for jobs. */
   start(): void {
@@ -155,6 +159,11 @@ export class RedeliveryRunner {
           [...this.active.keys()],
         );
         if (!job) break;
+        if (this.stopped) {
+          // Stopped while claiming: leave it to another replica.
+          await this.deps.jobs.release(job.id, this.owner);
+          break;
+        }
         const control: Control = {
           state: 'running',
           lost: false,
@@ -199,7 +208,7 @@ export class RedeliveryRunner {
       const error = `environment '${job.environment}' has no broker on this backend`;
       await jobs.transition(job.id, ['running'], 'failed', new Date(), error);
       await this.audit(job, 'failed', { error });
-      this.deps.onUpdate?.(job.id);
+      this.onUpdate?.(job.id);
       return;
     }
     const takeover = job.published + job.failed > 0 || job.startedAt !== null;
@@ -207,7 +216,7 @@ export class RedeliveryRunner {
       `dead-letter redelivery job ${job.id} (${job.environment}) running on ${this.owner}`,
     );
     await this.audit(job, 'running', { takeover });
-    this.deps.onUpdate?.(job.id);
+    this.onUpdate?.(job.id);
 
     // Watch the state and keep the lease while the job runs.
     let lastRenew = Date.now();
@@ -260,7 +269,7 @@ export class RedeliveryRunner {
             if (await jobs.finishIfComplete(job.id, this.owner, new Date())) {
               logger.info(`dead-letter redelivery job ${job.id} done`);
               await this.audit(job, 'done');
-              this.deps.onUpdate?.(job.id);
+              this.onUpdate?.(job.id);
             }
             return;
           }
@@ -289,7 +298,7 @@ export class RedeliveryRunner {
         const now = Date.now();
         if (now - lastUpdate >= 500) {
           lastUpdate = now;
-          this.deps.onUpdate?.(job.id);
+          this.onUpdate?.(job.id);
         }
         if (unsent || uncertain) {
           // The broker is away: read the items again after a pause that
@@ -311,7 +320,7 @@ export class RedeliveryRunner {
         if (control.stopping && !control.lost) {
           await jobs.release(job.id, this.owner).catch(() => {});
         }
-        this.deps.onUpdate?.(job.id);
+        this.onUpdate?.(job.id);
       }
     }
   }

@@ -5,7 +5,11 @@ import {
   RedeliveryJob,
   RedeliveryJobState,
   RedeliveryRateStep,
+  redeliverySignalChannel,
 } from '@internal/plugin-dead-letter-common';
+import { LoggerService } from '@backstage/backend-plugin-api';
+import { SignalsService } from '@backstage/plugin-signals-node';
+import { JsonObject } from '@backstage/types';
 import { BrokerEnvironmentConfig } from '../config';
 import { Selection } from '../database/DeadLetterStore';
 import {
@@ -48,8 +52,33 @@ export class RedeliveryService {
     private readonly deps: {
       jobs: RedeliveryJobStore;
       runner: RedeliveryRunner;
+      /** Where job updates are pushed (Backstage signals); none: the UI polls. */
+      signals?: SignalsService;
+      logger?: LoggerService;
     },
   ) {}
+
+  /**
+   * Pushes a job's current state to everyone watching its environment, on
+   * the signals channel `dead-letter:redeliveries:<environment>` (the same
+   * metadata GET /redeliveries shows any signed-in user).
+   */
+  async publishUpdate(id: string): Promise<void> {
+    const { signals } = this.deps;
+    if (!signals) return;
+    try {
+      const job = await this.get(id);
+      await signals.publish({
+        recipients: { type: 'broadcast' },
+        channel: redeliverySignalChannel(job.environment),
+        message: job as unknown as JsonObject,
+      });
+    } catch (e) {
+      this.deps.logger?.warn(
+        `dead-letter redelivery job ${id}: could not push an update: ${e}`,
+      );
+    }
+  }
 
   /** The target rate and ramp of a new job, within the environment's limits. */
   pace(env: BrokerEnvironmentConfig, pace: RedeliveryPace) {
@@ -83,6 +112,7 @@ export class RedeliveryService {
       now: new Date(),
     });
     this.deps.runner.wake();
+    void this.publishUpdate(job.id);
     return this.view(job, {});
   }
 
@@ -218,6 +248,7 @@ export class RedeliveryService {
     }
     this.deps.runner.notify(id);
     if (action === 'resume') this.deps.runner.wake();
+    void this.publishUpdate(id);
     return this.get(id);
   }
 

@@ -218,6 +218,58 @@ describe('the archive of DatabaseDeadLetterStore', () => {
     },
   );
 
+  it('archives each row once when a delete races a redelivery holding some rows, on PostgreSQL', async () => {
+    if (!ids.includes('POSTGRES_15')) return;
+    const { store } = await storeFor('POSTGRES_15');
+    await store.insertBatch(
+      Array.from({ length: 30 }, () => row({ environment: 'race' })),
+    );
+    let release!: () => void;
+    const held = new Promise<void>(r => {
+      release = r;
+    });
+    let locked!: () => void;
+    const lockedNow = new Promise<void>(r => {
+      locked = r;
+    });
+    // A redelivery holds 10 rows (FOR UPDATE) until released.
+    const redelivery = store.processLocked(
+      'race',
+      { filter: {} },
+      10,
+      async rows => {
+        locked();
+        await held;
+        return rows.map(r => r.id);
+      },
+      'user:default/redeliverer',
+    );
+    await lockedNow;
+    const deleting = store.delete(
+      'race',
+      { filter: {} },
+      'user:default/deleter',
+    );
+    // The delete waits for the held rows; let the redelivery finish.
+    await new Promise(r => setTimeout(r, 200));
+    release();
+    const [{ seen }, deleted] = await Promise.all([redelivery, deleting]);
+    const { items: archived } = await store.listArchive(
+      'race',
+      {},
+      { limit: 100 },
+    );
+    expect(archived).toHaveLength(30);
+    expect(new Set(archived.map(a => a.id)).size).toBe(30);
+    const by = (reason: string) =>
+      archived.filter(a => a.archiveReason === reason).length;
+    expect(by('deleted')).toBe(deleted);
+    expect(by('redelivered')).toBeGreaterThanOrEqual(10);
+    expect(by('deleted') + by('redelivered')).toBe(30);
+    expect(seen).toBe(by('redelivered'));
+    expect((await store.list('race', {}, { limit: 10 })).totalCount).toBe(0);
+  });
+
   it('archives what a redelivery sends back, in its transaction, with who', async () => {
     if (!ids.includes('POSTGRES_15')) return;
     const { store } = await storeFor('POSTGRES_15');

@@ -388,20 +388,34 @@ export class DatabaseDeadLetterStore implements DeadLetterStore {
   }
 
   async servicesWithoutSquad(limit: number): Promise<string[]> {
-    const rows: Array<{ service: string }> = await this.db('dead_letters')
-      .distinct('service')
-      .whereNull('squad')
-      .whereNotNull('service')
+    // Archived messages too: restoring is decided by their squad.
+    const missing = (table: string) =>
+      this.db(table)
+        .distinct('service')
+        .whereNull('squad')
+        .whereNotNull('service');
+    const rows: Array<{ service: string }> = await this.db
+      .select('service')
+      .from(
+        missing('dead_letters')
+          .union(missing('dead_letter_archive'))
+          .as('missing'),
+      )
       .orderBy('service')
       .limit(limit);
     return rows.map(r => r.service);
   }
 
   async setSquad(service: string, squad: string): Promise<number> {
-    return this.db('dead_letters')
-      .where('service', service)
-      .whereNull('squad')
-      .update({ squad });
+    const [stored, archived] = await Promise.all(
+      ['dead_letters', 'dead_letter_archive'].map(table =>
+        this.db(table)
+          .where('service', service)
+          .whereNull('squad')
+          .update({ squad }),
+      ),
+    );
+    return stored + archived;
   }
 
   async count(environment: string, selection: Selection): Promise<number> {

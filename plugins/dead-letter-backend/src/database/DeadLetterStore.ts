@@ -112,9 +112,9 @@ export interface DeadLetterStore {
   retentionRuns(): Promise<RetentionRun[]>;
   /** Stores a batch in one transaction; rows already stored are skipped. Returns how many were new. */
   insertBatch(rows: NewDeadLetter[]): Promise<number>;
-  /** Services of stored messages that have no squad yet (at most `limit`). */
+  /** Services of stored or archived messages that have no squad yet (at most `limit`). */
   servicesWithoutSquad(limit: number): Promise<string[]>;
-  /** Gives a service's messages that have no squad yet their squad; returns how many. */
+  /** Gives a service's stored and archived messages that have no squad yet their squad; returns how many. */
   setSquad(service: string, squad: string): Promise<number>;
   list(
     environment: string,

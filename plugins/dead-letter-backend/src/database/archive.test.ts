@@ -270,6 +270,30 @@ describe('the archive of DatabaseDeadLetterStore', () => {
     expect((await store.list('race', {}, { limit: 10 })).totalCount).toBe(0);
   });
 
+  it.each(['POSTGRES_15', 'SQLITE_3'] as TestDatabaseId[])(
+    'gives archived messages their squad once the catalog knows it, on %s',
+    async id => {
+      if (!ids.includes(id)) return;
+      const { store } = await storeFor(id);
+      await store.insertBatch([
+        row({ squad: null, service: 'ledger' }),
+        row({ squad: null, service: 'payments' }),
+      ]);
+      await store.delete('dev', { filter: { service: 'ledger' } }, 'u');
+      expect(await store.servicesWithoutSquad(10)).toEqual([
+        'ledger',
+        'payments',
+      ]);
+      expect(await store.setSquad('ledger', 'squad-nasa')).toBe(1);
+      expect(await store.servicesWithoutSquad(10)).toEqual(['payments']);
+      expect(
+        (await store.listArchive('dev', {}, { limit: 5 })).items.map(
+          a => a.squad,
+        ),
+      ).toEqual(['squad-nasa']);
+    },
+  );
+
   it('archives what a redelivery sends back, in its transaction, with who', async () => {
     if (!ids.includes('POSTGRES_15')) return;
     const { store } = await storeFor('POSTGRES_15');

@@ -237,6 +237,7 @@ export const deadLetterPlugin = createBackendPlugin({
         const redeliveries = new RedeliveryService({
           jobs,
           runner,
+          publishers,
           signals: deps.signals,
           logger: deps.logger,
         });

@@ -360,4 +360,49 @@ describe('redelivery jobs on real RabbitMQ and PostgreSQL', () => {
       await cleanup();
     }
   });
+
+  it('answers POST /dead-letters/redeliver within seconds when the broker is down, keeping the rows', async () => {
+    if (!services.available) return;
+    const knex = await databases.init('POSTGRES_15');
+    await seed(knex, 3, 'bankaccount', 'rk');
+    const ids = (await knex('dead_letters').select('id')).map(r =>
+      String(r.id),
+    );
+    const down = config('unused');
+    // A closed port: nothing answers there.
+    down.deadLetter.environments[0].amqp.url = 'amqp://127.0.0.1:1';
+    const running = await startTestBackend({
+      features: [
+        deadLetterPlugin,
+        mockServices.database.factory({ knex }),
+        mockServices.rootLogger.factory({ level: 'error' }),
+        catalogServiceMock.factory({ entities: [] }),
+        mockServices.rootConfig.factory({ data: down }),
+      ],
+    });
+    try {
+      const started = Date.now();
+      const res = await request(running.server)
+        .post('/api/dead-letter/dead-letters/redeliver')
+        .set(user)
+        .send({ environment: 'dev', ids });
+      expect(Date.now() - started).toBeLessThan(15_000);
+      expect(res.status).toBe(200);
+      expect(res.body.redelivered).toBe(0);
+      expect(res.body.failed).toHaveLength(3);
+      for (const f of res.body.failed)
+        expect(f.reason).toMatch(/^broker unavailable: .*left stored$/);
+      const [{ c }] = await knex('dead_letters').count({ c: '*' });
+      expect(Number(c)).toBe(3);
+      const jobs = await request(running.server)
+        .get('/api/dead-letter/redeliveries?environment=dev')
+        .set(user);
+      expect(jobs.body.items[0]).toMatchObject({
+        state: 'cancelled',
+        progress: { published: 0, remaining: 3 },
+      });
+    } finally {
+      await running.stop();
+    }
+  });
 });

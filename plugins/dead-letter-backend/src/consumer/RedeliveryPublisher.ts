@@ -137,6 +137,8 @@ export class RedeliveryPublisher {
   /** basic.return reasons by row id; a return precedes its confirm. */
   private readonly returned = new Map<string, string>();
   private readonly exchangesSeen = new Map<string, number>();
+  /** Since when, and why, the broker could not be reached (cleared on success). */
+  unreachable?: { since: number; error: string };
 
   constructor(
     private readonly options: {
@@ -156,10 +158,12 @@ export class RedeliveryPublisher {
     let missing: Set<string>;
     try {
       channel = await this.open();
+      this.unreachable = undefined;
       missing = await this.missingExchanges(
         messages.filter((_, i) => !outcomes[i]).map(m => m.row.exchange!),
       );
     } catch (e) {
+      this.unreachable ??= { since: Date.now(), error: (e as Error).message };
       return outcomes.map(
         o =>
           o ?? {

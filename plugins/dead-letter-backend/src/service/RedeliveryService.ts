@@ -17,10 +17,13 @@ import {
   StoredRedeliveryJob,
 } from '../database/RedeliveryJobStore';
 import { RedeliveryRunner } from './RedeliveryRunner';
+import { RedeliveryPublishers } from '../consumer/RedeliveryPublisher';
 import { etaSeconds } from './rate';
 
 /** How long POST /dead-letters/redeliver waits for its job. */
 const WAIT_FOR_JOB_MS = 60_000;
+/** ...unless the broker has been unreachable from here this long. */
+const BROKER_DOWN_MS = 3_000;
 
 /** What a person asks of a job's pace. */
 export interface RedeliveryPace {
@@ -52,6 +55,8 @@ export class RedeliveryService {
     private readonly deps: {
       jobs: RedeliveryJobStore;
       runner: RedeliveryRunner;
+      /** This backend's publishers: is the broker reachable from here? */
+      publishers?: RedeliveryPublishers;
       /** Where job updates are pushed (Backstage signals); none: the UI polls. */
       signals?: SignalsService;
       logger?: LoggerService;
@@ -157,9 +162,22 @@ export class RedeliveryService {
       now: new Date(),
     });
     this.deps.runner.wake();
-    let job = await this.waitForEnd(created.id, WAIT_FOR_JOB_MS);
+    // A broker this backend has not reached for a while is not waited
+    // for: the answer comes as quickly as it did before jobs.
+    const publisher = this.deps.publishers?.for(env);
+    const brokerDown = () =>
+      publisher?.unreachable &&
+      Date.now() - publisher.unreachable.since > BROKER_DOWN_MS
+        ? `broker unavailable: ${publisher.unreachable.error}; left stored`
+        : undefined;
+    let job = await this.waitForEnd(created.id, WAIT_FOR_JOB_MS, brokerDown);
     const failed: RedeliverResult['failed'] = [];
     if (!FINAL.includes(job.state)) {
+      const reason =
+        brokerDown() ??
+        `not redelivered within ${
+          WAIT_FOR_JOB_MS / 1000
+        } s (is the broker reachable?); left stored`;
       job =
         (await jobs.transition(
           job.id,
@@ -169,12 +187,7 @@ export class RedeliveryService {
         )) ?? job;
       this.deps.runner.notify(job.id);
       for (const item of await jobs.nextItems(job.id, 100_000)) {
-        failed.push({
-          id: item.deadLetterId,
-          reason: `not redelivered within ${
-            WAIT_FOR_JOB_MS / 1000
-          } s (is the broker reachable?); left stored`,
-        });
+        failed.push({ id: item.deadLetterId, reason });
       }
       job = (await jobs.get(job.id)) ?? job;
     }
@@ -193,12 +206,17 @@ export class RedeliveryService {
     return { redelivered: job.published, failed, job: job.id };
   }
 
-  private async waitForEnd(id: string, timeoutMs: number) {
+  private async waitForEnd(
+    id: string,
+    timeoutMs: number,
+    giveUp: () => string | undefined,
+  ) {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const job = await this.deps.jobs.get(id);
       if (!job) throw new NotFoundError(`no redelivery job '${id}'`);
-      if (FINAL.includes(job.state) || Date.now() > deadline) return job;
+      if (FINAL.includes(job.state) || Date.now() > deadline || giveUp())
+        return job;
       await new Promise(r => setTimeout(r, 50));
     }
   }

@@ -10,6 +10,10 @@ import {
 } from '@internal/plugin-dead-letter-common';
 import { PermissionCriteria } from '@backstage/plugin-permission-common';
 import { Knex } from 'knex';
+import {
+  DEFAULT_ARCHIVE_RETENTION_DAYS,
+  DEFAULT_RETENTION_DAYS,
+} from '../config';
 import { DeadLetterQuery, whereAllowed } from '../permissions';
 import {
   ArchiveAction,
@@ -103,8 +107,11 @@ const ARCHIVE_LIST_COLUMNS = [
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
-/** The defaults of config.d.ts: 14 days archived, 30 days retention. */
-const DEFAULT_ARCHIVE_POLICY: ArchivePolicy = { days: 14, retentionDays: 30 };
+/** The defaults of config.d.ts. */
+const DEFAULT_ARCHIVE_POLICY: ArchivePolicy = {
+  days: DEFAULT_ARCHIVE_RETENTION_DAYS,
+  retentionDays: DEFAULT_RETENTION_DAYS,
+};
 
 const iso = (v: string | Date) => new Date(v).toISOString();
 const json = (v: string | Record<string, unknown> | undefined) =>

@@ -52,13 +52,12 @@ function fakeApi(ids: number[], failList = false) {
   const fake = {
     rows: ids.map(archived),
     restores: [] as RestoreRequest[],
-    listArchive: async () => {
+    listArchive: async (_env: string, filter: { archiveReason?: string }) => {
       if (failList) throw new Error('database unavailable');
-      return {
-        items: fake.rows,
-        totalCount: fake.rows.length,
-        nextCursor: null,
-      };
+      const items = fake.rows.filter(
+        r => !filter.archiveReason || r.archiveReason === filter.archiveReason,
+      );
+      return { items, totalCount: items.length, nextCursor: null };
     },
     restore: async (request: RestoreRequest) => {
       fake.restores.push(request);
@@ -162,6 +161,20 @@ describe('ArchiveContent', () => {
         /only members of the squad that owns the service/,
       ),
     ).toBeInTheDocument();
+  });
+
+  it('filters by reason', async () => {
+    await render(fakeApi([1, 2, 3]));
+    expect(await screen.findByText('msg-2')).toBeInTheDocument();
+    await userEvent.click(screen.getByRole('button', { name: /Reason/ }));
+    await userEvent.click(
+      await screen.findByRole('option', { name: 'Redelivered' }),
+    );
+    await waitFor(() =>
+      expect(screen.queryByText('msg-1')).not.toBeInTheDocument(),
+    );
+    expect(screen.getByText('msg-2')).toBeInTheDocument();
+    expect(screen.queryByText('msg-3')).not.toBeInTheDocument();
   });
 
   it('says when nothing is archived', async () => {

@@ -8,6 +8,7 @@ import {
   DialogContent,
   DialogContentText,
   DialogTitle,
+  MenuItem,
   Paper,
   Table,
   TableBody,
@@ -15,6 +16,7 @@ import {
   TableHead,
   TablePagination,
   TableRow,
+  TextField,
   Tooltip,
   Typography,
 } from '@material-ui/core';
@@ -28,6 +30,7 @@ import { useApi } from '@backstage/frontend-plugin-api';
 import { usePermission } from '@backstage/plugin-permission-react';
 import useAsync from 'react-use/esm/useAsync';
 import {
+  ArchiveReason,
   EnvironmentStatus,
   RestoreSkipReason,
   deadLetterMessageDeletePermission,
@@ -70,8 +73,10 @@ export function ArchiveContent(props: { environment: EnvironmentStatus }) {
   const readOnly = useReadOnlyReason();
   const [rowsPerPage, setRowsPerPage] = useState(50);
   const [reload, setReload] = useState(0);
-  // Visited pages' cursors, reset with the environment, page size or a restore.
-  const query = JSON.stringify([environment.name, rowsPerPage, reload]);
+  const [reason, setReason] = useState<ArchiveReason | ''>('');
+  // Visited pages' cursors, reset with the environment, reason filter, page
+  // size or a restore.
+  const query = JSON.stringify([environment.name, reason, rowsPerPage, reload]);
   const [paging, setPaging] = useState({
     query,
     page: 0,
@@ -90,7 +95,12 @@ export function ArchiveContent(props: { environment: EnvironmentStatus }) {
 
   const cursor = cursors[page];
   const { value, loading, error } = useAsync(
-    () => api.listArchive(environment.name, {}, { limit: rowsPerPage, cursor }),
+    () =>
+      api.listArchive(
+        environment.name,
+        { archiveReason: reason || undefined },
+        { limit: rowsPerPage, cursor },
+      ),
     [api, query, cursor],
   );
   const items = value?.items ?? [];
@@ -180,6 +190,22 @@ export function ArchiveContent(props: { environment: EnvironmentStatus }) {
         flexWrap="wrap"
         style={{ gap: 8 }}
       >
+        <TextField
+          select
+          id="dl-archive-reason"
+          label="Reason"
+          size="small"
+          variant="outlined"
+          value={reason}
+          onChange={e => setReason(e.target.value as ArchiveReason | '')}
+          SelectProps={{ displayEmpty: true }}
+          InputLabelProps={{ shrink: true }}
+          style={{ minWidth: 160 }}
+        >
+          <MenuItem value="">All</MenuItem>
+          <MenuItem value="deleted">Deleted</MenuItem>
+          <MenuItem value="redelivered">Redelivered</MenuItem>
+        </TextField>
         <Typography variant="body2" style={{ marginRight: 8 }}>
           {selected.size > 0
             ? `${selected.size} row(s) selected`
@@ -205,7 +231,11 @@ export function ArchiveContent(props: { environment: EnvironmentStatus }) {
         <EmptyState
           missing="data"
           title={`Nothing archived in ${environment.name}`}
-          description="Deleted and redelivered messages are kept here, restorable, until they expire."
+          description={
+            reason
+              ? `No ${reason} messages are archived here.`
+              : 'Deleted and redelivered messages are kept here, restorable, until they expire.'
+          }
         />
       )}
       {!loading && !error && items.length > 0 && (

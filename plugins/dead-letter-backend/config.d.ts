@@ -76,6 +76,10 @@ export interface Config {
         defaultRate?: number;
         /** The highest rate (and ramp step) a job may ask for. Default: the plugin-wide one. */
         maxRate?: number;
+        /** Share of re-failed messages that pauses a job (0: never). Default: the plugin-wide one. */
+        autoPauseRatio?: number;
+        /** Re-failed messages before a job may pause itself. Default: the plugin-wide one. */
+        autoPauseMinimum?: number;
       };
     }>;
     /** Redelivery job rates in messages per second, for every environment. */
@@ -84,6 +88,14 @@ export interface Config {
       defaultRate?: number;
       /** The highest rate (and ramp step) a job may ask for. Default: 1000. */
       maxRate?: number;
+      /**
+       * A running job pauses itself when its messages are dead-lettered
+       * again: at least `autoPauseMinimum` of them, and at least this share
+       * of those it published (0 to 1; 0: never). Default: 0.1.
+       */
+      autoPauseRatio?: number;
+      /** Re-failed messages before a job may pause itself. Default: 20. */
+      autoPauseMinimum?: number;
     };
     /**
      * Who may read message content (body, headers, properties) besides the

@@ -13,17 +13,28 @@ describe('redelivery rates in config', () => {
         {
           name: 'prod',
           amqp: { url: 'amqp://x' },
-          redelivery: { defaultRate: 20, maxRate: 50 },
+          redelivery: { defaultRate: 20, maxRate: 50, autoPauseRatio: 0 },
         },
       ],
     });
     expect(config.environments.map(e => e.redelivery)).toEqual([
-      { defaultRate: 100, maxRate: 300 },
-      { defaultRate: 20, maxRate: 50 },
+      {
+        defaultRate: 100,
+        maxRate: 300,
+        autoPauseRatio: 0.1,
+        autoPauseMinimum: 20,
+      },
+      { defaultRate: 20, maxRate: 50, autoPauseRatio: 0, autoPauseMinimum: 20 },
     ]);
   });
 
   it('refuses rates that are not positive, and a default above the maximum', () => {
+    expect(() => read({ redelivery: { autoPauseRatio: 1.5 } })).toThrow(
+      /autoPauseRatio: must be a share from 0 \(off\) to 1/,
+    );
+    expect(() => read({ redelivery: { autoPauseMinimum: 0 } })).toThrow(
+      /autoPauseMinimum: must be a whole number/,
+    );
     expect(() => read({ redelivery: { defaultRate: 0 } })).toThrow(
       /deadLetter\.redelivery\.defaultRate: must be a number of messages per second above 0/,
     );

@@ -31,7 +31,12 @@ describe('readDeadLetterConfig', () => {
         },
         retention: { days: 30 },
         archive: { retentionDays: 14 },
-        redelivery: { defaultRate: 100, maxRate: 1000 },
+        redelivery: {
+          defaultRate: 100,
+          maxRate: 1000,
+          autoPauseRatio: 0.1,
+          autoPauseMinimum: 20,
+        },
       },
     ]);
     expect(config.errorHeader).toBe('x-error');

@@ -43,20 +43,29 @@ export interface EnvironmentConfig {
 export interface RedeliveryRates {
   defaultRate: number;
   maxRate: number;
+  /**
+   * A running job pauses itself once at least `autoPauseMinimum` of its
+   * messages were dead-lettered again and they are at least this share of
+   * those it published; 0 turns it off.
+   */
+  autoPauseRatio: number;
+  autoPauseMinimum: number;
 }
 
 export const DEFAULT_REDELIVERY_RATES: RedeliveryRates = {
   defaultRate: 100,
   maxRate: 1000,
+  autoPauseRatio: 0.1,
+  autoPauseMinimum: 20,
 };
 
-/** Reads `redelivery: { defaultRate, maxRate }`, each falling back to `fallback`. */
+/** Reads `redelivery: { defaultRate, maxRate, autoPauseRatio, autoPauseMinimum }`, each falling back to `fallback`. */
 export function readRedeliveryRates(
   where: string,
   config: Config | undefined,
   fallback: RedeliveryRates,
 ): RedeliveryRates {
-  const rate = (key: keyof RedeliveryRates) => {
+  const rate = (key: 'defaultRate' | 'maxRate') => {
     const value = config?.getOptionalNumber(key) ?? fallback[key];
     if (!Number.isFinite(value) || value <= 0 || value > 100_000) {
       throw new Error(
@@ -65,7 +74,26 @@ export function readRedeliveryRates(
     }
     return value;
   };
-  const rates = { defaultRate: rate('defaultRate'), maxRate: rate('maxRate') };
+  const autoPauseRatio =
+    config?.getOptionalNumber('autoPauseRatio') ?? fallback.autoPauseRatio;
+  if (!(autoPauseRatio >= 0 && autoPauseRatio <= 1)) {
+    throw new Error(
+      `${where}.autoPauseRatio: must be a share from 0 (off) to 1`,
+    );
+  }
+  const autoPauseMinimum =
+    config?.getOptionalNumber('autoPauseMinimum') ?? fallback.autoPauseMinimum;
+  if (!Number.isInteger(autoPauseMinimum) || autoPauseMinimum < 1) {
+    throw new Error(
+      `${where}.autoPauseMinimum: must be a whole number of messages, at least 1`,
+    );
+  }
+  const rates = {
+    defaultRate: rate('defaultRate'),
+    maxRate: rate('maxRate'),
+    autoPauseRatio,
+    autoPauseMinimum,
+  };
   if (rates.defaultRate > rates.maxRate) {
     throw new Error(
       `${where}.defaultRate: ${rates.defaultRate} is above maxRate ${rates.maxRate}`,

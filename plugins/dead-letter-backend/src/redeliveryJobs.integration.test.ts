@@ -19,7 +19,7 @@ import {
 import { DatabaseDeadLetterStore } from './database/DatabaseDeadLetterStore';
 import { DatabaseRedeliveryJobStore } from './database/DatabaseRedeliveryJobStore';
 import { RedeliveryRunner } from './service/RedeliveryRunner';
-import { topology } from './__testUtils__/amqp';
+import { failingService, topology } from './__testUtils__/amqp';
 import { recordingAuditor } from './__testUtils__/recordingAuditor';
 import { newDeadLetter } from './__testUtils__/rows';
 import {
@@ -403,6 +403,79 @@ describe('redelivery jobs on real RabbitMQ and PostgreSQL', () => {
       });
     } finally {
       await running.stop();
+    }
+  });
+
+  it('pauses itself when its messages are dead-lettered again, and goes on once a person resumes it', async () => {
+    if (!services.available) return;
+    const total = 200;
+    const suffix = Math.random().toString(36).slice(2, 8);
+    const { names, ch, cleanup } = await topology(services.connection, suffix);
+    const knex = await databases.init('POSTGRES_15');
+    await seed(knex, total, names.work, names.routingKey);
+    const settings = config(names.dlq);
+    Object.assign(settings.deadLetter.environments[0], {
+      batchWaitMs: 20,
+      redelivery: {
+        defaultRate: 50,
+        maxRate: 500,
+        autoPauseRatio: 0.5,
+        autoPauseMinimum: 10,
+      },
+    });
+    const running = await startTestBackend({
+      features: [
+        deadLetterPlugin,
+        mockServices.database.factory({ knex }),
+        mockServices.rootLogger.factory({ level: 'error' }),
+        catalogServiceMock.factory({ entities: [] }),
+        mockServices.rootConfig.factory({ data: settings }),
+      ],
+    });
+    // The service still fails every message: RabbitMQ dead-letters each
+    // redelivered one again, and the plugin stores it again.
+    const stopFailing = await failingService(ch, names.queue);
+    const api = (method: 'get' | 'post', path: string) =>
+      request(running.server)[method](`/api/dead-letter${path}`).set(user);
+    try {
+      const created = await api('post', '/redeliveries').send({
+        environment: 'dev',
+        filter: {},
+      });
+      expect(created.status).toBe(202);
+      const id = created.body.id;
+      const get = async () => (await api('get', `/redeliveries/${id}`)).body;
+      const deadline = Date.now() + 20_000;
+      let job = await get();
+      while (job.state !== 'paused' && Date.now() < deadline) {
+        await sleep(200);
+        job = await get();
+      }
+      expect(job.state).toBe('paused');
+      expect(job.pausedReason).toMatch(
+        /^paused itself: \d+ of the \d+ messages it published were dead-lettered again/,
+      );
+      expect(job.progress.refailed).toBeGreaterThanOrEqual(10);
+      expect(job.progress.published).toBeLessThan(total);
+
+      // A person has seen why and resumes: it finishes, pausing no more.
+      expect((await api('post', `/redeliveries/${id}/resume`)).status).toBe(
+        200,
+      );
+      const done = Date.now() + 20_000;
+      while (job.state !== 'done' && Date.now() < done) {
+        await sleep(200);
+        job = await get();
+      }
+      expect(job).toMatchObject({
+        state: 'done',
+        pausedReason: null,
+        progress: { published: total, remaining: 0 },
+      });
+    } finally {
+      await stopFailing();
+      await running.stop();
+      await cleanup();
     }
   });
 });

@@ -50,6 +50,11 @@ export interface RedeliveryProgress {
    * these twice (same redelivery id header).
    */
   duplicateWindow: number;
+  /**
+   * Published messages that came back as dead letters (they carry the
+   * job's header); too many pause the job.
+   */
+  refailed: number;
   /** Measured messages per second (0 unless running). */
   currentRate: number;
   /** Seconds until done at the current or target rate; null unless running. */
@@ -76,6 +81,8 @@ export interface RedeliveryJob {
   progress: RedeliveryProgress;
   /** Why the job failed. */
   error: string | null;
+  /** Why the job paused itself (too many re-failed); null otherwise. */
+  pausedReason: string | null;
 }
 
 /** POST /redeliveries with dryRun: what the job would do. */

@@ -43,6 +43,9 @@ interface RawRedeliveryJobRow {
   lease_owner: string | null;
   lease_expires_at: string | Date | null;
   error: string | null;
+  refailed: number | string;
+  auto_pause: boolean | number;
+  paused_reason: string | null;
 }
 
 /** An item row joined with its dead letter (absent columns: row gone). */
@@ -78,6 +81,9 @@ function fromJobRow(row: RawRedeliveryJobRow): StoredRedeliveryJob {
     leaseOwner: row.lease_owner,
     leaseExpiresAt: isoOrNull(row.lease_expires_at),
     error: row.error,
+    refailed: Number(row.refailed),
+    autoPause: Boolean(row.auto_pause),
+    pausedReason: row.paused_reason,
   };
 }
 
@@ -265,6 +271,15 @@ export class DatabaseRedeliveryJobStore implements RedeliveryJobStore {
         current_rate: 0,
         ...(FINAL.includes(to) && { finished_at: now.toISOString() }),
         ...(error !== undefined && { error }),
+        // A person resuming a job that paused itself has seen why: it does
+        // not pause itself again.
+        ...(to === 'queued' && {
+          auto_pause: this.db.raw(
+            'case when paused_reason is null then auto_pause else ? end',
+            [false],
+          ),
+        }),
+        paused_reason: null,
       });
     return updated ? this.get(id) : undefined;
   }
@@ -481,6 +496,40 @@ export class DatabaseRedeliveryJobStore implements RedeliveryJobStore {
       reason: r.failure_reason,
       detail: r.failure_detail,
     }));
+  }
+
+  async countRefailed(job: StoredRedeliveryJob, header: string) {
+    // Redelivered without x-death, a message that fails again dies anew:
+    // its first death is after the job was created (the time index).
+    const [{ count }] = await this.db('dead_letters')
+      .where('environment', job.environment)
+      .where('dead_lettered_at', '>=', job.createdAt)
+      .whereRaw('cast(headers as text) like ?', [
+        `%${JSON.stringify(header)}:${JSON.stringify(job.id)}%`,
+      ])
+      .count({ count: '*' });
+    const refailed = Number(count);
+    if (refailed > job.refailed) {
+      await this.db(JOBS)
+        .where('id', Number(job.id))
+        .where('refailed', '<', refailed)
+        .update({ refailed });
+    }
+    return Math.max(refailed, job.refailed);
+  }
+
+  async autoPause(id: string, owner: string, reason: string, now: Date) {
+    const updated = await this.db(JOBS)
+      .where({ id: Number(id), lease_owner: owner, state: 'running' })
+      .update({
+        state: 'paused',
+        paused_reason: reason,
+        updated_at: now.toISOString(),
+        lease_owner: null,
+        lease_expires_at: null,
+        current_rate: 0,
+      });
+    return updated > 0;
   }
 
   async snapshotted(jobId: string, ids: string[]) {

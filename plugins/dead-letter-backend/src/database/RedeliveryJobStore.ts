@@ -28,6 +28,12 @@ export interface StoredRedeliveryJob {
   leaseOwner: string | null;
   leaseExpiresAt: string | null;
   error: string | null;
+  /** Messages of the job dead-lettered again (the most seen at once). */
+  refailed: number;
+  /** The job may pause itself (off once a person resumed it after that). */
+  autoPause: boolean;
+  /** Why the job paused itself. */
+  pausedReason: string | null;
 }
 
 /** An item still to publish, with its stored message (absent: the row is gone). */
@@ -140,6 +146,19 @@ export interface RedeliveryJobStore {
   finishIfComplete(id: string, owner: string, now: Date): Promise<boolean>;
   /** A job's failed items. */
   failures(jobId: string): Promise<RedeliveryItemFailure[]>;
+  /**
+   * How many of the job's messages are stored again as dead letters (they
+   * carry its job header and died after it was created), and records the
+   * most seen on the job.
+   */
+  countRefailed(job: StoredRedeliveryJob, header: string): Promise<number>;
+  /** Pauses a running job of `owner` by itself, saying why. */
+  autoPause(
+    id: string,
+    owner: string,
+    reason: string,
+    now: Date,
+  ): Promise<boolean>;
   /** Dead-letter ids among `ids` that are items of the job. */
   snapshotted(jobId: string, ids: string[]): Promise<Set<string>>;
 }

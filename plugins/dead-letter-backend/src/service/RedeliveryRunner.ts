@@ -4,6 +4,7 @@ import { AuditorService, LoggerService } from '@backstage/backend-plugin-api';
 import { RedeliveryJobState } from '@internal/plugin-dead-letter-common';
 import { BrokerEnvironmentConfig } from '../config';
 import { RedeliveryPublishers } from '../consumer/RedeliveryPublisher';
+import { JOB_HEADER } from '../consumer/headers';
 import {
   PendingRedeliveryItem,
   RedeliveryItemFailure,
@@ -235,6 +236,8 @@ export class RedeliveryRunner {
           if (renew) lastRenew = Date.now();
           if (state === undefined) control.lost = true;
           else control.state = state;
+          if (renew && state === 'running')
+            await this.checkRefailures(job, env);
         } catch (e) {
           logger.warn(`dead-letter redelivery job ${job.id}: ${e}`);
         }
@@ -322,6 +325,38 @@ export class RedeliveryRunner {
         }
         this.onUpdate?.(job.id);
       }
+    }
+  }
+
+  /**
+   * Pauses the job when too many of its messages came back as dead letters
+   * (see RedeliveryRates.autoPauseRatio): whatever makes them fail is
+   * probably still there.
+   */
+  private async checkRefailures(
+    claimed: StoredRedeliveryJob,
+    env: BrokerEnvironmentConfig,
+  ) {
+    const { autoPauseRatio, autoPauseMinimum } = env.redelivery;
+    const job = await this.deps.jobs.get(claimed.id);
+    if (!job || !job.autoPause || autoPauseRatio <= 0) return;
+    const refailed = await this.deps.jobs.countRefailed(job, JOB_HEADER);
+    if (
+      refailed < autoPauseMinimum ||
+      refailed < autoPauseRatio * job.published
+    )
+      return;
+    const reason = `paused itself: ${refailed} of the ${
+      job.published
+    } messages it published were dead-lettered again (the limit is ${autoPauseMinimum} and ${Math.round(
+      autoPauseRatio * 100,
+    )} %); resume to go on regardless`;
+    if (
+      await this.deps.jobs.autoPause(job.id, this.owner, reason, new Date())
+    ) {
+      this.deps.logger.warn(`dead-letter redelivery job ${job.id} ${reason}`);
+      await this.audit(job, 'paused', { reason, refailed });
+      this.onUpdate?.(job.id);
     }
   }
 

@@ -300,6 +300,7 @@ export class RedeliveryService {
         failedByReason,
         remaining,
         duplicateWindow: job.duplicateWindow,
+        refailed: job.refailed,
         currentRate: job.state === 'running' ? job.currentRate : 0,
         etaSeconds:
           job.state === 'running' && pace > 0
@@ -307,6 +308,7 @@ export class RedeliveryService {
             : null,
       },
       error: job.error,
+      pausedReason: job.pausedReason,
     };
   }
 }

@@ -1,1 +1,0 @@
-export const X = 'lunar.app/ingress';

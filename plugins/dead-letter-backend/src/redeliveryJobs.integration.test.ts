@@ -161,6 +161,7 @@ describe('redelivery jobs on real RabbitMQ and PostgreSQL', () => {
         rate: 200,
         selection: { filter: {} },
         squads: ['squad-mercury'],
+        services: ['term-deposit'],
         progress: { total, published: 0, remaining: total },
       });
       const id: string = created.body.id;

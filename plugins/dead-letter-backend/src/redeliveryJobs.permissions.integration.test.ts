@@ -173,6 +173,7 @@ describe('redelivery jobs, per owning squad', () => {
       });
       expect(created.status).toBe(202);
       expect(created.body.squads).toEqual(['squad-gemini']);
+      expect(created.body.services).toEqual(['card-clearing']);
       const id = created.body.id;
 
       for (const action of ['pause', 'cancel']) {

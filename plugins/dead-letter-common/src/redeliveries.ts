@@ -75,6 +75,8 @@ export interface RedeliveryJob {
   selection: RedeliverySelectionSummary;
   /** Squads owning the job's messages (null: messages without a squad). */
   squads: Array<string | null>;
+  /** Services of the job's messages (those with a service). */
+  services: string[];
   /** Target msg/s; null: as fast as the broker confirms. */
   rate: number | null;
   ramp: RedeliveryRateStep[] | null;

@@ -33,6 +33,7 @@ interface RawRedeliveryJobRow {
   finished_at: string | Date | null;
   selection: string;
   squads: string;
+  services: string;
   rate: number | string | null;
   ramp: string | null;
   total: number | string;
@@ -71,6 +72,7 @@ function fromJobRow(row: RawRedeliveryJobRow): StoredRedeliveryJob {
     finishedAt: isoOrNull(row.finished_at),
     selection: JSON.parse(row.selection),
     squads: JSON.parse(row.squads),
+    services: JSON.parse(row.services),
     rate: row.rate === null ? null : Number(row.rate),
     ramp: row.ramp ? (JSON.parse(row.ramp) as RedeliveryRateStep[]) : null,
     total: Number(row.total),
@@ -174,12 +176,14 @@ export class DatabaseRedeliveryJobStore implements RedeliveryJobStore {
         .where('job_id', id)
         .count({ count: '*' });
       const squads = await this.itemSquads(tx, id);
+      const services = await this.itemServices(tx, id);
       const total = Number(count);
       await tx(JOBS)
         .where('id', id)
         .update({
           total,
           squads: JSON.stringify(squads),
+          services: JSON.stringify(services),
           ...(total === 0 && { state: 'done', finished_at: now }),
         });
       const row = await tx<RawRedeliveryJobRow>(JOBS).where('id', id).first();
@@ -193,6 +197,15 @@ export class DatabaseRedeliveryJobStore implements RedeliveryJobStore {
       .distinct('squad')
       .orderBy('squad');
     return rows.map(r => r.squad);
+  }
+
+  private async itemServices(db: Knex | Knex.Transaction, jobId: number) {
+    const rows: Array<{ service: string }> = await db(ITEMS)
+      .where('job_id', jobId)
+      .whereNotNull('service')
+      .distinct('service')
+      .orderBy('service');
+    return rows.map(r => r.service);
   }
 
   async preview(environment: string, selection: Selection) {

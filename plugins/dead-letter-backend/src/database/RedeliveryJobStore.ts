@@ -18,6 +18,8 @@ export interface StoredRedeliveryJob {
   /** What the user selected (the items are the snapshot of it). */
   selection: { ids: string[] } | { filter: DeadLetterFilter };
   squads: Array<string | null>;
+  /** Services of the items. */
+  services: string[];
   rate: number | null;
   ramp: RedeliveryRateStep[] | null;
   total: number;

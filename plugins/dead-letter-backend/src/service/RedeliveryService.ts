@@ -291,6 +291,7 @@ export class RedeliveryService {
           ? { ids: job.selection.ids.length }
           : { filter: job.selection.filter },
       squads: job.squads,
+      services: job.services,
       rate: job.rate,
       ramp: job.ramp,
       progress: {

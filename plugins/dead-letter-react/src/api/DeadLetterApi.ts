@@ -13,6 +13,10 @@ import {
   RedeliverResult,
   RestoreRequest,
   RestoreResult,
+  CreateRedeliveryRequest,
+  RedeliveryDryRun,
+  RedeliveryJob,
+  RedeliveryJobs,
   ServiceOverview,
   SquadOverview,
 } from '@internal/plugin-dead-letter-common';
@@ -47,6 +51,21 @@ export interface DeadLetterApi {
   ): Promise<ArchivedDeadLetters>;
   /** Moves archived messages back, with the id they had. */
   restore(request: RestoreRequest): Promise<RestoreResult>;
+  /** What a redelivery job would do (nothing is stored or published). */
+  previewRedelivery(
+    request: Omit<CreateRedeliveryRequest, 'dryRun'>,
+  ): Promise<RedeliveryDryRun>;
+  /** Starts a redelivery job; answers at once with it. */
+  createRedelivery(
+    request: Omit<CreateRedeliveryRequest, 'dryRun'>,
+  ): Promise<RedeliveryJob>;
+  /** An environment's redelivery jobs, newest first. */
+  redeliveries(environment: string): Promise<RedeliveryJobs>;
+  redelivery(id: string): Promise<RedeliveryJob>;
+  controlRedelivery(
+    id: string,
+    action: 'pause' | 'resume' | 'cancel',
+  ): Promise<RedeliveryJob>;
 }
 
 /** The dead-letter API. */

@@ -96,6 +96,46 @@ describe('DeadLetterClient', () => {
     expect(body).toEqual({ environment: 'dev', ids: ['4'] });
   });
 
+  it('previews and starts redelivery jobs, lists them and steers one', async () => {
+    const bodies: unknown[] = [];
+    const paths: string[] = [];
+    server.use(
+      http.post(`${base}/redeliveries`, async ({ request }) => {
+        const body = (await request.json()) as { dryRun?: boolean };
+        bodies.push(body);
+        return body.dryRun
+          ? HttpResponse.json({ dryRun: true, total: 3 })
+          : HttpResponse.json({ id: '7', state: 'queued' }, { status: 202 });
+      }),
+      http.get(`${base}/redeliveries`, ({ request }) => {
+        paths.push(new URL(request.url).search);
+        return HttpResponse.json({ items: [] });
+      }),
+      http.post(`${base}/redeliveries/:id/:action`, ({ params }) => {
+        paths.push(`${params.id}/${params.action}`);
+        return HttpResponse.json({ id: params.id, state: 'paused' });
+      }),
+    );
+    const selection = { environment: 'dev', filter: { service: 'x' } };
+    await expect(client.previewRedelivery(selection)).resolves.toEqual({
+      dryRun: true,
+      total: 3,
+    });
+    await expect(
+      client.createRedelivery({ ...selection, rate: 20 }),
+    ).resolves.toEqual({ id: '7', state: 'queued' });
+    expect(bodies).toEqual([
+      { ...selection, dryRun: true },
+      { ...selection, rate: 20 },
+    ]);
+    await expect(client.redeliveries('dev')).resolves.toEqual({ items: [] });
+    await expect(client.controlRedelivery('7', 'pause')).resolves.toEqual({
+      id: '7',
+      state: 'paused',
+    });
+    expect(paths).toEqual(['?environment=dev', '7/pause']);
+  });
+
   it("throws the backend's reason on failure", async () => {
     server.use(
       http.delete(`${base}/dead-letters`, () =>

@@ -14,6 +14,10 @@ import {
   RedeliverResult,
   RestoreRequest,
   RestoreResult,
+  CreateRedeliveryRequest,
+  RedeliveryDryRun,
+  RedeliveryJob,
+  RedeliveryJobs,
   ServiceOverview,
   SquadOverview,
 } from '@internal/plugin-dead-letter-common';
@@ -111,6 +115,38 @@ export class DeadLetterClient implements DeadLetterApi {
     return this.request<RestoreResult>('POST', '/archive/restore', {
       body: request,
     });
+  }
+
+  previewRedelivery(request: Omit<CreateRedeliveryRequest, 'dryRun'>) {
+    return this.request<RedeliveryDryRun>('POST', '/redeliveries', {
+      body: { ...request, dryRun: true },
+    });
+  }
+
+  createRedelivery(request: Omit<CreateRedeliveryRequest, 'dryRun'>) {
+    return this.request<RedeliveryJob>('POST', '/redeliveries', {
+      body: request,
+    });
+  }
+
+  redeliveries(environment: string) {
+    return this.request<RedeliveryJobs>('GET', '/redeliveries', {
+      query: { environment },
+    });
+  }
+
+  redelivery(id: string) {
+    return this.request<RedeliveryJob>(
+      'GET',
+      `/redeliveries/${encodeURIComponent(id)}`,
+    );
+  }
+
+  controlRedelivery(id: string, action: 'pause' | 'resume' | 'cancel') {
+    return this.request<RedeliveryJob>(
+      'POST',
+      `/redeliveries/${encodeURIComponent(id)}/${action}`,
+    );
   }
 
   private async request<T>(

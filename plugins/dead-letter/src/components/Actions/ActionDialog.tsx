@@ -1,16 +1,105 @@
+import { useState } from 'react';
 import {
   Button,
+  Checkbox,
   Dialog,
   DialogActions,
   DialogContent,
   DialogContentText,
   DialogTitle,
+  FormControlLabel,
+  TextField,
+  Typography,
 } from '@material-ui/core';
-import { PendingAction, useActions } from './useActions';
+import { Progress } from '@backstage/core-components';
+import { useApi } from '@backstage/frontend-plugin-api';
+import useAsync from 'react-use/esm/useAsync';
+import {
+  DeadLetterSelection,
+  RedeliveryRateStep,
+} from '@internal/plugin-dead-letter-common';
+import { deadLetterApiRef } from '@internal/plugin-dead-letter-react';
+import { PendingAction, RedeliveryPace, useActions } from './useActions';
+
+/** Seconds at each slow step before the target rate, when ramping up. */
+const RAMP_STEP_SECONDS = 30;
+
+/**
+ * A freshly fixed service is not flooded: 1 message per second, then a tenth
+ * of the target, each for {@link RAMP_STEP_SECONDS}, then the target.
+ */
+export function rampTo(rate: number): RedeliveryRateStep[] {
+  const tenth = Math.max(1, Math.round(rate / 10));
+  return [
+    { rate: 1, seconds: RAMP_STEP_SECONDS },
+    ...(tenth > 1 && tenth < rate
+      ? [{ rate: tenth, seconds: RAMP_STEP_SECONDS }]
+      : []),
+  ];
+}
+
+/** "about 3 min" */
+export function duration(seconds: number): string {
+  if (seconds < 60) return `${Math.max(1, Math.round(seconds))} s`;
+  if (seconds < 3600) return `${Math.round(seconds / 60)} min`;
+  return `${(seconds / 3600).toFixed(1)} h`;
+}
+
+/**
+ * What a redelivery would do, asked of the backend before anything is sent
+ * (a dry run): how many messages, whose, and how long at the chosen rate.
+ */
+function RedeliveryPreview(props: {
+  selection: DeadLetterSelection;
+  rate: string;
+  ramp: boolean;
+  onDefaultRate: (rate: number) => void;
+}) {
+  const { selection, rate, ramp, onDefaultRate } = props;
+  const api = useApi(deadLetterApiRef);
+  const wanted = Number(rate);
+  const valid = rate === '' || (Number.isFinite(wanted) && wanted > 0);
+  const preview = useAsync(async () => {
+    if (!valid) return undefined;
+    const result = await api.previewRedelivery({
+      ...selection,
+      ...(rate !== '' && { rate: wanted }),
+      ...(ramp && rate !== '' && { ramp: rampTo(wanted) }),
+    });
+    if (rate === '') onDefaultRate(result.rate);
+    return result;
+  }, [api, JSON.stringify(selection), rate, ramp]);
+  if (!valid)
+    return (
+      <Typography color="error">
+        The rate is a number of messages per second, above 0.
+      </Typography>
+    );
+  if (preview.loading) return <Progress />;
+  if (preview.error)
+    return (
+      <Typography color="error" role="alert">
+        {(preview.error as any).body?.error?.message ?? preview.error.message}
+      </Typography>
+    );
+  const p = preview.value;
+  if (!p) return null;
+  const squads = p.squads.map(s => s ?? '(no owner)').join(', ');
+  return (
+    <Typography variant="body2" aria-label="Redelivery preview">
+      {p.total.toLocaleString('en-US')} messages{squads ? ` of ${squads}` : ''}{' '}
+      go back to the exchanges they were first published to, at up to {p.rate}{' '}
+      per second{p.ramp ? ' after a slow start' : ''}: about{' '}
+      {duration(p.etaSeconds)}. Progress, pause and cancel are under
+      Redeliveries.
+    </Typography>
+  );
+}
 
 /**
  * Asks before a redelivery or deletion waiting in `actions`; `describe`
- * says what is about to happen.
+ * says what is about to happen. A redelivery asks for its rate and shows
+ * the backend's preview first.
  */
 export function ActionDialog(props: {
   actions: ReturnType<typeof useActions>;
@@ -19,12 +108,30 @@ export function ActionDialog(props: {
   const { actions, describe } = props;
   const { pending } = actions;
   const deleting = pending?.kind === 'delete';
+  const [rate, setRate] = useState('');
+  const [ramp, setRamp] = useState(false);
+  // The environment's default fills the field once; after that it is
+  // the person's (an emptied field stays empty).
+  const [touched, setTouched] = useState(false);
+  const reset = () => {
+    setRate('');
+    setRamp(false);
+    setTouched(false);
+  };
+  const close = () => {
+    reset();
+    actions.cancel();
+  };
+  const confirm = () => {
+    const pace: RedeliveryPace =
+      rate === ''
+        ? {}
+        : { rate: Number(rate), ...(ramp && { ramp: rampTo(Number(rate)) }) };
+    reset();
+    actions.confirm(pace);
+  };
   return (
-    <Dialog
-      open={!!pending}
-      onClose={actions.cancel}
-      aria-labelledby="dl-confirm-title"
-    >
+    <Dialog open={!!pending} onClose={close} aria-labelledby="dl-confirm-title">
       <DialogTitle id="dl-confirm-title">
         {deleting ? 'Confirm deletion' : 'Confirm redelivery'}
       </DialogTitle>
@@ -32,13 +139,48 @@ export function ActionDialog(props: {
         <DialogContentText component="div">
           {pending && describe(pending)}
         </DialogContentText>
+        {pending && !deleting && (
+          <>
+            <TextField
+              id="dl-redelivery-rate"
+              label="Rate (messages per second)"
+              type="number"
+              size="small"
+              variant="outlined"
+              value={rate}
+              inputProps={{ min: 1 }}
+              onChange={e => {
+                setTouched(true);
+                setRate(e.target.value);
+              }}
+              style={{ marginBottom: 8 }}
+            />
+            <FormControlLabel
+              control={
+                <Checkbox
+                  checked={ramp}
+                  onChange={e => setRamp(e.target.checked)}
+                />
+              }
+              label="Start slowly (1 per second, then a tenth of the rate, 30 s each)"
+            />
+            <RedeliveryPreview
+              selection={pending.selection}
+              rate={rate}
+              ramp={ramp}
+              onDefaultRate={r => {
+                if (!touched) setRate(String(r));
+              }}
+            />
+          </>
+        )}
       </DialogContent>
       <DialogActions>
-        <Button onClick={actions.cancel} disabled={actions.busy}>
+        <Button onClick={close} disabled={actions.busy}>
           Cancel
         </Button>
         <Button
-          onClick={actions.confirm}
+          onClick={confirm}
           color={deleting ? 'secondary' : 'primary'}
           variant="contained"
           disabled={actions.busy}

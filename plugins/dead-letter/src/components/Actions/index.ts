@@ -1,4 +1,5 @@
 export { ActionDialog } from './ActionDialog';
-export { useActionPermissions, useActions } from './useActions';
+export { OutcomePanel } from './OutcomePanel';
+export { jobOutcome, useActionPermissions, useActions } from './useActions';
 export type { ActionOutcome, PendingAction } from './useActions';
 export { ReadOnlyProvider, readOnlyReason } from './readOnly';

@@ -1,13 +1,18 @@
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { useApi } from '@backstage/frontend-plugin-api';
 import { usePermission } from '@backstage/plugin-permission-react';
 import {
   DeadLetterSelection,
+  RedeliveryJob,
+  RedeliveryRateStep,
   deadLetterMessageDeletePermission,
   deadLetterMessageRedeliverPermission,
 } from '@internal/plugin-dead-letter-common';
 import { deadLetterApiRef } from '@internal/plugin-dead-letter-react';
 import { useReadOnlyReason } from './readOnly';
+
+/** How often a started redelivery job's progress is asked for. */
+const FOLLOW_MS = 1_000;
 
 /** The backend's reason when it gave one (a 403 says why), else the message. */
 function reasonOf(e: unknown): string {
@@ -19,7 +24,10 @@ function reasonOf(e: unknown): string {
 export interface ActionOutcome {
   severity: 'info' | 'warning' | 'error';
   text: string;
-  failures: Array<{ id: string; reason: string }>;
+  /** Lines under the text: failures and their reasons. */
+  details: string[];
+  /** The redelivery job the action started, while it is followed. */
+  jobId?: string;
 }
 
 /** An action waiting for confirmation. */
@@ -27,6 +35,65 @@ export interface PendingAction {
   kind: 'redeliver' | 'delete';
   selection: DeadLetterSelection;
   count: number;
+}
+
+/** How fast a redelivery job publishes (see CreateRedeliveryRequest). */
+export interface RedeliveryPace {
+  rate?: number;
+  ramp?: RedeliveryRateStep[];
+}
+
+const FINISHED: RedeliveryJob['state'][] = ['done', 'cancelled', 'failed'];
+const plural = (n: number, word: string) =>
+  `${n.toLocaleString('en-US')} ${word}${n === 1 ? '' : 's'}`;
+
+/** What a redelivery job's state means to the person who started it. */
+export function jobOutcome(job: RedeliveryJob): ActionOutcome {
+  const p = job.progress;
+  const details = Object.entries(p.failedByReason)
+    .filter(([, n]) => n > 0)
+    .map(([reason, n]) => `${plural(n, 'message')} failed: ${reason}`);
+  if (p.duplicateWindow > 0)
+    details.push(
+      `${plural(
+        p.duplicateWindow,
+        'message',
+      )} may have been published twice (a replica stopped mid-publish); they carry the same redelivery id`,
+    );
+  const failed = p.failed ? `, ${p.failed} failed` : '';
+  switch (job.state) {
+    case 'done':
+      return {
+        severity: p.failed ? 'warning' : 'info',
+        text: `${p.published} redelivered${failed}.`,
+        details,
+      };
+    case 'cancelled':
+      return {
+        severity: 'warning',
+        text: `Redelivery cancelled: ${p.published} redelivered${failed}, ${p.remaining} left as they were.`,
+        details,
+      };
+    case 'failed':
+      return {
+        severity: 'error',
+        text: `Redelivery failed after ${p.published} messages: ${
+          job.error ?? 'unknown error'
+        }`,
+        details,
+      };
+    default:
+      return {
+        severity: 'info',
+        text: `Redelivery job ${job.id} ${job.state}: ${p.published} of ${
+          p.total
+        } redelivered${failed}${
+          job.rate ? ` at up to ${job.rate} messages per second` : ''
+        }. Follow it under Redeliveries.`,
+        details,
+        jobId: job.id,
+      };
+  }
 }
 
 /**
@@ -66,50 +133,74 @@ export function useActions(options: { sampleId?: string; onDone: () => void }) {
   const [pending, setPending] = useState<PendingAction>();
   const [busy, setBusy] = useState(false);
   const [outcome, setOutcome] = useState<ActionOutcome>();
+  const following = useRef<string>();
+  useEffect(() => () => (following.current = undefined), []);
 
-  const run = async (action: PendingAction) => {
+  /** Shows a job's progress until it finishes (or another action starts). */
+  const follow = async (job: RedeliveryJob) => {
+    following.current = job.id;
+    let current = job;
+    for (;;) {
+      if (following.current !== job.id) return;
+      setOutcome(jobOutcome(current));
+      if (FINISHED.includes(current.state)) break;
+      await new Promise(r => setTimeout(r, FOLLOW_MS));
+      try {
+        current = await api.redelivery(job.id);
+      } catch {
+        // Shown again on the next poll; the job runs on in the backend.
+      }
+    }
+    following.current = undefined;
+    options.onDone();
+  };
+
+  const run = async (action: PendingAction, pace: RedeliveryPace = {}) => {
     setBusy(true);
+    following.current = undefined;
     try {
       if (action.kind === 'redeliver') {
-        const result = await api.redeliver(action.selection);
-        const failed = result.failed.length;
-        setOutcome({
-          severity: failed ? 'warning' : 'info',
-          text: `${result.redelivered} redelivered${
-            failed ? `, ${failed} failed` : ''
-          }.`,
-          failures: result.failed,
+        const job = await api.createRedelivery({
+          ...action.selection,
+          ...pace,
         });
-      } else {
-        const result = await api.delete(action.selection);
-        setOutcome({
-          severity: 'info',
-          text: `${result.deleted} deleted.`,
-          failures: [],
-        });
+        setBusy(false);
+        setPending(undefined);
+        await follow(job);
+        return;
       }
+      const result = await api.delete(action.selection);
+      setOutcome({
+        severity: 'info',
+        text: `${result.deleted} deleted.`,
+        details: [],
+      });
     } catch (e) {
       setOutcome({
         severity: 'error',
         text: `Could not ${action.kind}: ${reasonOf(e)}`,
-        failures: [],
+        details: [],
       });
     } finally {
       setBusy(false);
       setPending(undefined);
-      options.onDone();
     }
+    options.onDone();
   };
 
   return {
     pending,
     busy,
     outcome,
-    clearOutcome: () => setOutcome(undefined),
+    clearOutcome: () => {
+      following.current = undefined;
+      setOutcome(undefined);
+    },
     /** Asks for confirmation first. */
     request: setPending,
     cancel: () => setPending(undefined),
-    confirm: () => pending && run(pending),
+    /** Runs the pending action; a redelivery at `pace`. */
+    confirm: (pace?: RedeliveryPace) => pending && run(pending, pace),
     /** Why the user may not take each action; undefined when allowed. */
     denied,
   };

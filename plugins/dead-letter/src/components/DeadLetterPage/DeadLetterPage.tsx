@@ -21,11 +21,13 @@ import { EnvironmentState, WithEnvironment } from '../EnvironmentPicker';
 import { ArchiveContent } from '../ArchiveContent';
 import { ErrorGroups } from '../ErrorGroups';
 import { HourlyChart } from '../HourlyChart';
+import { RedeliveriesTable } from '../Redeliveries';
 import { useDeadLetterTabLinks } from '../entityLinks';
 
 /**
- * The Dead Letter page: per environment, every squad's messages (Overview)
- * and the deleted and redelivered ones, restorable (Archive).
+ * The Dead Letter page: per environment, every squad's messages (Overview),
+ * the redelivery jobs, live and steerable (Redeliveries), and the deleted
+ * and redelivered messages, restorable (Archive).
  */
 export function DeadLetterPage() {
   return (
@@ -44,6 +46,18 @@ export function DeadLetterPage() {
                 </ContentHeader>
                 <EnvironmentState environment={selected} />
                 <SquadsOverview environment={selected.name} />
+              </>
+            )}
+          </WithEnvironment>
+        </TabbedLayout.Route>
+        <TabbedLayout.Route path="/redeliveries" title="Redeliveries">
+          <WithEnvironment>
+            {(selected, picker) => (
+              <>
+                <ContentHeader title={`Redeliveries: ${selected.name}`}>
+                  {picker}
+                </ContentHeader>
+                <RedeliveriesTable environment={selected.name} />
               </>
             )}
           </WithEnvironment>

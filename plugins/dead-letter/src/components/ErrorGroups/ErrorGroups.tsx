@@ -7,13 +7,17 @@ import {
   ResponseErrorPanel,
   Table,
   TableColumn,
-  WarningPanel,
 } from '@backstage/core-components';
 import { useApi } from '@backstage/frontend-plugin-api';
 import useAsync from 'react-use/esm/useAsync';
 import { ErrorGroup } from '@internal/plugin-dead-letter-common';
 import { deadLetterApiRef } from '@internal/plugin-dead-letter-react';
-import { ActionDialog, useActionPermissions, useActions } from '../Actions';
+import {
+  ActionDialog,
+  OutcomePanel,
+  useActionPermissions,
+  useActions,
+} from '../Actions';
 import { useDeadLetterTabLinks } from '../entityLinks';
 
 type Kind = 'redeliver' | 'delete';
@@ -120,11 +124,8 @@ export function ErrorGroups(props: {
   return (
     <>
       {actions.outcome && (
-        <Box mb={2} role="status">
-          <WarningPanel
-            severity={actions.outcome.severity}
-            title={actions.outcome.text}
-          />
+        <Box mb={2}>
+          <OutcomePanel outcome={actions.outcome} />
         </Box>
       )}
       <Table<ErrorGroup>

@@ -19,7 +19,6 @@ import {
   Link,
   Progress,
   ResponseErrorPanel,
-  WarningPanel,
 } from '@backstage/core-components';
 import { useApi } from '@backstage/frontend-plugin-api';
 import useAsync from 'react-use/esm/useAsync';
@@ -30,7 +29,7 @@ import {
   EnvironmentStatus,
 } from '@internal/plugin-dead-letter-common';
 import { deadLetterApiRef } from '@internal/plugin-dead-letter-react';
-import { ActionDialog, useActions } from '../Actions';
+import { ActionDialog, OutcomePanel, useActions } from '../Actions';
 import { MessageDrawer } from '../MessageDrawer';
 
 type FilterFields = Required<
@@ -221,22 +220,8 @@ export function MessageTable(props: {
       </Box>
 
       {actions.outcome && (
-        <Box px={2} role="status">
-          <WarningPanel
-            severity={actions.outcome.severity}
-            title={actions.outcome.text}
-            defaultExpanded={actions.outcome.failures.length > 0}
-          >
-            {actions.outcome.failures.length > 0 && (
-              <ul>
-                {actions.outcome.failures.map(f => (
-                  <li key={f.id}>
-                    {f.id}: {f.reason}
-                  </li>
-                ))}
-              </ul>
-            )}
-          </WarningPanel>
+        <Box px={2}>
+          <OutcomePanel outcome={actions.outcome} />
         </Box>
       )}
 

@@ -5,9 +5,11 @@ import { permissionApiRef } from '@backstage/plugin-permission-react';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { EntityProvider } from '@backstage/plugin-catalog-react';
 import {
+  CreateRedeliveryRequest,
   DeadLetteredMessage,
   DeadLetterSelection,
   EnvironmentStatus,
+  RedeliveryJob,
 } from '@internal/plugin-dead-letter-common';
 import {
   DeadLetterApi,
@@ -48,10 +50,50 @@ function fakeApi(
 ): DeadLetterApi & {
   rows: DeadLetteredMessage[];
   deleted: DeadLetterSelection[];
+  created: CreateRedeliveryRequest[];
+  controlled: string[];
 } {
+  /** Jobs run at once in this stand-in: queued, then done when asked. */
+  const job = (
+    request: CreateRedeliveryRequest,
+    state: RedeliveryJob['state'],
+  ): RedeliveryJob => {
+    const total = request.ids?.length ?? fake.rows.length;
+    const done = state === 'done';
+    return {
+      id: '41',
+      environment: request.environment,
+      state,
+      createdBy: 'user:default/guest',
+      createdAt: new Date().toISOString(),
+      updatedAt: new Date().toISOString(),
+      startedAt: null,
+      finishedAt: null,
+      selection: request.ids
+        ? { ids: request.ids.length }
+        : { filter: request.filter ?? {} },
+      squads: ['squad-gemini'],
+      services: ['card-clearing'],
+      rate: request.rate ?? 100,
+      ramp: request.ramp ?? null,
+      error: null,
+      progress: {
+        total,
+        published: done ? total - 1 : 0,
+        failed: done ? 1 : 0,
+        failedByReason: done ? { unroutable: 1 } : {},
+        remaining: done ? 0 : total,
+        duplicateWindow: 0,
+        currentRate: 0,
+        etaSeconds: null,
+      },
+    };
+  };
   const fake = {
     rows: ids.map(message),
     deleted: [] as DeadLetterSelection[],
+    created: [] as CreateRedeliveryRequest[],
+    controlled: [] as string[],
     environments: async () => [
       {
         name: 'dev',
@@ -79,6 +121,27 @@ function fakeApi(
     redeliver: async () => ({ redelivered: 0, failed: [] }),
     listArchive: async () => ({ items: [], totalCount: 0, nextCursor: null }),
     restore: async () => ({ restored: [], skipped: [] }),
+    previewRedelivery: async (request: CreateRedeliveryRequest) => ({
+      dryRun: true as const,
+      environment: request.environment,
+      total: request.ids?.length ?? fake.rows.length,
+      squads: ['squad-gemini'],
+      rate: request.rate ?? 100,
+      ramp: request.ramp ?? null,
+      etaSeconds: 120,
+    }),
+    createRedelivery: async (request: CreateRedeliveryRequest) => {
+      fake.created.push(request);
+      return job(request, 'queued');
+    },
+    redeliveries: async () => ({
+      items: fake.created.map(r => job(r, 'done')),
+    }),
+    redelivery: async () => job(fake.created[0], 'done'),
+    controlRedelivery: async (id: string, action: string) => {
+      fake.controlled.push(`${id} ${action}`);
+      return job(fake.created[0], 'paused');
+    },
     delete: async (selection: DeadLetterSelection) => {
       fake.deleted.push(selection);
       const gone = selection.ids ?? [];
@@ -139,6 +202,67 @@ describe('MessagesContent', () => {
       expect(screen.queryByText('msg-1')).not.toBeInTheDocument(),
     );
     expect(screen.getByText('msg-3')).toBeInTheDocument();
+  });
+
+  it('redelivers as a job at the chosen rate after a preview, and reports how it ended', async () => {
+    const api = fakeApi('consuming', [31, 32, 33]);
+    await render(api);
+    await userEvent.click(
+      await screen.findByRole('checkbox', { name: 'Select message msg-31' }),
+    );
+    await userEvent.click(
+      screen.getByRole('checkbox', { name: 'Select message msg-32' }),
+    );
+    await userEvent.click(screen.getByRole('button', { name: 'Redeliver' }));
+
+    const dialog = await screen.findByRole('dialog');
+    // The environment's default rate, from the backend's dry run.
+    const rate = within(dialog).getByLabelText('Rate (messages per second)');
+    await waitFor(() => expect(rate).toHaveValue(100));
+    expect(
+      within(dialog).getByLabelText('Redelivery preview'),
+    ).toHaveTextContent('2 messages of squad-gemini');
+    await userEvent.clear(rate);
+    await userEvent.type(rate, '20');
+    await userEvent.click(
+      within(dialog).getByRole('checkbox', { name: /Start slowly/ }),
+    );
+    await waitFor(() =>
+      expect(
+        within(dialog).getByLabelText('Redelivery preview'),
+      ).toHaveTextContent('at up to 20 per second after a slow start'),
+    );
+    await userEvent.click(
+      within(dialog).getByRole('button', { name: 'Redeliver' }),
+    );
+
+    expect(api.created).toEqual([
+      {
+        environment: 'dev',
+        ids: ['31', '32'],
+        rate: 20,
+        ramp: [
+          { rate: 1, seconds: 30 },
+          { rate: 2, seconds: 30 },
+        ],
+      },
+    ]);
+    // Followed until it ends: the job's counts and failure reasons.
+    expect(
+      await screen.findByText(
+        /Redelivery job 41 queued: 0 of 2 redelivered at up to 20 messages per second\. Follow it under Redeliveries\./,
+      ),
+    ).toBeInTheDocument();
+    expect(
+      await screen.findByText(
+        /1 redelivered, 1 failed\./,
+        {},
+        { timeout: 3000 },
+      ),
+    ).toBeInTheDocument();
+    expect(
+      screen.getByText('1 message failed: unroutable'),
+    ).toBeInTheDocument();
   });
 
   it('disables actions the user may not take, saying why', async () => {

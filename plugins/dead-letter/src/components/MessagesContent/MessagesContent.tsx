@@ -4,6 +4,7 @@ import { useEntity } from '@backstage/plugin-catalog-react';
 import { EnvironmentState, WithEnvironment } from '../EnvironmentPicker';
 import { ErrorGroups } from '../ErrorGroups';
 import { MessageTable } from './MessageTable';
+import { RedeliveriesTable } from '../Redeliveries';
 
 /** A component's DEAD LETTER tab: its messages and error groups. */
 export function MessagesContent() {
@@ -24,6 +25,7 @@ export function MessagesContent() {
               >
                 <Tab label="Messages" />
                 <Tab label="Error groups" />
+                <Tab label="Redeliveries" />
               </Tabs>
             </Box>
           </Grid>
@@ -31,10 +33,17 @@ export function MessagesContent() {
             <EnvironmentState environment={selected} />
           </Grid>
           <Grid item xs={12}>
-            {tab === 0 ? (
+            {tab === 0 && (
               <MessageTable environment={selected} service={service} />
-            ) : (
+            )}
+            {tab === 1 && (
               <ErrorGroups environment={selected.name} service={service} />
+            )}
+            {tab === 2 && (
+              <RedeliveriesTable
+                environment={selected.name}
+                service={service}
+              />
             )}
           </Grid>
         </Grid>

@@ -15,6 +15,7 @@ import { ServiceOverview } from '@internal/plugin-dead-letter-common';
 import { deadLetterApiRef } from '@internal/plugin-dead-letter-react';
 import { EnvironmentState, WithEnvironment } from '../EnvironmentPicker';
 import { HourlyChart } from '../HourlyChart';
+import { RedeliveriesTable } from '../Redeliveries';
 import { useDeadLetterTabLinks } from '../entityLinks';
 
 /** A squad's DEAD LETTER tab: its dead-lettered services with counts. */
@@ -42,6 +43,9 @@ export function SquadServicesContent() {
           </Grid>
           <Grid item xs={12}>
             <Services environment={selected.name} squad={squad} />
+          </Grid>
+          <Grid item xs={12}>
+            <RedeliveriesTable environment={selected.name} squad={squad} />
           </Grid>
         </Grid>
       )}

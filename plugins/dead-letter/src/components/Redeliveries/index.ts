@@ -1,0 +1,1 @@
+export { RedeliveriesTable } from './RedeliveriesTable';

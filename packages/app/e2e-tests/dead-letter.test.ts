@@ -147,7 +147,23 @@ test.describe('dead letters', () => {
     await expect(confirm).toContainText(
       'You are about to publish 2 messages back',
     );
-    // Focus moved into the dialog: Tab reaches its buttons, not the page.
+    // The environment's default rate, from the backend's preview.
+    await expect(confirm.getByLabel('Rate (messages per second)')).toHaveValue(
+      /^\d+$/,
+    );
+    await expect(confirm.getByLabel('Redelivery preview')).toContainText(
+      '2 messages of squad-nasa',
+    );
+    // Focus moved into the dialog: Tab goes through the rate, the slow
+    // start and the buttons, not the page.
+    await page.keyboard.press('Tab');
+    await expect(
+      confirm.getByLabel('Rate (messages per second)'),
+    ).toBeFocused();
+    await page.keyboard.press('Tab');
+    await expect(
+      confirm.getByRole('checkbox', { name: /Start slowly/ }),
+    ).toBeFocused();
     await page.keyboard.press('Tab');
     await expect(confirm.getByRole('button', { name: 'Cancel' })).toBeFocused();
     await page.keyboard.press('Tab');
@@ -210,6 +226,113 @@ test.describe('dead letters', () => {
     await expect(archivedRow(2)).toHaveCount(0);
     await page.getByRole('tab', { name: 'Overview' }).click();
     await expect(squadRow(page, 'squad-nasa')).toContainText('3');
+    expect(consoleErrors).toEqual([]);
+  });
+
+  test('a redelivery job at a chosen rate: progress moves live, pause holds it, cancel stops it', async ({
+    page,
+  }) => {
+    test.setTimeout(180_000);
+    const consoleErrors: string[] = [];
+    page.on('console', m => {
+      if (m.type() === 'error') consoleErrors.push(m.text());
+    });
+    page.on('pageerror', e => consoleErrors.push(e.message));
+    const error = `ctx handler: e2e job ${run}`;
+    const total = 60;
+    const { consumerTag } = await ch.consume(WORK, msg => {
+      if (msg) ch.nack(msg, false, false);
+    });
+    for (let i = 0; i < total; i++) {
+      ch.publish(EXCHANGE, ROUTING_KEY, Buffer.from(`{"i":${i}}`), {
+        messageId: `job-${run}-${i}`,
+        headers: { 'x-error': error },
+      });
+    }
+    await signInAsGuest(
+      page,
+      '/catalog/default/component/dead-letter/dead-letter',
+    );
+    const redeliverAll = page.getByRole('button', {
+      name: `Redeliver all ${total}`,
+    });
+    await expect(async () => {
+      await page.reload();
+      await page.getByLabel('Error contains').fill(`e2e job ${run}`);
+      await expect(redeliverAll).toBeEnabled({ timeout: 3_000 });
+    }).toPass({ timeout: 60_000, intervals: [2_000] });
+    await ch.cancel(consumerTag);
+    await ch.purgeQueue(WORK);
+
+    // 60 messages at 4 per second: about 15 s, time to watch and steer.
+    await redeliverAll.click();
+    const dialog = page.getByRole('dialog');
+    await expect(dialog.getByLabel('Redelivery preview')).toContainText(
+      `${total} messages of squad-nasa`,
+    );
+    await dialog.getByLabel('Rate (messages per second)').fill('4');
+    await expect(dialog.getByLabel('Redelivery preview')).toContainText(
+      'at up to 4 per second',
+    );
+    await dialog.getByRole('button', { name: 'Redeliver' }).click();
+    const started = page.getByText(/^Redelivery job (\d+) (queued|running)/);
+    await expect(started).toBeVisible();
+    const jobId = /job (\d+)/.exec((await started.textContent())!)![1];
+
+    // The service's Redeliveries tab: the job, moving without a reload.
+    await page.getByRole('tab', { name: 'Redeliveries' }).click();
+    const progress = page.getByLabel(
+      new RegExp(`^Job ${jobId}: \\d+ of ${total} handled`),
+    );
+    const handled = async () =>
+      Number(
+        /: (\d+) of/.exec((await progress.getAttribute('aria-label'))!)![1],
+      );
+    await expect(progress).toBeVisible();
+    await expect.poll(handled, { timeout: 30_000 }).toBeGreaterThan(4);
+    const seen = await handled();
+    await expect.poll(handled, { timeout: 30_000 }).toBeGreaterThan(seen);
+    await page.screenshot({
+      path: 'test-results/screenshots/dead-letter-redeliveries.png',
+    });
+
+    // Pause: publishing holds at zero (a publish already under way ends
+    // within a second), until resumed.
+    const paused = page.getByLabel(`State of job ${jobId}: paused`);
+    await page.getByRole('button', { name: `Pause job ${jobId}` }).click();
+    await expect(paused).toBeVisible();
+    const reopen = async () => {
+      await page.reload();
+      await page.getByRole('tab', { name: 'Redeliveries' }).click();
+      await expect(paused).toBeVisible();
+    };
+    await page.waitForTimeout(1_500);
+    await reopen();
+    const held = await handled();
+    await page.waitForTimeout(3_000);
+    await reopen();
+    expect(await handled()).toBe(held);
+    expect(held).toBeLessThan(total);
+
+    // Cancel: what was confirmed stays published, the rest stays here.
+    await page.getByRole('button', { name: `Cancel job ${jobId}` }).click();
+    await expect(
+      page.getByLabel(`State of job ${jobId}: cancelled`),
+    ).toBeVisible();
+    const published = await handled();
+    expect(published).toBe(held);
+    // Exactly what the job published arrived on the work queue.
+    await expect
+      .poll(async () => (await ch.checkQueue(WORK)).messageCount, {
+        timeout: 10_000,
+      })
+      .toBe(published);
+    await ch.purgeQueue(WORK);
+    await page.getByRole('tab', { name: 'Messages' }).click();
+    await page.getByLabel('Error contains').fill(`e2e job ${run}`);
+    await expect(
+      page.getByRole('button', { name: `Redeliver all ${total - published}` }),
+    ).toBeVisible();
     expect(consoleErrors).toEqual([]);
   });
 

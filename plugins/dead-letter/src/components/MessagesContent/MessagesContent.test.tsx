@@ -56,14 +56,14 @@ function fakeApi(
   /** Jobs run at once in this stand-in: queued, then done when asked. */
   const job = (
     request: CreateRedeliveryRequest,
-    state: RedeliveryJob['state'],
+    jobState: RedeliveryJob['state'],
   ): RedeliveryJob => {
-    const total = request.ids?.length ?? fake.rows.length;
-    const done = state === 'done';
+    const total = request.ids?.length ?? 3;
+    const done = jobState === 'done';
     return {
       id: '41',
       environment: request.environment,
-      state,
+      state: jobState,
       createdBy: 'user:default/guest',
       createdAt: new Date().toISOString(),
       updatedAt: new Date().toISOString(),

@@ -258,8 +258,9 @@ test.describe('dead letters', () => {
     });
     await expect(async () => {
       await page.reload();
+      await expect(page.getByText(/messages? match/)).toBeVisible();
       await page.getByLabel('Error contains').fill(`e2e job ${run}`);
-      await expect(redeliverAll).toBeEnabled({ timeout: 3_000 });
+      await expect(redeliverAll).toBeEnabled({ timeout: 5_000 });
     }).toPass({ timeout: 60_000, intervals: [2_000] });
     await ch.cancel(consumerTag);
     await ch.purgeQueue(WORK);
@@ -329,6 +330,7 @@ test.describe('dead letters', () => {
       .toBe(published);
     await ch.purgeQueue(WORK);
     await page.getByRole('tab', { name: 'Messages' }).click();
+    await expect(page.getByText(/messages? match/)).toBeVisible();
     await page.getByLabel('Error contains').fill(`e2e job ${run}`);
     await expect(
       page.getByRole('button', { name: `Redeliver all ${total - published}` }),

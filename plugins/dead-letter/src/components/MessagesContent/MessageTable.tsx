@@ -176,6 +176,7 @@ export function MessageTable(props: {
     <Paper>
       <Box p={2} display="flex" flexWrap="wrap" style={{ gap: 12 }}>
         <TextField
+          id="dl-filter-queue"
           label="Queue"
           size="small"
           variant="outlined"
@@ -183,6 +184,7 @@ export function MessageTable(props: {
           onChange={setField('queue')}
         />
         <TextField
+          id="dl-filter-routing-key"
           label="Routing key"
           size="small"
           variant="outlined"
@@ -190,6 +192,7 @@ export function MessageTable(props: {
           onChange={setField('routingKey')}
         />
         <TextField
+          id="dl-filter-error"
           label="Error contains"
           size="small"
           variant="outlined"
@@ -197,6 +200,7 @@ export function MessageTable(props: {
           onChange={setField('error')}
         />
         <TextField
+          id="dl-filter-from"
           label="From"
           type="datetime-local"
           size="small"
@@ -206,6 +210,7 @@ export function MessageTable(props: {
           onChange={setField('from')}
         />
         <TextField
+          id="dl-filter-to"
           label="To"
           type="datetime-local"
           size="small"

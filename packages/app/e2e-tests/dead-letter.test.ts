@@ -276,7 +276,7 @@ test.describe('dead letters', () => {
       'at up to 4 per second',
     );
     await dialog.getByRole('button', { name: 'Redeliver' }).click();
-    const started = page.getByText(/^Redelivery job (\d+) (queued|running)/);
+    const started = page.getByText(/Redelivery job (\d+) (queued|running)/);
     await expect(started).toBeVisible();
     const jobId = /job (\d+)/.exec((await started.textContent())!)![1];
 

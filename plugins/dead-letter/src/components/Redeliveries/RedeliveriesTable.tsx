@@ -115,7 +115,7 @@ export function RedeliveriesTable(props: {
   const { environment, squad, service } = props;
   const api = useApi(deadLetterApiRef);
   const readOnly = useReadOnlyReason();
-  const { jobs, error, update } = useRedeliveryJobs(environment);
+  const { jobs, error, update, refresh } = useRedeliveryJobs(environment);
   const [busy, setBusy] = useState<string>();
   const [refused, setRefused] = useState<string>();
 
@@ -141,6 +141,7 @@ export function RedeliveriesTable(props: {
     setRefused(undefined);
     try {
       update(await api.controlRedelivery(job.id, action));
+      refresh();
     } catch (e) {
       const body = (e as { body?: { error?: { message?: string } } }).body;
       setRefused(

@@ -53,6 +53,13 @@ export function jobOutcome(job: RedeliveryJob): ActionOutcome {
   const details = Object.entries(p.failedByReason)
     .filter(([, n]) => n > 0)
     .map(([reason, n]) => `${plural(n, 'message')} failed: ${reason}`);
+  if (p.refailed > 0)
+    details.push(
+      `${plural(
+        p.refailed,
+        'message',
+      )} came back dead-lettered after redelivery`,
+    );
   if (p.duplicateWindow > 0)
     details.push(
       `${plural(
@@ -81,6 +88,20 @@ export function jobOutcome(job: RedeliveryJob): ActionOutcome {
           job.error ?? 'unknown error'
         }`,
         details,
+      };
+    case 'paused':
+      if (job.pausedReason)
+        return {
+          severity: 'warning',
+          text: `Redelivery job ${job.id} paused itself after ${p.published} of ${p.total}: ${job.pausedReason}. Resume or cancel it under Redeliveries.`,
+          details,
+          jobId: job.id,
+        };
+      return {
+        severity: 'info',
+        text: `Redelivery job ${job.id} paused after ${p.published} of ${p.total}. Resume or cancel it under Redeliveries.`,
+        details,
+        jobId: job.id,
       };
     default:
       return {

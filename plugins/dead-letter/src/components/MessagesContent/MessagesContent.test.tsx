@@ -77,6 +77,7 @@ function fakeApi(
       rate: request.rate ?? 100,
       ramp: request.ramp ?? null,
       error: null,
+      pausedReason: null,
       progress: {
         total,
         published: done ? total - 1 : 0,
@@ -84,6 +85,7 @@ function fakeApi(
         failedByReason: done ? { unroutable: 1 } : {},
         remaining: done ? 0 : total,
         duplicateWindow: 0,
+        refailed: 0,
         currentRate: 0,
         etaSeconds: null,
       },

@@ -24,6 +24,7 @@ function job(id: string, overrides: Partial<RedeliveryJob>): RedeliveryJob {
     rate: 50,
     ramp: null,
     error: null,
+    pausedReason: null,
     progress: {
       total: 1000,
       published: 400,
@@ -31,6 +32,7 @@ function job(id: string, overrides: Partial<RedeliveryJob>): RedeliveryJob {
       failedByReason: {},
       remaining: 600,
       duplicateWindow: 0,
+      refailed: 0,
       currentRate: 49.6,
       etaSeconds: 12,
     },
@@ -63,6 +65,7 @@ function fakeApi() {
         failedByReason: { unroutable: 1 },
         remaining: 0,
         duplicateWindow: 0,
+        refailed: 0,
         currentRate: 0,
         etaSeconds: null,
       },

@@ -97,6 +97,8 @@ function JobProgress(props: { job: RedeliveryJob }) {
         {p.remaining > 0 && `, ${p.remaining.toLocaleString('en-US')} left`}
         {p.duplicateWindow > 0 &&
           `, ${p.duplicateWindow} possibly twice (same redelivery id)`}
+        {p.refailed > 0 &&
+          `, ${p.refailed.toLocaleString('en-US')} came back dead-lettered`}
       </Typography>
     </Box>
   );
@@ -182,7 +184,7 @@ export function RedeliveriesTable(props: {
     {
       title: 'State',
       render: job => (
-        <Tooltip title={job.error ?? ''}>
+        <Tooltip title={job.error ?? job.pausedReason ?? ''}>
           <Chip
             size="small"
             label={job.state}

@@ -19,7 +19,12 @@ import {
   RedeliveryRateStep,
 } from '@internal/plugin-dead-letter-common';
 import { deadLetterApiRef } from '@internal/plugin-dead-letter-react';
-import { PendingAction, RedeliveryPace, useActions } from './useActions';
+import {
+  PendingAction,
+  RedeliveryPace,
+  reasonOf,
+  useActions,
+} from './useActions';
 
 /** Seconds at each slow step before the target rate, when ramping up. */
 const RAMP_STEP_SECONDS = 30;
@@ -79,7 +84,7 @@ function RedeliveryPreview(props: {
   if (preview.error)
     return (
       <Typography color="error" role="alert">
-        {(preview.error as any).body?.error?.message ?? preview.error.message}
+        {reasonOf(preview.error)}
       </Typography>
     );
   const p = preview.value;

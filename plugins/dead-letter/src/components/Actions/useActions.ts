@@ -15,7 +15,7 @@ import { useReadOnlyReason } from './readOnly';
 const FOLLOW_MS = 1_000;
 
 /** The backend's reason when it gave one (a 403 says why), else the message. */
-function reasonOf(e: unknown): string {
+export function reasonOf(e: unknown): string {
   const body = (e as { body?: { error?: { message?: string } } }).body;
   return body?.error?.message || (e as Error).message;
 }

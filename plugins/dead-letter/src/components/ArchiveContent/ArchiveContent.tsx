@@ -14,7 +14,6 @@ import {
   TableBody,
   TableCell,
   TableHead,
-  TablePagination,
   TableRow,
   TextField,
   Tooltip,
@@ -24,7 +23,6 @@ import {
   EmptyState,
   Progress,
   ResponseErrorPanel,
-  WarningPanel,
 } from '@backstage/core-components';
 import { useApi } from '@backstage/frontend-plugin-api';
 import { usePermission } from '@backstage/plugin-permission-react';
@@ -36,7 +34,9 @@ import {
   deadLetterMessageDeletePermission,
 } from '@internal/plugin-dead-letter-common';
 import { deadLetterApiRef } from '@internal/plugin-dead-letter-react';
+import { ActionOutcome, OutcomePanel, reasonOf } from '../Actions';
 import { useReadOnlyReason } from '../Actions/readOnly';
+import { CursorPagination, useCursorPages } from '../Paging';
 
 const plural = (n: number, word: string) =>
   `${n.toLocaleString('en-US')} ${word}${n === 1 ? '' : 's'}`;
@@ -47,20 +47,6 @@ const SKIPPED: Record<RestoreSkipReason, string> = {
   'stored-again':
     'the same message was dead-lettered again since, under another id',
 };
-
-/** The backend's reason when it gave one (a 403 says why), else the message. */
-function reasonOf(e: unknown): string {
-  const body = (e as { body?: { error?: { message?: string } } }).body;
-  return body?.error?.message || (e as Error).message;
-}
-
-interface Outcome {
-  severity: 'info' | 'warning' | 'error';
-  text: string;
-  details: string[];
-}
-
-const NONE = new Set<string>();
 
 /**
  * An environment's archive: deleted and redelivered messages, latest
@@ -74,26 +60,15 @@ export function ArchiveContent(props: { environment: EnvironmentStatus }) {
   const [rowsPerPage, setRowsPerPage] = useState(50);
   const [reload, setReload] = useState(0);
   const [reason, setReason] = useState<ArchiveReason | ''>('');
-  // Visited pages' cursors, reset with the environment, reason filter, page
-  // size or a restore.
+  // A new environment, reason filter, page size or a restore starts again
+  // at page one with nothing selected.
   const query = JSON.stringify([environment.name, reason, rowsPerPage, reload]);
-  const [paging, setPaging] = useState({
-    query,
-    page: 0,
-    cursors: [undefined] as Array<string | undefined>,
-  });
-  const { page, cursors } =
-    paging.query === query
-      ? paging
-      : { page: 0, cursors: [undefined] as Array<string | undefined> };
-  const at = `${query}#${page}`;
-  const [picked, setPicked] = useState({ at, ids: NONE });
-  const selected = picked.at === at ? picked.ids : NONE;
+  const pages = useCursorPages(query);
+  const { cursor, selected } = pages;
   const [confirming, setConfirming] = useState(false);
   const [busy, setBusy] = useState(false);
-  const [outcome, setOutcome] = useState<Outcome>();
+  const [outcome, setOutcome] = useState<ActionOutcome>();
 
-  const cursor = cursors[page];
   const { value, loading, error } = useAsync(
     () =>
       api.listArchive(
@@ -119,19 +94,9 @@ export function ArchiveContent(props: { environment: EnvironmentStatus }) {
       ? 'You may not restore these messages: only members of the squad that owns the service can.'
       : undefined);
 
-  const toggle = (id: string) =>
-    setPicked(prev => {
-      const next = new Set(prev.at === at ? prev.ids : NONE);
-      if (next.has(id)) next.delete(id);
-      else next.add(id);
-      return { at, ids: next };
-    });
   const allOnPage = items.length > 0 && items.every(i => selected.has(i.id));
   const toggleAll = () =>
-    setPicked({
-      at,
-      ids: allOnPage ? NONE : new Set(items.map(i => i.id)),
-    });
+    pages.selectOnly(allOnPage ? undefined : items.map(i => i.id));
 
   const restore = async () => {
     setBusy(true);
@@ -166,20 +131,8 @@ export function ArchiveContent(props: { environment: EnvironmentStatus }) {
   return (
     <Paper>
       {outcome && (
-        <Box px={2} pt={2} role="status">
-          <WarningPanel
-            severity={outcome.severity}
-            title={outcome.text}
-            defaultExpanded={outcome.details.length > 0}
-          >
-            {outcome.details.length > 0 && (
-              <ul>
-                {outcome.details.map(d => (
-                  <li key={d}>{d}</li>
-                ))}
-              </ul>
-            )}
-          </WarningPanel>
+        <Box px={2} pt={2}>
+          <OutcomePanel outcome={outcome} />
         </Box>
       )}
       <Box
@@ -265,7 +218,7 @@ export function ArchiveContent(props: { environment: EnvironmentStatus }) {
                 <TableCell padding="checkbox">
                   <Checkbox
                     checked={selected.has(m.id)}
-                    onChange={() => toggle(m.id)}
+                    onChange={() => pages.toggle(m.id)}
                     inputProps={{
                       'aria-label': `Select archived message ${
                         m.messageId ?? m.id
@@ -289,23 +242,12 @@ export function ArchiveContent(props: { environment: EnvironmentStatus }) {
           </TableBody>
         </Table>
       )}
-      <TablePagination
-        component="div"
-        count={total}
-        page={page}
+      <CursorPagination
+        pages={pages}
+        total={total}
+        nextCursor={value?.nextCursor}
         rowsPerPage={rowsPerPage}
-        rowsPerPageOptions={[25, 50, 100]}
-        onPageChange={(_, next) =>
-          setPaging({
-            query,
-            page: next,
-            cursors:
-              next > page && value?.nextCursor
-                ? [...cursors.slice(0, page + 1), value.nextCursor]
-                : cursors,
-          })
-        }
-        onRowsPerPageChange={e => setRowsPerPage(Number(e.target.value))}
+        onRowsPerPage={setRowsPerPage}
       />
 
       <Dialog

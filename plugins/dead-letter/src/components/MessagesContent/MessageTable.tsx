@@ -8,9 +8,7 @@ import {
   TableBody,
   TableCell,
   TableHead,
-  TablePagination,
   TableRow,
-  TextField,
   Tooltip,
   Typography,
 } from '@material-ui/core';
@@ -22,49 +20,15 @@ import {
 } from '@backstage/core-components';
 import { useApi } from '@backstage/frontend-plugin-api';
 import useAsync from 'react-use/esm/useAsync';
-import useDebounce from 'react-use/esm/useDebounce';
 import {
-  DeadLetterFilter,
   DeadLetterSelection,
   EnvironmentStatus,
 } from '@internal/plugin-dead-letter-common';
 import { deadLetterApiRef } from '@internal/plugin-dead-letter-react';
 import { ActionDialog, OutcomePanel, useActions } from '../Actions';
 import { MessageDrawer } from '../MessageDrawer';
-
-type FilterFields = Required<
-  Pick<DeadLetterFilter, 'queue' | 'routingKey' | 'error' | 'from' | 'to'>
->;
-const EMPTY: FilterFields = {
-  queue: '',
-  routingKey: '',
-  error: '',
-  from: '',
-  to: '',
-};
-
-/** `datetime-local` values are local times; the API wants ISO. */
-function toApiFilter(service: string, f: FilterFields): DeadLetterFilter {
-  const iso = (v: string) => (v ? new Date(v).toISOString() : undefined);
-  return {
-    service,
-    queue: f.queue || undefined,
-    routingKey: f.routingKey || undefined,
-    error: f.error || undefined,
-    from: iso(f.from),
-    to: iso(f.to),
-  };
-}
-
-interface Paging {
-  query: string;
-  page: number;
-  /** Where each visited page starts; page one starts at the newest. */
-  cursors: Array<string | undefined>;
-}
-const FIRST_PAGE: Omit<Paging, 'query'> = { page: 0, cursors: [undefined] };
-/** No selection; never changed (updates copy it). */
-const NONE = new Set<string>();
+import { MessageFilters, useMessageFilter } from './MessageFilters';
+import { CursorPagination, useCursorPages } from '../Paging';
 
 const plural = (n: number, word: string) =>
   `${n.toLocaleString('en-US')} ${word}${n === 1 ? '' : 's'}`;
@@ -81,18 +45,8 @@ export function MessageTable(props: {
 }) {
   const { environment, service } = props;
   const api = useApi(deadLetterApiRef);
-  const [fields, setFields] = useState<FilterFields>(EMPTY);
-  const [filter, setFilter] = useState(() => toApiFilter(service, EMPTY));
-  useDebounce(
-    () => {
-      const next = toApiFilter(service, fields);
-      setFilter(prev =>
-        JSON.stringify(prev) === JSON.stringify(next) ? prev : next,
-      );
-    },
-    400,
-    [fields, service],
-  );
+  const filterState = useMessageFilter(service);
+  const { filter } = filterState;
   const [rowsPerPage, setRowsPerPage] = useState(50);
   const [reload, setReload] = useState(0);
   const [openId, setOpenId] = useState<string>();
@@ -100,18 +54,8 @@ export function MessageTable(props: {
   // What is listed. A new filter, page size, environment or a finished
   // action starts again at page one, with nothing selected.
   const query = JSON.stringify([environment.name, filter, rowsPerPage, reload]);
-  const [paging, setPaging] = useState<Paging>({ query, ...FIRST_PAGE });
-  const { page, cursors } = paging.query === query ? paging : FIRST_PAGE;
-  const at = `${query}#${page}`;
-  const [picked, setPicked] = useState({ at, ids: new Set<string>() });
-  const selected = picked.at === at ? picked.ids : NONE;
-  const setSelected = (update: (ids: Set<string>) => Set<string>) =>
-    setPicked(prev => ({
-      at,
-      ids: update(prev.at === at ? prev.ids : NONE),
-    }));
-
-  const cursor = cursors[page];
+  const pages = useCursorPages(query);
+  const { cursor, selected } = pages;
   const { value, loading, error } = useAsync(
     () => api.list(environment.name, filter, { limit: rowsPerPage, cursor }),
     [api, query, cursor],
@@ -134,18 +78,7 @@ export function MessageTable(props: {
 
   const allOnPage = items.length > 0 && items.every(i => selected.has(i.id));
   const toggleAll = () =>
-    setSelected(() => (allOnPage ? NONE : new Set(items.map(i => i.id))));
-  const toggle = (id: string) =>
-    setSelected(ids => {
-      const next = new Set(ids);
-      if (next.has(id)) next.delete(id);
-      else next.add(id);
-      return next;
-    });
-
-  const setField =
-    (key: keyof FilterFields) => (e: React.ChangeEvent<HTMLInputElement>) =>
-      setFields(f => ({ ...f, [key]: e.target.value }));
+    pages.selectOnly(allOnPage ? undefined : items.map(i => i.id));
 
   const actionButton = (
     label: string,
@@ -174,55 +107,7 @@ export function MessageTable(props: {
 
   return (
     <Paper>
-      <Box p={2} display="flex" flexWrap="wrap" style={{ gap: 12 }}>
-        <TextField
-          id="dl-filter-queue"
-          label="Queue"
-          size="small"
-          variant="outlined"
-          value={fields.queue}
-          onChange={setField('queue')}
-        />
-        <TextField
-          id="dl-filter-routing-key"
-          label="Routing key"
-          size="small"
-          variant="outlined"
-          value={fields.routingKey}
-          onChange={setField('routingKey')}
-        />
-        <TextField
-          id="dl-filter-error"
-          label="Error contains"
-          size="small"
-          variant="outlined"
-          value={fields.error}
-          onChange={setField('error')}
-        />
-        <TextField
-          id="dl-filter-from"
-          label="From"
-          type="datetime-local"
-          size="small"
-          variant="outlined"
-          InputLabelProps={{ shrink: true }}
-          value={fields.from}
-          onChange={setField('from')}
-        />
-        <TextField
-          id="dl-filter-to"
-          label="To"
-          type="datetime-local"
-          size="small"
-          variant="outlined"
-          InputLabelProps={{ shrink: true }}
-          value={fields.to}
-          onChange={setField('to')}
-        />
-        {Object.values(fields).some(Boolean) && (
-          <Button onClick={() => setFields(EMPTY)}>Clear filters</Button>
-        )}
-      </Box>
+      <MessageFilters state={filterState} />
 
       {actions.outcome && (
         <Box px={2}>
@@ -266,7 +151,7 @@ export function MessageTable(props: {
           missing="data"
           title={`No dead letters for ${service} in ${environment.name}`}
           description={
-            Object.values(fields).some(Boolean)
+            filterState.active
               ? 'Nothing matches the filters.'
               : 'Nothing of this service is dead-lettered here.'
           }
@@ -299,7 +184,7 @@ export function MessageTable(props: {
                 <TableCell padding="checkbox">
                   <Checkbox
                     checked={selected.has(m.id)}
-                    onChange={() => toggle(m.id)}
+                    onChange={() => pages.toggle(m.id)}
                     inputProps={{
                       'aria-label': `Select message ${m.messageId ?? m.id}`,
                     }}
@@ -338,24 +223,12 @@ export function MessageTable(props: {
           </TableBody>
         </Table>
       )}
-      <TablePagination
-        component="div"
-        count={total}
-        page={page}
+      <CursorPagination
+        pages={pages}
+        total={total}
+        nextCursor={value?.nextCursor}
         rowsPerPage={rowsPerPage}
-        rowsPerPageOptions={[25, 50, 100]}
-        onPageChange={(_, next) =>
-          setPaging({
-            query,
-            page: next,
-            // Going forward, remember where the next page starts.
-            cursors:
-              next > page && value?.nextCursor
-                ? [...cursors.slice(0, page + 1), value.nextCursor]
-                : cursors,
-          })
-        }
-        onRowsPerPageChange={e => setRowsPerPage(Number(e.target.value))}
+        onRowsPerPage={setRowsPerPage}
       />
 
       <ActionDialog

@@ -20,6 +20,7 @@ import { parseEntityRef } from '@backstage/catalog-model';
 import { RedeliveryJob } from '@internal/plugin-dead-letter-common';
 import { deadLetterApiRef } from '@internal/plugin-dead-letter-react';
 import { duration } from '../Actions/ActionDialog';
+import { reasonOf } from '../Actions';
 import { useReadOnlyReason } from '../Actions/readOnly';
 import { useRedeliveryJobs } from './useRedeliveryJobs';
 
@@ -145,12 +146,7 @@ export function RedeliveriesTable(props: {
       update(await api.controlRedelivery(job.id, action));
       refresh();
     } catch (e) {
-      const body = (e as { body?: { error?: { message?: string } } }).body;
-      setRefused(
-        `Could not ${action} job ${job.id}: ${
-          body?.error?.message ?? (e as Error).message
-        }`,
-      );
+      setRefused(`Could not ${action} job ${job.id}: ${reasonOf(e)}`);
     } finally {
       setBusy(undefined);
     }

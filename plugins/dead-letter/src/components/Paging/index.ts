@@ -1,0 +1,2 @@
+export { CursorPagination } from './CursorPagination';
+export { useCursorPages } from './useCursorPages';

@@ -14,6 +14,7 @@ export {
   toSafeError,
 } from './errors/safeErrors';
 export { guardActionErrors } from './errors/actionErrors';
+export { parseInput } from './http/parseInput';
 export {
   lunarDatabaseServiceFactory,
   withMigrationLock,

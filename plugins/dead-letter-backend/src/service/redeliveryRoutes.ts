@@ -15,6 +15,7 @@ import {
 } from '@backstage/plugin-permission-common';
 import { JsonObject } from '@backstage/types';
 import { Request, Router } from 'express';
+import { parseInput } from '@internal/plugin-lunar-node';
 import { z } from 'zod';
 import { EnvironmentConfig, hasBroker } from '../config';
 import { Selection } from '../database/DeadLetterStore';
@@ -52,7 +53,6 @@ export interface RedeliveryRouteDeps {
   /** A configured environment; InputError when unknown. */
   environment: (name: string) => EnvironmentConfig;
   /** Parses with a zod schema; InputError with the first issue. */
-  parse: <T extends z.ZodTypeAny>(schema: T, value: unknown) => z.infer<T>;
   /** The `{ environment, ids | filter }` body of destructive actions. */
   selectionSchema: z.ZodTypeAny;
   /** See createRouter: the whole selection must pass the permission. */
@@ -78,7 +78,6 @@ export function addRedeliveryRoutes(router: Router, deps: RedeliveryRouteDeps) {
     auditor,
     authorizeResource,
     environment,
-    parse,
   } = deps;
 
   router.post('/redeliveries', async (req, res) => {
@@ -86,8 +85,8 @@ export function addRedeliveryRoutes(router: Router, deps: RedeliveryRouteDeps) {
     const { rate, ramp, dryRun, ...rest } = (
       req.body && typeof req.body === 'object' ? req.body : {}
     ) as Record<string, unknown>;
-    const pace = parse(paceSchema, { rate, ramp, dryRun });
-    const body = parse(deps.selectionSchema, rest) as {
+    const pace = parseInput(paceSchema, { rate, ramp, dryRun });
+    const body = parseInput(deps.selectionSchema, rest) as {
       environment: string;
       ids?: string[];
       filter?: DeadLetterFilter;
@@ -144,7 +143,7 @@ export function addRedeliveryRoutes(router: Router, deps: RedeliveryRouteDeps) {
 
   router.get('/redeliveries', async (req, res) => {
     await httpAuth.credentials(req);
-    const q = parse(
+    const q = parseInput(
       z
         .object({
           environment: z.string().min(1),

@@ -7,7 +7,10 @@ import {
   LoggerService,
   PermissionsService,
 } from '@backstage/backend-plugin-api';
-import { createSafeErrorMiddleware } from '@internal/plugin-lunar-node';
+import {
+  createSafeErrorMiddleware,
+  parseInput,
+} from '@internal/plugin-lunar-node';
 import {
   ConflictError,
   InputError,
@@ -122,16 +125,6 @@ const selectionSchema = z.union([
     .strict(),
   z.object({ environment: z.string().min(1), filter: filterSchema }).strict(),
 ]);
-
-function parse<T extends z.ZodTypeAny>(schema: T, value: unknown): z.infer<T> {
-  const result = schema.safeParse(value);
-  if (!result.success) {
-    const issue = result.error.issues[0];
-    const where = issue.path.length ? `${issue.path.join('.')}: ` : '';
-    throw new InputError(`${where}${issue.message}`);
-  }
-  return result.data;
-}
 
 /** How long a person's read decisions are reused (see DecisionCache). */
 const READ_DECISION_TTL_MS = 10_000;
@@ -313,7 +306,7 @@ export async function createRouter(
       limit,
       cursor,
       ...filter
-    } = parse(listQuerySchema, req.query);
+    } = parseInput(listQuerySchema, req.query);
     environment(env);
     const page = await store.list(env, filter as DeadLetterFilter, {
       limit,
@@ -328,7 +321,7 @@ export async function createRouter(
 
   router.get('/dead-letters/service-overview', async (req, res) => {
     await httpAuth.credentials(req);
-    const q = parse(
+    const q = parseInput(
       z
         .object({
           environment: z.string().min(1),
@@ -343,7 +336,7 @@ export async function createRouter(
 
   router.get('/dead-letters/squad-overview', async (req, res) => {
     await httpAuth.credentials(req);
-    const q = parse(
+    const q = parseInput(
       z.object({ environment: z.string().min(1) }).strict(),
       req.query,
     );
@@ -353,7 +346,7 @@ export async function createRouter(
 
   router.get('/dead-letters/error-groups', async (req, res) => {
     await httpAuth.credentials(req);
-    const q = parse(
+    const q = parseInput(
       z
         .object({
           environment: z.string().min(1),
@@ -368,7 +361,7 @@ export async function createRouter(
 
   router.get('/dead-letters/histogram', async (req, res) => {
     await httpAuth.credentials(req);
-    const q = parse(
+    const q = parseInput(
       z
         .object({
           environment: z.string().min(1),
@@ -545,7 +538,7 @@ export async function createRouter(
 
   /** A selection body, parsed before anything is audited. */
   const selectionBody = (req: Request) => {
-    const body = parse(selectionSchema, req.body);
+    const body = parseInput(selectionSchema, req.body);
     return { body, selection: selectionOf(body) };
   };
 
@@ -605,7 +598,7 @@ export async function createRouter(
       limit,
       cursor,
       ...filter
-    } = parse(archiveListQuerySchema, req.query);
+    } = parseInput(archiveListQuerySchema, req.query);
     environment(env);
     const page = await store.listArchive(env, filter as DeadLetterFilter, {
       limit,
@@ -622,7 +615,7 @@ export async function createRouter(
   // Restoring undoes a delete, so it needs the delete permission, with the
   // same per-squad condition, checked against the archived rows.
   router.post('/archive/restore', async (req, res) => {
-    const body = parse(restoreSchema, req.body);
+    const body = parseInput(restoreSchema, req.body);
     const result = await destructive(
       req,
       'dead-letter-restore',
@@ -648,7 +641,6 @@ export async function createRouter(
     auditor,
     authorizeResource,
     environment,
-    parse,
     selectionSchema,
     authorizeSelection: async (req, permission, env, selection) =>
       (

@@ -1,7 +1,10 @@
 import { HttpAuthService, LoggerService } from '@backstage/backend-plugin-api';
-import { createSafeErrorMiddleware } from '@internal/plugin-lunar-node';
+import {
+  createSafeErrorMiddleware,
+  parseInput,
+} from '@internal/plugin-lunar-node';
 import { stringifyEntityRef } from '@backstage/catalog-model';
-import { InputError, NotFoundError } from '@backstage/errors';
+import { NotFoundError } from '@backstage/errors';
 import {
   LUNAR_ANNOTATIONS,
   parseEntityRefParameter,
@@ -15,27 +18,47 @@ import {
 import { CATALOG_FILTER_EXISTS } from '@backstage/catalog-client';
 import express from 'express';
 import Router from 'express-promise-router';
+import { z } from 'zod';
 import { ReleaseStatusService } from './ReleaseStatusService';
 
 /** Components looked up at once for an overview. */
 const CONCURRENCY = 8;
 
-/** `owner`: a squad, `squad-nasa` meaning `group:default/squad-nasa`. */
-function squadRef(value: unknown): string {
-  return stringifyEntityRef(
-    parseEntityRefParameter(value, {
-      name: 'owner',
-      defaultKind: 'group',
-      kindRequired: true,
-    }),
-  );
-}
+/** `refresh=true` skips the cache; absent or `false` uses it. */
+const refresh = z
+  .enum(['true', 'false'], { message: 'must be true or false' })
+  .optional()
+  .transform(v => v === 'true');
 
-function refresh(value: unknown): boolean {
-  if (value === undefined || value === 'false') return false;
-  if (value === 'true') return true;
-  throw new InputError(`refresh must be true or false, not '${value}'`);
-}
+const statusQuery = z.object({
+  /** A component, `card-clearing` meaning `component:default/card-clearing`. */
+  entityRef: z.unknown().transform(value =>
+    parseEntityRefParameter(value, {
+      name: 'entityRef',
+      defaultKind: 'component',
+    }),
+  ),
+  refresh,
+});
+
+const overviewQuery = z.object({
+  /** A squad, `squad-nasa` meaning `group:default/squad-nasa`. */
+  owner: z
+    .unknown()
+    .optional()
+    .transform(value =>
+      value === undefined
+        ? undefined
+        : stringifyEntityRef(
+            parseEntityRefParameter(value, {
+              name: 'owner',
+              defaultKind: 'group',
+              kindRequired: true,
+            }),
+          ),
+    ),
+  refresh,
+});
 
 async function mapLimit<T, R>(
   items: T[],
@@ -67,11 +90,10 @@ export async function createRouter(options: {
   router.use(express.json());
 
   router.get('/status', async (req, res) => {
-    const ref = parseEntityRefParameter(req.query.entityRef, {
-      name: 'entityRef',
-      defaultKind: 'component',
-    });
-    const fresh = refresh(req.query.refresh);
+    const { entityRef: ref, refresh: fresh } = parseInput(
+      statusQuery,
+      req.query,
+    );
     const credentials = await httpAuth.credentials(req);
     // The caller's own catalog view: no status for what they cannot see.
     const entity = await catalog.getEntityByRef(ref, { credentials });
@@ -84,9 +106,7 @@ export async function createRouter(options: {
   });
 
   router.get('/overview', async (req, res) => {
-    const owner =
-      req.query.owner === undefined ? undefined : squadRef(req.query.owner);
-    const fresh = refresh(req.query.refresh);
+    const { owner, refresh: fresh } = parseInput(overviewQuery, req.query);
     const credentials = await httpAuth.credentials(req);
     const { items: entities } = await catalog.getEntities(
       {

@@ -1,35 +1,44 @@
 import { HttpAuthService, LoggerService } from '@backstage/backend-plugin-api';
-import { createSafeErrorMiddleware } from '@internal/plugin-lunar-node';
+import {
+  createSafeErrorMiddleware,
+  parseInput,
+} from '@internal/plugin-lunar-node';
 import { stringifyEntityRef } from '@backstage/catalog-model';
 import { parseEntityRefParameter } from '@internal/plugin-lunar-common';
-import { InputError, NotFoundError } from '@backstage/errors';
+import { NotFoundError } from '@backstage/errors';
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import { PulseResponse } from '@internal/plugin-squad-overview-common';
 import express from 'express';
 import Router from 'express-promise-router';
+import { z } from 'zod';
 import { PulseStore } from '../database/PulseStore';
 import { PullRequestsService } from '../github/PullRequestsService';
 
 const MAX_LIMIT = 200;
 
 /** A group entity ref from a query parameter, lower case. */
-function groupRef(value: unknown, name: string): string {
-  const ref = parseEntityRefParameter(value, {
-    name,
-    defaultKind: 'group',
-    kindRequired: true,
-  });
-  return stringifyEntityRef(ref).toLocaleLowerCase('en-US');
-}
+const groupRef = (name: string) =>
+  z.unknown().transform(value =>
+    stringifyEntityRef(
+      parseEntityRefParameter(value, {
+        name,
+        defaultKind: 'group',
+        kindRequired: true,
+      }),
+    ).toLocaleLowerCase('en-US'),
+  );
 
-function limit(value: unknown): number {
-  if (value === undefined) return 50;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1 || n > MAX_LIMIT) {
-    throw new InputError(`limit must be a whole number from 1 to ${MAX_LIMIT}`);
-  }
-  return n;
-}
+const pullRequestsQuery = z.object({ owner: groupRef('owner') });
+
+const pulseQuery = z.object({
+  squad: groupRef('squad'),
+  limit: z.coerce
+    .number({ message: `must be a whole number from 1 to ${MAX_LIMIT}` })
+    .int(`must be a whole number from 1 to ${MAX_LIMIT}`)
+    .min(1, `must be a whole number from 1 to ${MAX_LIMIT}`)
+    .max(MAX_LIMIT, `must be a whole number from 1 to ${MAX_LIMIT}`)
+    .default(50),
+});
 
 /** `/api/squad-overview`: see the plugin's README for the API. */
 export async function createRouter(options: {
@@ -44,9 +53,8 @@ export async function createRouter(options: {
   const router = Router();
   router.use(express.json());
 
-  /** The squad, as the caller may see it in the catalog. */
-  async function visibleSquad(req: express.Request, param: string) {
-    const ref = groupRef(req.query[param], param);
+  /** The squad (a group ref, already parsed), as the caller may see it. */
+  async function visibleSquad(req: express.Request, ref: string) {
     const credentials = await httpAuth.credentials(req);
     const entity = await catalog.getEntityByRef(ref, { credentials });
     if (!entity) throw new NotFoundError(`No group ${ref} in the catalog`);
@@ -54,8 +62,8 @@ export async function createRouter(options: {
   }
 
   router.get('/pulse', async (req, res) => {
-    const count = limit(req.query.limit);
-    const { ref, credentials } = await visibleSquad(req, 'squad');
+    const { squad, limit: count } = parseInput(pulseQuery, req.query);
+    const { ref, credentials } = await visibleSquad(req, squad);
     const items = await store.listForSquad(ref, count);
     // Only entries about components the caller may see (removed ones have
     // no component left and stay).
@@ -83,7 +91,8 @@ export async function createRouter(options: {
   });
 
   router.get('/pull-requests', async (req, res) => {
-    const { ref, credentials } = await visibleSquad(req, 'owner');
+    const { owner } = parseInput(pullRequestsQuery, req.query);
+    const { ref, credentials } = await visibleSquad(req, owner);
     res.json(await pullRequests.forOwner(ref, credentials));
   });
 

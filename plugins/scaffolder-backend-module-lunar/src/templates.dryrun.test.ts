@@ -1,7 +1,4 @@
-import {
-  parseShuttleYaml,
-  planName,
-} from '@internal/plugin-catalog-backend-module-shuttle';
+import { parseShuttleYaml, planName } from '@internal/plugin-shuttle-node';
 import request from 'supertest';
 import { parse } from 'yaml';
 import fs from 'node:fs';

@@ -5,13 +5,3 @@
  * @packageDocumentation
  */
 export { catalogModuleShuttle as default } from './module';
-export { readShuttleProcessorConfig } from './config';
-export type { ShuttleProcessorConfig, PlanMapping } from './config';
-export {
-  parseShuttleYaml,
-  planName,
-  ShuttleFileError,
-} from './mapping/parseShuttleYaml';
-export type { ShuttleFile } from './mapping/parseShuttleYaml';
-export { shuttleToEntities, ANNOTATIONS } from './mapping/shuttleToEntities';
-export type { RepositoryFacts } from './mapping/shuttleToEntities';

@@ -9,7 +9,7 @@ import {
   catalogServiceRef,
 } from '@backstage/plugin-catalog-node';
 import { catalogModelExtensionPoint } from '@backstage/plugin-catalog-node/alpha';
-import { readShuttleProcessorConfig } from './config';
+import { readShuttleProcessorConfig } from '@internal/plugin-shuttle-node';
 import { DatabaseCatalogState } from './database/CatalogState';
 import {
   createShuttleLocationReader,

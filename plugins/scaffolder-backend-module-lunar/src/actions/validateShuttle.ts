@@ -17,7 +17,7 @@ import {
   parseShuttleYaml,
   readShuttleProcessorConfig,
   shuttleToEntities,
-} from '@internal/plugin-catalog-backend-module-shuttle';
+} from '@internal/plugin-shuttle-node';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import fs from 'node:fs/promises';
 import { dnsLabelProblem, errorMessage } from '../names';

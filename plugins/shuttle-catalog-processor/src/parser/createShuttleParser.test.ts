@@ -10,7 +10,7 @@ import {
   CatalogProcessorResult,
   LocationSpec,
 } from '@backstage/plugin-catalog-node';
-import { readShuttleProcessorConfig } from '../config';
+import { readShuttleProcessorConfig } from '@internal/plugin-shuttle-node';
 import { createShuttleParser, isShuttleLocation } from './createShuttleParser';
 
 const config = readShuttleProcessorConfig(new ConfigReader({}));

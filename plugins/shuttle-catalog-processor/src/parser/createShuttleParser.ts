@@ -16,21 +16,19 @@ import {
   stringifyEntityRef,
   stringifyLocationRef,
 } from '@backstage/catalog-model';
-import { ShuttleProcessorConfig } from '../config';
-import { CatalogState } from '../database/CatalogState';
-import {
-  ShuttleFile,
-  ShuttleFileError,
-  parsePlanYaml,
-  parseShuttleYaml,
-} from '../mapping/parseShuttleYaml';
 import {
   ANNOTATIONS,
   RepositoryFacts,
+  ShuttleFile,
+  ShuttleFileError,
+  ShuttleProcessorConfig,
+  parsePlanYaml,
+  parseShuttleYaml,
   planToEntity,
   shuttleToEntities,
   typeNeedsRepositoryContents,
-} from '../mapping/shuttleToEntities';
+} from '@internal/plugin-shuttle-node';
+import { CatalogState } from '../database/CatalogState';
 
 /** Another location already holds an entity ref this location declares. */
 export class EntityConflictError extends ShuttleFileError {

@@ -6,7 +6,7 @@ import {
   CatalogProcessorResult,
   LocationSpec,
 } from '@backstage/plugin-catalog-node';
-import { readShuttleProcessorConfig } from '../config';
+import { readShuttleProcessorConfig } from '@internal/plugin-shuttle-node';
 import {
   ShuttleLocationReader,
   createShuttleLocationReader,

@@ -9,7 +9,7 @@ import {
   EntityProvider,
   EntityProviderConnection,
 } from '@backstage/plugin-catalog-node';
-import { ANNOTATIONS } from '../mapping/shuttleToEntities';
+import { ANNOTATIONS } from '@internal/plugin-shuttle-node';
 import { SHARED_LOCATION, sharedEntitiesFrom } from './sharedEntities';
 
 /**

@@ -1,5 +1,5 @@
 import { Entity, parseEntityRef } from '@backstage/catalog-model';
-import { ANNOTATIONS } from '../mapping/shuttleToEntities';
+import { ANNOTATIONS } from '@internal/plugin-shuttle-node';
 
 /** Where the shared entities say they come from. */
 export const SHARED_LOCATION = 'shuttle:shared-entities';

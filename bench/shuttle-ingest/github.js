@@ -14,7 +14,10 @@ require('@backstage/cli-node/config/nodeTransform.cjs');
 const plugin = path.join(root, 'plugins/shuttle-catalog-processor/src');
 const { ConfigReader } = require('@backstage/config');
 const { ScmIntegrations } = require('@backstage/integration');
-const { readShuttleProcessorConfig } = require(path.join(plugin, 'config'));
+const { readShuttleProcessorConfig } = require(path.join(
+  root,
+  'plugins/shuttle-node/src/config',
+));
 const { createShuttleLocationReader } = require(path.join(
   plugin,
   'parser/createShuttleParser',

@@ -1,0 +1,636 @@
+#!/usr/bin/env node
+/* eslint-disable no-console */
+// Redelivery jobs (./scripts/bench.sh dead-letter-redelivery), on this
+// machine's RabbitMQ and PostgreSQL, with the built backend
+// (scripts/build-dist.sh):
+//   1. ceiling: publish-with-confirms of N messages like the stored ones
+//      (same body sizes and headers, mandatory, to an exchange with a bound
+//      quorum queue) with plain amqplib on one confirm channel, waiting for
+//      the confirms every CONFIRM_BATCH messages; and, to tell the broker's
+//      share from the database's, the same waiting every RUNNER_BATCH (the
+//      runner's batch);
+//   2. the plugin: N rows inserted straight into PostgreSQL, redelivered by
+//      jobs (POST /redeliveries) to the same exchange and queue:
+//      (a) at the API's highest rate (no effective limit): msg/s from the
+//          job's start to done, against the ceiling;
+//      (b) at 1,000 msg/s: the rate achieved over the job against the
+//          target;
+//      (c) a running job cancelled: time from POST cancel to the last
+//          message arriving on the target queue;
+//      (d) the backend's resident memory sampled during the jobs.
+//   A consumer on the target queue counts every arrival by messageId, so
+//   each completed job is checked to deliver every message exactly once.
+// BENCH_REDELIVERY_MESSAGES=N resizes the jobs (default 100000).
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const crypto = require('node:crypto');
+const amqp = require('amqplib');
+const knexFactory = require('knex');
+const yaml = require('yaml');
+const {
+  request,
+  memoryMb,
+  resetDatabases,
+  startBackend,
+  measuredOn,
+  writeSection,
+} = require('../lib/common');
+
+const N = Number(process.env.BENCH_REDELIVERY_MESSAGES || 100000);
+const AMQP_URL =
+  process.env.BENCH_AMQP_URL || 'amqp://guest:guest@127.0.0.1:5672';
+const PREFIX = 'lunar_bench_dlrd_';
+/** Confirms are awaited every this many publishes in the ceiling. */
+const CONFIRM_BATCH = 5000;
+/**
+ * The runner's largest batch of a paced job (RedeliveryRunner.ts: at most
+ * 500 a batch; 200 only for the rate-less POST /dead-letters/redeliver).
+ */
+const RUNNER_BATCH = 500;
+/** The target of the paced job (b), msg/s. */
+const PACED_RATE = 1000;
+/** The highest rate the API accepts: what "no limit" is for a job. */
+const UNLIMITED_RATE = 100_000;
+const ROUTING_KEY = 'bankaccount.account.ReserveFundsResponseV1';
+const SERVICES = [
+  'term-deposit',
+  'bankaccount',
+  'card-clearing',
+  'authentication',
+  'onboarding',
+  'credit-scoring',
+  'payments',
+  'ledger',
+];
+const ERRORS = [
+  'ctx handler: insufficient_funds: insufficient funds',
+  'ctx handler: record not found',
+  'ctx handler: timeout calling card-scheme',
+  'ctx handler: validation failed: amount must be positive',
+];
+const sleep = ms => new Promise(r => setTimeout(r, ms));
+
+/** A port no other agent's backend uses (not 7007). */
+const freePort = () => 19000 + Math.floor(Math.random() * 2000);
+
+/** The message body of row g (the same shape the SQL below stores). */
+function body(g) {
+  return Buffer.from(
+    JSON.stringify({
+      eventId: crypto.createHash('md5').update(`ev-${g}`).digest('hex'),
+      accountId: `acc-${g % 50000}`,
+      amount: { value: (g % 10000) + 0.5, currency: 'DKK' },
+      reference: 'x'.repeat(820),
+      occurredAt: new Date(Date.UTC(2026, 10, 1) + g * 1000).toISOString(),
+    }),
+  );
+}
+
+/**
+ * Inserts N dead letters of the given queue (one job's selection) straight
+ * into PostgreSQL, routed back to `exchange` with ROUTING_KEY; message ids
+ * `<tag>-<g>`.
+ */
+async function insertRows(knex, { tag, exchange }) {
+  const services = `array[${SERVICES.map(s => `'${s}'`).join(',')}]`;
+  const errors = `array[${ERRORS.map(s => `'${s}'`).join(',')}]`;
+  await knex.raw(
+    `insert into dead_letters (dedup_key, environment, queue, exchange, routing_key, reason, service, squad, message_id, error, dead_lettered_at, received_at, redelivery_count, headers, properties, body, body_size, body_truncated)
+     select md5(:tag::text || '-' || g), 'bench', 'redelivery-' || :tag::text, :exchange::text, :rk, 'rejected',
+            (${services})[1 + g % ${SERVICES.length}], 'squad-' || (g % 12), :tag::text || '-' || g,
+            (${errors})[1 + g % ${ERRORS.length}], now() - (g || ' seconds')::interval, now(), 0,
+            json_build_object('x-error', (${errors})[1 + g % ${ERRORS.length}],
+              'x-first-death-queue', 'redelivery-' || :tag::text, 'x-first-death-reason', 'rejected', 'x-first-death-exchange', :exchange::text,
+              'x-death', json_build_array(json_build_object('count', 1, 'reason', 'rejected', 'queue', 'redelivery-' || :tag::text,
+                'exchange', :exchange::text, 'routing-keys', json_build_array(:rk::text)))),
+            json_build_object('contentType', 'application/json', 'deliveryMode', 2, 'messageId', :tag::text || '-' || g,
+              'correlationId', 'corr-' || g, 'timestamp', extract(epoch from now())::int),
+            b.body, length(b.body), false
+     from generate_series(0, :n::int - 1) g,
+     lateral (select convert_to('{"eventId":"' || md5('ev-' || g) || '","accountId":"acc-' || (g % 50000)
+               || '","amount":{"value":' || ((g % 10000) + 0.5) || ',"currency":"DKK"},"reference":"' || repeat('x', 820)
+               || '","occurredAt":"' || to_char(timestamp '2026-11-01' + (g || ' seconds')::interval, 'YYYY-MM-DD"T"HH24:MI:SS".000Z"')
+               || '"}', 'UTF8') as body) b`,
+    { tag, exchange, rk: ROUTING_KEY, n: N },
+  );
+  await knex.raw('analyze dead_letters');
+  // The ceiling publishes body(g): the very bytes stored here.
+  const [row] = await knex('dead_letters')
+    .where({ message_id: `${tag}-7` })
+    .select('body');
+  if (!row || !Buffer.from(row.body).equals(body(7)))
+    throw new Error(`stored body differs from the ceiling's: ${row?.body}`);
+}
+
+/**
+ * Counts what arrives on the target queue by messageId, with the time of
+ * each part's first and last arrival.
+ */
+async function arrivals(connection, queue) {
+  const ch = await connection.createChannel();
+  const seen = new Map();
+  const parts = {};
+  // Auto-ack: counting must not slow the queue down.
+  await ch.consume(
+    queue,
+    msg => {
+      const now = Date.now();
+      const id = msg.properties.messageId;
+      const tag = id.slice(0, id.lastIndexOf('-'));
+      seen.set(id, (seen.get(id) ?? 0) + 1);
+      const p = (parts[tag] ??= { count: 0, first: now, last: now, marks: [] });
+      p.count += 1;
+      p.last = now;
+      // When each quarter of a job had arrived.
+      if (p.count % (N / 4) === 0) p.marks.push(now);
+    },
+    { noAck: true },
+  );
+  return {
+    part: tag => parts[tag] ?? { count: 0, first: 0, last: 0 },
+    /** Distinct messages of a part and how many came more than once. */
+    check(tag) {
+      let distinct = 0;
+      let duplicated = 0;
+      for (const [id, c] of seen) {
+        if (!id.startsWith(`${tag}-`)) continue;
+        distinct += 1;
+        if (c > 1) duplicated += 1;
+      }
+      return { distinct, duplicated };
+    },
+    /** Resolves once nothing arrived for `quietMs`. */
+    async quiet(quietMs) {
+      let last = -1;
+      let since = Date.now();
+      for (;;) {
+        const total = Object.values(parts).reduce((s, p) => s + p.count, 0);
+        if (total !== last) {
+          last = total;
+          since = Date.now();
+        } else if (Date.now() - since >= quietMs) return;
+        await sleep(50);
+      }
+    },
+    async close() {
+      await ch.close().catch(() => {});
+    },
+  };
+}
+
+/** Ceiling: plain amqplib, one confirm channel, mandatory publishes. */
+async function publishCeiling(connection, exchange, batch, tag) {
+  const ch = await connection.createConfirmChannel();
+  let returned = 0;
+  ch.on('return', () => (returned += 1));
+  const t0 = process.hrtime.bigint();
+  for (let g = 0; g < N; g++) {
+    const ok = ch.publish(exchange, ROUTING_KEY, body(g), {
+      mandatory: true,
+      contentType: 'application/json',
+      deliveryMode: 2,
+      messageId: `${tag}-${g}`,
+      correlationId: `corr-${g}`,
+      timestamp: Math.floor(Date.now() / 1000),
+      // What a redelivered message carries: the stored headers without
+      // the death ones, plus the plugin's four.
+      headers: {
+        'x-error': ERRORS[g % ERRORS.length],
+        'x-dead-letter-redeliveries': 1,
+        'x-dead-letter-id': String(1_000_000 + g),
+        'x-dead-letter-redelivery-job': crypto.randomUUID(),
+        'x-dead-letter-redelivery-id': String(1_000_000 + g),
+      },
+    });
+    if (!ok) await new Promise(r => ch.once('drain', r));
+    if (g % batch === batch - 1) await ch.waitForConfirms();
+  }
+  await ch.waitForConfirms();
+  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  await ch.close();
+  if (returned) throw new Error(`${returned} ceiling messages unroutable`);
+  return N / seconds;
+}
+
+function writeConfig(file, port, extra) {
+  fs.writeFileSync(
+    file,
+    yaml.stringify({
+      backend: { baseUrl: `http://127.0.0.1:${port}`, listen: `:${port}` },
+      auth: {
+        providers: { guest: { dangerouslyAllowOutsideDevelopment: true } },
+      },
+      ...extra,
+    }),
+  );
+  return file;
+}
+
+async function guestToken(port) {
+  const res = await request(`http://127.0.0.1:${port}/api/auth/guest/refresh`, {
+    'x-requested-with': 'XMLHttpRequest',
+  });
+  const token = res.body?.backstageIdentity?.token;
+  if (!token) throw new Error(`no guest token: ${JSON.stringify(res.body)}`);
+  return { Authorization: `Bearer ${token}` };
+}
+
+const stats = xs => ({
+  first: xs[0],
+  last: xs[xs.length - 1],
+  min: Math.min(...xs),
+  max: Math.max(...xs),
+  n: xs.length,
+});
+
+async function main() {
+  const work = fs.mkdtempSync(
+    path.join(os.tmpdir(), 'dead-letter-redelivery-'),
+  );
+  const connection = await amqp.connect(AMQP_URL);
+  const suffix = crypto.randomBytes(3).toString('hex');
+  const exchange = `bench-redelivery-${suffix}`;
+  const target = `bench-redelivery-target-${suffix}`;
+  const dlq = `bench-redelivery-dlq-${suffix}`;
+  const port = freePort();
+  const base = `http://127.0.0.1:${port}/api/dead-letter`;
+  let backend;
+  let knex;
+  let counter;
+  try {
+    const setup = await connection.createChannel();
+    await setup.assertExchange(exchange, 'direct', { durable: true });
+    for (const q of [target, dlq]) {
+      await setup.assertQueue(q, {
+        durable: true,
+        arguments: { 'x-queue-type': 'quorum' },
+      });
+    }
+    await setup.bindQueue(target, exchange, ROUTING_KEY);
+    await setup.close();
+    counter = await arrivals(connection, target);
+
+    console.log(`Ceiling: publishing ${N} messages with confirms`);
+    const ceiling = await publishCeiling(
+      connection,
+      exchange,
+      CONFIRM_BATCH,
+      'ceiling',
+    );
+    await counter.quiet(1000);
+    const ceilingCheck = counter.check('ceiling');
+    // Diagnostic: the broker's side of the runner's batches, no database.
+    const small = await publishCeiling(
+      connection,
+      exchange,
+      RUNNER_BATCH,
+      'small',
+    );
+    await counter.quiet(1000);
+    console.log(
+      `publish-with-confirms, batches of ${RUNNER_BATCH}: ${small.toFixed(
+        0,
+      )} msg/s`,
+    );
+    console.log(
+      `publish-with-confirms ceiling: ${ceiling.toFixed(0)} msg/s`,
+      ceilingCheck,
+    );
+
+    resetDatabases(PREFIX);
+    const configFile = writeConfig(path.join(work, 'bench.yaml'), port, {
+      // Creating a job is one permission check; the runner asks none.
+      permission: { enabled: false },
+      deadLetter: {
+        environments: [{ name: 'bench', amqp: { url: AMQP_URL, queue: dlq } }],
+        redelivery: { maxRate: UNLIMITED_RATE },
+      },
+    });
+    backend = await startBackend({
+      configs: [configFile],
+      env: { APP_CONFIG_backend_database_prefix: PREFIX },
+      logFile: path.join(work, 'backend.log'),
+      port,
+    });
+    const auth = await guestToken(port);
+    knex = knexFactory({
+      client: 'pg',
+      connection: {
+        host: '127.0.0.1',
+        port: 5432,
+        user: 'postgres',
+        database: `${PREFIX}dead-letter`,
+      },
+      pool: { min: 0, max: 2 },
+    });
+    const pid = backend.child.pid;
+    const memory = {};
+
+    /** Creates a job for one part's rows; returns it and the POST's time. */
+    const create = async (tag, rate) => {
+      const t0 = Date.now();
+      const res = await request(`${base}/redeliveries`, auth, {
+        method: 'POST',
+        body: {
+          environment: 'bench',
+          filter: { queue: `redelivery-${tag}` },
+          rate,
+        },
+      });
+      if (res.status !== 202)
+        throw new Error(
+          `POST /redeliveries ${res.status}: ${JSON.stringify(res.body)}`,
+        );
+      if (res.body.progress.total !== N)
+        throw new Error(`job ${tag} holds ${res.body.progress.total} of ${N}`);
+      return { job: res.body, postMs: Date.now() - t0 };
+    };
+    const get = async id => {
+      const res = await request(`${base}/redeliveries/${id}`, auth);
+      if (res.status !== 200) throw new Error(`GET job ${res.status}`);
+      return res.body;
+    };
+    /** Polls the job every 200 ms (sampling memory) until `until(job)`. */
+    const follow = async (tag, id, until) => {
+      const samples = (memory[tag] ??= []);
+      for (;;) {
+        const rss = memoryMb(pid).rss;
+        const job = await get(id);
+        samples.push({ rss, published: job.progress.published });
+        if (until(job)) return job;
+        if (['failed', 'paused'].includes(job.state))
+          throw new Error(
+            `job ${tag} ${job.state}: ${job.error ?? job.pausedReason}`,
+          );
+        await sleep(200);
+      }
+    };
+    const finished = j => j.state === 'done';
+    const span = j =>
+      (Date.parse(j.finishedAt) - Date.parse(j.startedAt)) / 1000;
+
+    // (a) no effective limit.
+    console.log(`Inserting ${N} rows for the unlimited job`);
+    await insertRows(knex, { tag: 'unlimited', exchange });
+    const a = await create('unlimited', UNLIMITED_RATE);
+    const aJob = await follow('unlimited', a.job.id, finished);
+    await counter.quiet(1000);
+    const aRate = aJob.progress.published / span(aJob);
+    console.log(`unlimited job: ${aRate.toFixed(0)} msg/s`, aJob.progress);
+
+    // (b) paced at PACED_RATE.
+    console.log(`Inserting ${N} rows for the paced job`);
+    await insertRows(knex, { tag: 'paced', exchange });
+    const b = await create('paced', PACED_RATE);
+    const bJob = await follow('paced', b.job.id, finished);
+    await counter.quiet(1000);
+    const bRate = bJob.progress.published / span(bJob);
+    const aArr = counter.part('unlimited');
+    const aQuarters = [aArr.first, ...aArr.marks]
+      .slice(1)
+      .map((t, i, ts) => N / 4 / ((t - (i ? ts[i - 1] : aArr.first)) / 1000));
+    const bArr = counter.part('paced');
+    const bArrRate = (bArr.count - 1) / ((bArr.last - bArr.first) / 1000);
+    console.log(
+      `paced job: ${bRate.toFixed(0)} msg/s (arrivals ${bArrRate.toFixed(0)})`,
+    );
+
+    // (c) cancel a running unlimited job a while after it started (by
+    // time: a count would line up with the runner's read-ahead).
+    console.log(`Inserting ${N} rows for the cancelled job`);
+    await insertRows(knex, { tag: 'cancel', exchange });
+    const c = await create('cancel', UNLIMITED_RATE);
+    await follow('cancel', c.job.id, j => j.state === 'running');
+    await sleep(Math.min(3000, (N / aRate) * 300));
+    // Cancel while messages flow: right after one arrived (the runner
+    // pauses between batches and to read ahead).
+    const flowing = Date.now() + 5000;
+    while (Date.now() - counter.part('cancel').last > 2 && Date.now() < flowing)
+      await new Promise(r => setImmediate(r));
+    const arrivedBeforeCancel = counter.part('cancel').count;
+    const cancelAt = Date.now();
+    const cancelled = await request(
+      `${base}/redeliveries/${c.job.id}/cancel`,
+      auth,
+      {
+        method: 'POST',
+        body: {},
+      },
+    );
+    const cancelAnswerMs = Date.now() - cancelAt;
+    if (cancelled.status !== 200)
+      throw new Error(
+        `cancel ${cancelled.status}: ${JSON.stringify(cancelled.body)}`,
+      );
+    const publishedAtCancel = cancelled.body.progress?.published;
+    await counter.quiet(3000);
+    const cJob = await follow('cancel', c.job.id, j => j.state === 'cancelled');
+    // Idle: does memory come back once no job runs?
+    await sleep(10_000);
+    const idleRss = memoryMb(pid).rss;
+    const cArr = counter.part('cancel');
+    const cancelToLastMs = cArr.last - cancelAt;
+    const arrivedAfterCancel = cArr.count - arrivedBeforeCancel;
+    console.log(
+      `cancel: last arrival ${cancelToLastMs} ms after POST cancel`,
+      cJob.progress,
+      cArr.count,
+    );
+
+    // Exactly once, counted by messageId on the target queue.
+    const checks = {
+      ceiling: {
+        expected: N,
+        ...ceilingCheck,
+        arrived: counter.part('ceiling').count,
+      },
+      small: {
+        expected: N,
+        ...counter.check('small'),
+        arrived: counter.part('small').count,
+      },
+      unlimited: {
+        expected: N,
+        ...counter.check('unlimited'),
+        arrived: counter.part('unlimited').count,
+      },
+      paced: { expected: N, ...counter.check('paced'), arrived: bArr.count },
+      cancel: {
+        expected: cJob.progress.published,
+        ...counter.check('cancel'),
+        arrived: cArr.count,
+      },
+    };
+    console.log(checks);
+    const exact = k =>
+      checks[k].distinct === checks[k].expected &&
+      checks[k].arrived === checks[k].expected &&
+      checks[k].duplicated === 0;
+    const stored = Number((await knex('dead_letters').count({ c: '*' }))[0].c);
+
+    const f = x => Math.round(x).toLocaleString('en-US');
+    const ratio = x => x.toFixed(2);
+    const mem = tag => stats(memory[tag].map(x => x.rss));
+    const rssAt = (tag, share) =>
+      (
+        memory[tag].find(x => x.published >= share * N) ??
+        memory[tag][memory[tag].length - 1]
+      ).rss;
+    const bodyBytes = body(0).length;
+    const verdict = (ok, yes, no) => (ok ? yes : no);
+    const section = [
+      '## Dead-letter redelivery (`./scripts/bench.sh dead-letter-redelivery`)',
+      '',
+      `${measuredOn()}, local RabbitMQ (quorum queues) and PostgreSQL 15, built backend with production config (permission framework off: creating a job is one permission check, the runner asks none).`,
+      `${f(
+        N,
+      )} stored dead letters per job (${bodyBytes} byte JSON bodies, x-death and Lunar-like headers), inserted straight into PostgreSQL, redelivered by jobs (\`POST /redeliveries\`, selected by queue) to their original exchange, which routes every one to a quorum queue; a consumer there counts arrivals by messageId.${
+        N === 100000
+          ? ''
+          : ` Run with BENCH_REDELIVERY_MESSAGES=${N} (the default is 100,000).`
+      }`,
+      `Baseline, in the same run: plain amqplib publishing ${f(
+        N,
+      )} messages like them (same bodies and headers, \`mandatory\`) to the same exchange on one confirm channel, waiting for confirms every ${f(
+        CONFIRM_BATCH,
+      )}.`,
+      '',
+      '| what | measured | baseline | ratio | goal |',
+      '| --- | ---: | ---: | ---: | --- |',
+      `| (a) job at the API's highest rate (${f(
+        UNLIMITED_RATE,
+      )} msg/s, no effective limit), job start to done | ${f(
+        aRate,
+      )} msg/s | ${f(ceiling)} msg/s (publish-with-confirms ceiling) | ${ratio(
+        aRate / ceiling,
+      )} | at least 0.70: ${verdict(
+        aRate / ceiling >= 0.7,
+        'met',
+        '**missed**',
+      )} |`,
+      `| (a) the same, against plain amqplib waiting for confirms every ${RUNNER_BATCH} (the runner's batch, no database) | ${f(
+        aRate,
+      )} msg/s | ${f(small)} msg/s | ${ratio(aRate / small)} | |`,
+      `| (b) job at ${f(PACED_RATE)} msg/s, job start to done | ${f(
+        bRate,
+      )} msg/s | ${f(PACED_RATE)} msg/s (target) | ${ratio(
+        bRate / PACED_RATE,
+      )} | within 10%: ${verdict(
+        Math.abs(bRate / PACED_RATE - 1) <= 0.1,
+        'met',
+        '**missed**',
+      )} |`,
+      `| (b) the same, first to last arrival on the queue | ${f(
+        bArrRate,
+      )} msg/s | ${f(PACED_RATE)} msg/s (target) | ${ratio(
+        bArrRate / PACED_RATE,
+      )} | |`,
+      arrivedAfterCancel > 0
+        ? `| (c) POST cancel of a running job like (a), to the last message arriving | ${f(
+            cancelToLastMs,
+          )} ms | 200 ms (the README's bound on publishing after a cancel) | ${ratio(
+            cancelToLastMs / 200,
+          )} | |`
+        : `| (c) POST cancel of a running job like (a), to the last message arriving | none arrived after the cancel (the last ${f(
+            -cancelToLastMs,
+          )} ms before) | 200 ms (the README's bound on publishing after a cancel) | | |`,
+      '',
+      `(a) by quarter of the job, arrivals per second: ${aQuarters
+        .map(f)
+        .join(', ')} (the first quarter counted from its first arrival).`,
+      '',
+      `Job durations: (a) ${span(aJob).toFixed(1)} s, (b) ${span(bJob).toFixed(
+        1,
+      )} s; \`POST /redeliveries\` (snapshot of ${f(N)} rows) answered in ${f(
+        a.postMs,
+      )} ms and ${f(b.postMs)} ms. ` +
+        `The cancel was sent when the job reported ${f(
+          publishedAtCancel ?? 0,
+        )} published (${f(
+          arrivedBeforeCancel,
+        )} had arrived) and answered in ${f(cancelAnswerMs)} ms; ${f(
+          arrivedAfterCancel,
+        )} messages arrived after it; the job ended \`cancelled\` with ${f(
+          cJob.progress.published,
+        )} published, ${f(cJob.progress.remaining)} left stored.`,
+      '',
+      'Every message exactly once, counted by messageId on the target queue:',
+      '',
+      '| run | expected | arrived | distinct | more than once | |',
+      '| --- | ---: | ---: | ---: | ---: | --- |',
+      ...[
+        ['ceiling (plain amqplib)', 'ceiling'],
+        [`plain amqplib, confirms every ${RUNNER_BATCH}`, 'small'],
+        ['(a) highest rate', 'unlimited'],
+        [`(b) ${f(PACED_RATE)} msg/s`, 'paced'],
+        ['(c) cancelled (expected: its published count)', 'cancel'],
+      ].map(
+        ([name, k]) =>
+          `| ${name} | ${f(checks[k].expected)} | ${f(checks[k].arrived)} | ${f(
+            checks[k].distinct,
+          )} | ${f(checks[k].duplicated)} | ${
+            exact(k) ? 'ok' : '**mismatch**'
+          } |`,
+      ),
+      '',
+      `Stored dead letters left afterwards: ${f(
+        stored,
+      )} (the cancelled job's remaining).`,
+      '',
+      '(d) Backend resident memory, sampled every 200 ms while each job ran (the jobs ran one after the other in one backend):',
+      '',
+      '| job | samples | first | min | max | last |',
+      '| --- | ---: | ---: | ---: | ---: | ---: |',
+      ...[
+        ['(a) highest rate', 'unlimited'],
+        [`(b) ${f(PACED_RATE)} msg/s`, 'paced'],
+        ['(c) cancelled', 'cancel'],
+      ].map(([name, k]) => {
+        const m = mem(k);
+        return `| ${name} | ${m.n} | ${f(m.first)} MB | ${f(m.min)} MB | ${f(
+          m.max,
+        )} MB | ${f(m.last)} MB |`;
+      }),
+      '',
+      'Against progress (the first sample at or past each share of the job):',
+      '',
+      '| job | 0% | 25% | 50% | 75% | 100% |',
+      '| --- | ---: | ---: | ---: | ---: | ---: |',
+      ...[
+        ['(a) highest rate', 'unlimited'],
+        [`(b) ${f(PACED_RATE)} msg/s`, 'paced'],
+      ].map(
+        ([name, k]) =>
+          `| ${name} | ${[0, 0.25, 0.5, 0.75, 1]
+            .map(share => `${f(rssAt(k, share))} MB`)
+            .join(' | ')} |`,
+      ),
+      '',
+      `10 s after the last job, idle: ${f(
+        idleRss,
+      )} MB. Flat means memory does not grow with the number of messages a job publishes: over (b), ${f(
+        N,
+      )} messages, it went from ${f(mem('paced').first)} MB to ${f(
+        mem('paced').last,
+      )} MB (${f(mem('paced').last - mem('paced').first)} MB).`,
+    ].join('\n');
+    writeSection('dead-letter-redelivery', section);
+    console.log(section);
+  } finally {
+    await counter?.close();
+    await backend?.stop();
+    await knex?.destroy();
+    const ch = await connection.createChannel();
+    for (const q of [target, dlq]) await ch.deleteQueue(q).catch(() => {});
+    await ch.deleteExchange(exchange).catch(() => {});
+    await connection.close().catch(() => {});
+    resetDatabases(PREFIX);
+    fs.rmSync(work, { recursive: true, force: true });
+  }
+}
+
+main().catch(e => {
+  console.error(e);
+  process.exit(1);
+});

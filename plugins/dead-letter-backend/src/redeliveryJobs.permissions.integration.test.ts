@@ -150,6 +150,7 @@ describe('redelivery jobs, per owning squad', () => {
       expect(preview.status).toBe(200);
       expect(preview.body).toEqual({
         dryRun: true,
+        previewToken: expect.any(String),
         environment: 'dev',
         total: 20,
         squads: ['squad-gemini'],
@@ -165,13 +166,49 @@ describe('redelivery jobs, per owning squad', () => {
         ).body.items,
       ).toEqual([]);
 
-      // Gustav (squad-gemini) may; slowly, so it is still running below.
+      // A token of a dry run that no longer matches (one more message came
+      // in) creates nothing.
+      const { previewToken } = preview.body;
+      await store.insertBatch([
+        newDeadLetter({
+          environment: 'dev',
+          service: 'card-clearing',
+          squad: 'squad-gemini',
+        }),
+      ]);
+      const stale = await post('/redeliveries', gustav, {
+        environment: 'dev',
+        filter: {},
+        previewToken,
+      });
+      expect(stale.status).toBe(409);
+      expect(stale.body.error.message).toMatch(
+        /not what its dry run previewed any more \(it now holds 21 messages\)/,
+      );
+      expect(
+        (
+          await request(server)
+            .get('/api/dead-letter/redeliveries?environment=dev')
+            .set(gustav)
+        ).body.items,
+      ).toEqual([]);
+      const again = await post('/redeliveries', gustav, {
+        environment: 'dev',
+        filter: {},
+        dryRun: true,
+      });
+      expect(again.body.previewToken).not.toBe(previewToken);
+
+      // Gustav (squad-gemini) may; slowly, so it is still running below;
+      // with the fresh token it takes exactly what was previewed.
       const created = await post('/redeliveries', gustav, {
         environment: 'dev',
         filter: {},
         rate: 1,
+        previewToken: again.body.previewToken,
       });
       expect(created.status).toBe(202);
+      expect(created.body.progress.total).toBe(21);
       expect(created.body.squads).toEqual(['squad-gemini']);
       expect(created.body.services).toEqual(['card-clearing']);
       const id = created.body.id;

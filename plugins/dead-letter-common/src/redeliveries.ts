@@ -29,6 +29,11 @@ export type CreateRedeliveryRequest = (
   ramp?: RedeliveryRateStep[];
   /** Only say what the job would do; nothing is stored or published. */
   dryRun?: boolean;
+  /**
+   * The `previewToken` of a dry run: the job is created only if it takes
+   * exactly the messages that dry run saw (else 409).
+   */
+  previewToken?: string;
 };
 
 /** What a job was asked to redeliver. */
@@ -90,6 +95,8 @@ export interface RedeliveryJob {
 /** POST /redeliveries with dryRun: what the job would do. */
 export interface RedeliveryDryRun {
   dryRun: true;
+  /** Pass it when creating the job to get exactly these messages or a 409. */
+  previewToken: string;
   environment: string;
   /** Messages the job would publish now. */
   total: number;

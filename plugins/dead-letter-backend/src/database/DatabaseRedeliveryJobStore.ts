@@ -12,6 +12,7 @@ import { Selection } from './DeadLetterStore';
 import {
   PendingRedeliveryItem,
   RedeliveryItemFailure,
+  RedeliverySnapshot,
   RedeliveryJobStore,
   StoredRedeliveryJob,
 } from './RedeliveryJobStore';
@@ -134,6 +135,7 @@ export class DatabaseRedeliveryJobStore implements RedeliveryJobStore {
     rate: number | null;
     ramp: RedeliveryRateStep[] | null;
     now: Date;
+    verify?: (snapshot: RedeliverySnapshot) => void;
   }): Promise<StoredRedeliveryJob> {
     const now = job.now.toISOString();
     const { allowed: _allowed, ...selected } = job.selection;
@@ -157,7 +159,7 @@ export class DatabaseRedeliveryJobStore implements RedeliveryJobStore {
           ? (inserted as { id: number }).id
           : inserted,
       );
-      const snapshot = this.selectable(tx, job.environment, job.selection)
+      const insert = this.selectable(tx, job.environment, job.selection)
         .select(
           tx.raw('cast(? as bigint)', [id]),
           'id',
@@ -167,17 +169,18 @@ export class DatabaseRedeliveryJobStore implements RedeliveryJobStore {
           tx.raw('0'),
         )
         .orderBy('id');
-      const { sql, bindings } = snapshot.toSQL();
+      const { sql, bindings } = insert.toSQL();
       await tx.raw(
         `insert into ${ITEMS} (job_id, dead_letter_id, squad, service, state, attempts) ${sql}`,
         bindings as Knex.RawBinding[],
       );
-      const [{ count }] = await tx(ITEMS)
-        .where('job_id', id)
-        .count({ count: '*' });
-      const squads = await this.itemSquads(tx, id);
+      const snapshot = await this.snapshotOf(
+        () => tx(ITEMS).where('job_id', id),
+        'dead_letter_id',
+      );
+      job.verify?.(snapshot);
+      const { total, squads } = snapshot;
       const services = await this.itemServices(tx, id);
-      const total = Number(count);
       await tx(JOBS)
         .where('id', id)
         .update({
@@ -191,12 +194,12 @@ export class DatabaseRedeliveryJobStore implements RedeliveryJobStore {
     });
   }
 
-  private async itemSquads(db: Knex | Knex.Transaction, jobId: number) {
-    const rows: Array<{ squad: string | null }> = await db(ITEMS)
-      .where('job_id', jobId)
-      .distinct('squad')
-      .orderBy('squad');
-    return rows.map(r => r.squad);
+  async preview(
+    environment: string,
+    selection: Selection,
+  ): Promise<RedeliverySnapshot> {
+    const rows = () => this.selectable(this.db, environment, selection);
+    return this.snapshotOf(rows, 'id');
   }
 
   private async itemServices(db: Knex | Knex.Transaction, jobId: number) {
@@ -208,20 +211,27 @@ export class DatabaseRedeliveryJobStore implements RedeliveryJobStore {
     return rows.map(r => r.service);
   }
 
-  async preview(environment: string, selection: Selection) {
-    const [{ count }] = await this.selectable(
-      this.db,
-      environment,
-      selection,
-    ).count({ count: '*' });
-    const rows: Array<{ squad: string | null }> = await this.selectable(
-      this.db,
-      environment,
-      selection,
-    )
+  /** Count, squads and id fingerprint of rows (dead letters or items). */
+  private async snapshotOf(
+    rows: () => Knex.QueryBuilder,
+    idColumn: string,
+  ): Promise<RedeliverySnapshot> {
+    const [agg]: Array<Record<'count' | 'low' | 'high' | 'sum', unknown>> =
+      await rows()
+        .count({ count: '*' })
+        .min({ low: idColumn })
+        .max({ high: idColumn })
+        .sum({ sum: idColumn });
+    const squads: Array<{ squad: string | null }> = await rows()
       .distinct('squad')
       .orderBy('squad');
-    return { total: Number(count), squads: rows.map(r => r.squad) };
+    const text = (v: unknown) =>
+      v === null || v === undefined ? '' : BigInt(String(v)).toString();
+    return {
+      total: Number(agg.count),
+      squads: squads.map(r => r.squad),
+      fingerprint: [agg.count, agg.low, agg.high, agg.sum].map(text).join(':'),
+    };
   }
 
   async get(id: string) {

@@ -56,6 +56,17 @@ export interface RedeliveryItemFailure {
   detail: string;
 }
 
+/**
+ * What a job takes (or would take) of the stored messages: how many, their
+ * squads, and a fingerprint of exactly which ones.
+ */
+export interface RedeliverySnapshot {
+  total: number;
+  squads: Array<string | null>;
+  /** Count, lowest, highest and sum of the dead-letter ids, as text. */
+  fingerprint: string;
+}
+
 /** Persistence of redelivery jobs and their items. */
 export interface RedeliveryJobStore {
   /**
@@ -70,12 +81,17 @@ export interface RedeliveryJobStore {
     rate: number | null;
     ramp: RedeliveryRateStep[] | null;
     now: Date;
+    /**
+     * Checks the snapshot before it is committed (a dry run's token);
+     * whatever it throws undoes the job.
+     */
+    verify?: (snapshot: RedeliverySnapshot) => void;
   }): Promise<StoredRedeliveryJob>;
   /** How many rows a job would snapshot now, and their squads. */
   preview(
     environment: string,
     selection: Selection,
-  ): Promise<{ total: number; squads: Array<string | null> }>;
+  ): Promise<RedeliverySnapshot>;
   get(id: string): Promise<StoredRedeliveryJob | undefined>;
   /** An environment's jobs, newest first. */
   list(environment: string, limit: number): Promise<StoredRedeliveryJob[]>;

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { ConflictError, InputError, NotFoundError } from '@backstage/errors';
 import {
   RedeliverResult,
@@ -14,6 +15,7 @@ import { BrokerEnvironmentConfig } from '../config';
 import { Selection } from '../database/DeadLetterStore';
 import {
   RedeliveryJobStore,
+  RedeliverySnapshot,
   StoredRedeliveryJob,
 } from '../database/RedeliveryJobStore';
 import { RedeliveryRunner } from './RedeliveryRunner';
@@ -29,6 +31,18 @@ const BROKER_DOWN_MS = 3_000;
 export interface RedeliveryPace {
   rate?: number;
   ramp?: RedeliveryRateStep[];
+  /** A dry run's token: the job must take exactly the messages it previewed. */
+  previewToken?: string;
+}
+
+/** The token of a dry run: which messages it saw, in an environment. */
+function previewToken(environment: string, snapshot: RedeliverySnapshot) {
+  return createHash('sha256')
+    .update(
+      JSON.stringify([environment, snapshot.fingerprint, snapshot.squads]),
+    )
+    .digest('base64url')
+    .slice(0, 32);
 }
 
 /** Which states a control action moves a job from, and to. */
@@ -115,6 +129,16 @@ export class RedeliveryService {
       rate,
       ramp,
       now: new Date(),
+      verify: snapshot => {
+        if (
+          pace.previewToken !== undefined &&
+          pace.previewToken !== previewToken(env.name, snapshot)
+        ) {
+          throw new ConflictError(
+            `the selection is not what its dry run previewed any more (it now holds ${snapshot.total} messages): preview it again`,
+          );
+        }
+      },
     });
     this.deps.runner.wake();
     void this.publishUpdate(job.id);
@@ -128,9 +152,11 @@ export class RedeliveryService {
     pace: RedeliveryPace,
   ): Promise<RedeliveryDryRun> {
     const { rate, ramp } = this.pace(env, pace);
-    const { total, squads } = await this.deps.jobs.preview(env.name, selection);
+    const snapshot = await this.deps.jobs.preview(env.name, selection);
+    const { total, squads } = snapshot;
     return {
       dryRun: true,
+      previewToken: previewToken(env.name, snapshot),
       environment: env.name,
       total,
       squads,

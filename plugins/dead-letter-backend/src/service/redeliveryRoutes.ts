@@ -37,6 +37,7 @@ const paceSchema = z
       .max(20)
       .optional(),
     dryRun: z.boolean().optional(),
+    previewToken: z.string().min(1).max(100).optional(),
   })
   .strict();
 
@@ -82,10 +83,10 @@ export function addRedeliveryRoutes(router: Router, deps: RedeliveryRouteDeps) {
 
   router.post('/redeliveries', async (req, res) => {
     const { principal } = await httpAuth.credentials(req, { allow: ['user'] });
-    const { rate, ramp, dryRun, ...rest } = (
+    const { rate, ramp, dryRun, previewToken, ...rest } = (
       req.body && typeof req.body === 'object' ? req.body : {}
     ) as Record<string, unknown>;
-    const pace = parseInput(paceSchema, { rate, ramp, dryRun });
+    const pace = parseInput(paceSchema, { rate, ramp, dryRun, previewToken });
     const body = parseInput(deps.selectionSchema, rest) as {
       environment: string;
       ids?: string[];

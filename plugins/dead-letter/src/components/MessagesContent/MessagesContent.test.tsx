@@ -125,6 +125,7 @@ function fakeApi(
     restore: async () => ({ restored: [], skipped: [] }),
     previewRedelivery: async (request: CreateRedeliveryRequest) => ({
       dryRun: true as const,
+      previewToken: 'preview-token',
       environment: request.environment,
       total: request.ids?.length ?? fake.rows.length,
       squads: ['squad-gemini'],

@@ -36,11 +36,11 @@ const DEFAULT_TIMINGS: RedeliveryRunnerTimings = {
 };
 
 /** Messages published per batch when a job has no rate limit. */
-const UNLIMITED_BATCH = 200;
+const UNLIMITED_BATCH = 1000;
 /** After this many publishes without a recorded confirm, an item fails. */
 const MAX_ATTEMPTS = 5;
 /** Items read ahead per query. */
-const READ_AHEAD = 1000;
+const READ_AHEAD = 2000;
 /** The window the current rate is measured over. */
 const RATE_WINDOW_MS = 2_000;
 
@@ -282,7 +282,7 @@ export class RedeliveryRunner {
         if (rate === null) {
           n = Math.min(UNLIMITED_BATCH, queue.length);
         } else {
-          n = bucket.take(Date.now(), rate, Math.min(queue.length, 500));
+          n = bucket.take(Date.now(), rate, Math.min(queue.length, 1000));
           if (n === 0) {
             await sleep(Math.min(50, bucket.waitMs(rate)));
             continue;

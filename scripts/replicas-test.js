@@ -10,7 +10,11 @@
 //      the grace period (the batch in flight stored and acknowledged), is
 //      started again, then the other is killed with SIGKILL;
 //   3. at the end every message is stored exactly once and nothing is left
-//      unacknowledged in the queue.
+//      unacknowledged in the queue;
+//   4. a redelivery job of all of them is started; the replica running it
+//      (the lease owner) is killed with SIGKILL mid-way; the other takes it
+//      over and finishes it: every message arrives on its exchange and
+//      routing key, duplicates only within the window the job reports.
 // Run by ./scripts/replicas-test.sh (and ./scripts/test.sh).
 // Env: DIST (default .tools/dist), REPLICAS_MESSAGES (default 50000).
 const { spawn, execFileSync } = require('node:child_process');
@@ -32,6 +36,7 @@ const names = {
   queue: `replicas-${run}_dead-letter`,
   dlx: `replicas-dlx-${run}`,
   dlq: `replicas-dead-letters-${run}`,
+  arrivals: `replicas-arrivals-${run}`,
 };
 const RESULTS = path.join(ROOT, 'test-results');
 
@@ -149,6 +154,32 @@ function queueCounts(queue) {
   return { ready: Number(ready ?? NaN), unacked: Number(unacked ?? NaN) };
 }
 
+/** A person's token, from the guest sign-in the test config turns on. */
+async function guestToken(port) {
+  const res = await fetch(`http://localhost:${port}/api/auth/guest/refresh`, {
+    headers: { 'x-requested-with': 'XMLHttpRequest' },
+  });
+  const body = await res.json();
+  if (!body?.backstageIdentity?.token)
+    throw new Error(`guest sign-in failed: ${res.status}`);
+  return body.backstageIdentity.token;
+}
+
+/** Drains a queue: how many messages, and how many distinct message ids. */
+async function countArrivals(connection, queue) {
+  const ch = await connection.createChannel();
+  const ids = new Set();
+  let total = 0;
+  for (;;) {
+    const msg = await ch.get(queue, { noAck: true });
+    if (!msg) break;
+    total += 1;
+    ids.add(msg.properties.messageId);
+  }
+  await ch.close();
+  return { total, distinct: ids.size };
+}
+
 async function main() {
   fs.mkdirSync(RESULTS, { recursive: true });
   if (!fs.existsSync(path.join(DIST, 'packages/backend/package.json'))) {
@@ -182,10 +213,20 @@ deadLetter:
     - name: replicas
       amqp: { url: '${AMQP_URL}', queue: ${names.dlq}, prefetch: 500 }
       batchSize: 250
+# A person to start a redelivery job as (the permission policy has tests
+# of its own; here every signed-in person may redeliver).
+auth:
+  providers:
+    guest:
+      dangerouslyAllowOutsideDevelopment: true
+      userEntityRef: user:default/replicas-test
+permission:
+  enabled: false
 `,
   );
 
   const replicas = [];
+  let watcher;
   try {
     console.log('1. Two replicas start at once on empty databases');
     let a = startReplica('a', 7101, configFile);
@@ -308,7 +349,108 @@ deadLetter:
       queue.ready === 0 && queue.unacked === 0,
       `${queue.ready} ready, ${queue.unacked} unacked`,
     );
+
+    console.log(
+      `4. A redelivery job of all ${MESSAGES}; SIGKILL the replica running it`,
+    );
+    b = startReplica('b', 7102, configFile);
+    replicas.push(b);
+    check('replica b starts again', await waitReady(b, 240));
+    // Redelivered messages go back to their exchange and routing key; the
+    // work queue (which dead-letters at once) makes way for one that keeps
+    // them, so arrivals can be counted.
+    await ch.unbindQueue(names.queue, names.work, 'platform.audit.EventV1');
+    await ch.assertQueue(names.arrivals, { durable: true });
+    await ch.bindQueue(names.arrivals, names.work, 'platform.audit.EventV1');
+    const token = await guestToken(7101);
+    const created = await fetch(
+      'http://localhost:7101/api/dead-letter/redeliveries',
+      {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${token}`,
+          'content-type': 'application/json',
+        },
+        body: JSON.stringify({ environment: 'replicas', filter: {} }),
+      },
+    );
+    const job = await created.json();
+    check(
+      'the job is created at once',
+      created.status === 202 && job.progress?.total === MESSAGES,
+      `${created.status}, ${job.progress?.total} messages`,
+    );
+    // One connection for watching the job (it is asked often).
+    watcher = new Client({
+      host: '127.0.0.1',
+      user: 'postgres',
+      password: 'postgres',
+      database: `${PREFIX}dead-letter`,
+    });
+    await watcher.connect();
+    const jobRow = async () =>
+      (
+        await watcher.query(
+          `select state, lease_owner, published, failed, duplicate_window
+             from dead_letter_redelivery_jobs where id = $1`,
+          [Number(job.id)],
+        )
+      ).rows[0];
+    let row = await jobRow();
+    const killDeadline = Date.now() + 120_000;
+    while (
+      !(row?.lease_owner && row.published >= MESSAGES * 0.3) &&
+      row?.state !== 'done' &&
+      Date.now() < killDeadline
+    ) {
+      await sleep(100);
+      row = await jobRow();
+    }
+    // A lease owner is host:pid:nonce.
+    const holds = (replica, leaseOwner) =>
+      leaseOwner?.split(':')[1] === String(replica.child.pid);
+    const victim = [a, b].find(r => holds(r, row?.lease_owner));
+    check(
+      'the job runs on one replica, mid-way when that replica is killed',
+      !!victim && row.state === 'running' && row.published < MESSAGES,
+      `${row?.published} of ${MESSAGES} published on ${row?.lease_owner}`,
+    );
+    if (victim) {
+      victim.child.kill('SIGKILL');
+      await victim.exited;
+    }
+    const killedAt = Date.now();
+    const doneDeadline = Date.now() + 300_000;
+    let took;
+    row = await jobRow();
+    while (row.state !== 'done' && Date.now() < doneDeadline) {
+      if (!took && row.lease_owner && !holds(victim, row.lease_owner))
+        took = (Date.now() - killedAt) / 1000;
+      await sleep(200);
+      row = await jobRow();
+    }
+    check(
+      'the other replica takes the job over and finishes it',
+      row.state === 'done' && row.published === MESSAGES,
+      `${row.state}, ${row.published} published, taken over after ${
+        took?.toFixed(1) ?? '?'
+      } s`,
+    );
+    const arrivals = await countArrivals(connection, names.arrivals);
+    check(
+      'every message arrives on its exchange and routing key: lost 0',
+      arrivals.distinct === MESSAGES,
+      `${arrivals.distinct} of ${MESSAGES} distinct message ids`,
+    );
+    check(
+      'duplicates only within the window the job reports',
+      arrivals.total - arrivals.distinct <= row.duplicate_window,
+      `${arrivals.total - arrivals.distinct} duplicates, ${
+        row.duplicate_window
+      } reported`,
+    );
   } finally {
+    await watcher?.end().catch(() => {});
     for (const r of replicas) {
       if (r.child.exitCode === null && r.child.signalCode === null) {
         r.child.kill('SIGTERM');
@@ -316,7 +458,7 @@ deadLetter:
         if (r.child.exitCode === null) r.child.kill('SIGKILL');
       }
     }
-    for (const q of [names.queue, names.dlq])
+    for (const q of [names.queue, names.dlq, names.arrivals])
       await ch.deleteQueue(q).catch(() => {});
     for (const x of [names.work, names.dlx]) {
       await ch.deleteExchange(x).catch(() => {});

@@ -371,7 +371,13 @@ permission:
           authorization: `Bearer ${token}`,
           'content-type': 'application/json',
         },
-        body: JSON.stringify({ environment: 'replicas', filter: {} }),
+        // At the default maximum rate (a job without one gets the default
+        // of 100 messages per second).
+        body: JSON.stringify({
+          environment: 'replicas',
+          filter: {},
+          rate: 1000,
+        }),
       },
     );
     const job = await created.json();

@@ -4,22 +4,14 @@ import {
   startTestBackend,
   TestDatabases,
 } from '@backstage/backend-test-utils';
-import { createBackendModule } from '@backstage/backend-plugin-api';
 import { permissionsServiceFactory } from '@backstage/backend-defaults/permissions';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import permissionBackend from '@backstage/plugin-permission-backend';
-import {
-  AuthorizeResult,
-  isResourcePermission,
-} from '@backstage/plugin-permission-common';
-import { policyExtensionPoint } from '@backstage/plugin-permission-node/alpha';
-import {
-  DEAD_LETTER_MESSAGE_RESOURCE_TYPE,
-  deadLetterMessageDeletePermission,
-} from '@internal/plugin-dead-letter-common';
+import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import { deadLetterMessageDeletePermission } from '@internal/plugin-dead-letter-common';
 import { Knex } from 'knex';
 import request from 'supertest';
-import deadLetterPlugin, { decideForSquadMembers } from '.';
+import deadLetterPlugin from '.';
 import { eventually, failingService, topology } from './__testUtils__/amqp';
 import { httpAuthWithActorFactory } from './__testUtils__/httpAuthWithActor';
 import { newDeadLetter } from './__testUtils__/rows';
@@ -30,39 +22,10 @@ import {
   useBrokerAndDatabase,
   useLocalPostgresForTestDatabases,
 } from './__testUtils__/services';
+import { squadPolicy } from './__testUtils__/squadPolicy';
 
 useLocalPostgresForTestDatabases();
 jest.setTimeout(180_000);
-
-/**
- * The portal's policy: only members of the squad that owns a message's
- * service may redeliver or delete it (decideForSquadMembers). Run through the real permission
- * backend, which resolves conditions through this plugin's resource type.
- */
-const squadPolicy = createBackendModule({
-  pluginId: 'permission',
-  moduleId: 'test-squad-policy',
-  register(reg) {
-    reg.registerInit({
-      deps: { policy: policyExtensionPoint },
-      async init({ policy }) {
-        policy.setPolicy({
-          async handle(req, user) {
-            if (
-              isResourcePermission(
-                req.permission,
-                DEAD_LETTER_MESSAGE_RESOURCE_TYPE,
-              )
-            ) {
-              return decideForSquadMembers(req.permission, user);
-            }
-            return { result: AuthorizeResult.ALLOW };
-          },
-        });
-      },
-    });
-  },
-});
 
 // Mette is in squad-mercury, which owns term-deposit; squad-gemini owns
 // card-clearing.

@@ -4,18 +4,11 @@ import {
   startTestBackend,
   TestDatabases,
 } from '@backstage/backend-test-utils';
-import { createBackendModule } from '@backstage/backend-plugin-api';
 import { permissionsServiceFactory } from '@backstage/backend-defaults/permissions';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import permissionBackend from '@backstage/plugin-permission-backend';
-import {
-  AuthorizeResult,
-  isResourcePermission,
-} from '@backstage/plugin-permission-common';
-import { policyExtensionPoint } from '@backstage/plugin-permission-node/alpha';
-import { DEAD_LETTER_MESSAGE_RESOURCE_TYPE } from '@internal/plugin-dead-letter-common';
 import request from 'supertest';
-import deadLetterPlugin, { decideForSquadMembers } from '.';
+import deadLetterPlugin from '.';
 import { DatabaseDeadLetterStore } from './database/DatabaseDeadLetterStore';
 import { httpAuthWithActorFactory } from './__testUtils__/httpAuthWithActor';
 import { newDeadLetter } from './__testUtils__/rows';
@@ -24,35 +17,10 @@ import {
   useBrokerAndDatabase,
   useLocalPostgresForTestDatabases,
 } from './__testUtils__/services';
+import { squadPolicy } from './__testUtils__/squadPolicy';
 
 useLocalPostgresForTestDatabases();
 jest.setTimeout(60_000);
-
-/** The portal's policy: only the owning squad may redeliver. */
-const squadPolicy = createBackendModule({
-  pluginId: 'permission',
-  moduleId: 'test-squad-policy',
-  register(reg) {
-    reg.registerInit({
-      deps: { policy: policyExtensionPoint },
-      async init({ policy }) {
-        policy.setPolicy({
-          async handle(req, user) {
-            if (
-              isResourcePermission(
-                req.permission,
-                DEAD_LETTER_MESSAGE_RESOURCE_TYPE,
-              )
-            ) {
-              return decideForSquadMembers(req.permission, user);
-            }
-            return { result: AuthorizeResult.ALLOW };
-          },
-        });
-      },
-    });
-  },
-});
 
 const squadOf: Record<string, string> = {
   'user:default/mette.hansen': 'group:default/squad-mercury',

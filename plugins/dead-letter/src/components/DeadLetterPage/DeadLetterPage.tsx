@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { ReactNode, useState } from 'react';
 import { Grid, Typography } from '@material-ui/core';
 import {
   ContentHeader,
@@ -15,7 +15,10 @@ import {
 } from '@backstage/core-components';
 import { useApi } from '@backstage/frontend-plugin-api';
 import useAsync from 'react-use/esm/useAsync';
-import { SquadOverview } from '@internal/plugin-dead-letter-common';
+import {
+  EnvironmentStatus,
+  SquadOverview,
+} from '@internal/plugin-dead-letter-common';
 import { deadLetterApiRef } from '@internal/plugin-dead-letter-react';
 import { EnvironmentState, WithEnvironment } from '../EnvironmentPicker';
 import { ArchiveContent } from '../ArchiveContent';
@@ -38,44 +41,46 @@ export function DeadLetterPage() {
       />
       <TabbedLayout>
         <TabbedLayout.Route path="/" title="Overview">
-          <WithEnvironment>
-            {(selected, picker) => (
+          <EnvironmentTab title="Squads overview">
+            {selected => (
               <>
-                <ContentHeader title={`Squads overview: ${selected.name}`}>
-                  {picker}
-                </ContentHeader>
                 <EnvironmentState environment={selected} />
                 <SquadsOverview environment={selected.name} />
               </>
             )}
-          </WithEnvironment>
+          </EnvironmentTab>
         </TabbedLayout.Route>
         <TabbedLayout.Route path="/redeliveries" title="Redeliveries">
-          <WithEnvironment>
-            {(selected, picker) => (
-              <>
-                <ContentHeader title={`Redeliveries: ${selected.name}`}>
-                  {picker}
-                </ContentHeader>
-                <RedeliveriesTable environment={selected.name} />
-              </>
-            )}
-          </WithEnvironment>
+          <EnvironmentTab title="Redeliveries">
+            {selected => <RedeliveriesTable environment={selected.name} />}
+          </EnvironmentTab>
         </TabbedLayout.Route>
         <TabbedLayout.Route path="/archive" title="Archive">
-          <WithEnvironment>
-            {(selected, picker) => (
-              <>
-                <ContentHeader title={`Archive: ${selected.name}`}>
-                  {picker}
-                </ContentHeader>
-                <ArchiveContent environment={selected} />
-              </>
-            )}
-          </WithEnvironment>
+          <EnvironmentTab title="Archive">
+            {selected => <ArchiveContent environment={selected} />}
+          </EnvironmentTab>
         </TabbedLayout.Route>
       </TabbedLayout>
     </Page>
+  );
+}
+
+/** A tab of the page: its title with the environment picker, then its view. */
+function EnvironmentTab(props: {
+  title: string;
+  children: (selected: EnvironmentStatus) => ReactNode;
+}) {
+  return (
+    <WithEnvironment>
+      {(selected, picker) => (
+        <>
+          <ContentHeader title={`${props.title}: ${selected.name}`}>
+            {picker}
+          </ContentHeader>
+          {props.children(selected)}
+        </>
+      )}
+    </WithEnvironment>
   );
 }
 

@@ -25,6 +25,7 @@ import {
   reasonOf,
   useActions,
 } from './useActions';
+import { duration } from '../format';
 
 /** Seconds at each slow step before the target rate, when ramping up. */
 const RAMP_STEP_SECONDS = 30;
@@ -41,13 +42,6 @@ export function rampTo(rate: number): RedeliveryRateStep[] {
       ? [{ rate: tenth, seconds: RAMP_STEP_SECONDS }]
       : []),
   ];
-}
-
-/** "about 3 min" */
-export function duration(seconds: number): string {
-  if (seconds < 60) return `${Math.max(1, Math.round(seconds))} s`;
-  if (seconds < 3600) return `${Math.round(seconds / 60)} min`;
-  return `${(seconds / 3600).toFixed(1)} h`;
 }
 
 /**

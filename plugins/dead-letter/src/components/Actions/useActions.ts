@@ -10,6 +10,7 @@ import {
 } from '@internal/plugin-dead-letter-common';
 import { deadLetterApiRef } from '@internal/plugin-dead-letter-react';
 import { useReadOnlyReason } from './readOnly';
+import { plural } from '../format';
 
 /** How often a started redelivery job's progress is asked for. */
 const FOLLOW_MS = 1_000;
@@ -44,9 +45,6 @@ export interface RedeliveryPace {
 }
 
 const FINISHED: RedeliveryJob['state'][] = ['done', 'cancelled', 'failed'];
-const plural = (n: number, word: string) =>
-  `${n.toLocaleString('en-US')} ${word}${n === 1 ? '' : 's'}`;
-
 /** What a redelivery job's state means to the person who started it. */
 export function jobOutcome(job: RedeliveryJob): ActionOutcome {
   const p = job.progress;

@@ -37,9 +37,7 @@ import { deadLetterApiRef } from '@internal/plugin-dead-letter-react';
 import { ActionOutcome, OutcomePanel, reasonOf } from '../Actions';
 import { useReadOnlyReason } from '../Actions/readOnly';
 import { CursorPagination, useCursorPages } from '../Paging';
-
-const plural = (n: number, word: string) =>
-  `${n.toLocaleString('en-US')} ${word}${n === 1 ? '' : 's'}`;
+import { plural } from '../format';
 
 const SKIPPED: Record<RestoreSkipReason, string> = {
   'already-present': 'already among the dead letters (restored before)',

@@ -29,9 +29,7 @@ import { ActionDialog, OutcomePanel, useActions } from '../Actions';
 import { MessageDrawer } from '../MessageDrawer';
 import { MessageFilters, useMessageFilter } from './MessageFilters';
 import { CursorPagination, useCursorPages } from '../Paging';
-
-const plural = (n: number, word: string) =>
-  `${n.toLocaleString('en-US')} ${word}${n === 1 ? '' : 's'}`;
+import { plural } from '../format';
 
 /**
  * A service's messages, newest first, paged on the server (cursor pages;

@@ -19,7 +19,7 @@ import { useApi } from '@backstage/frontend-plugin-api';
 import { parseEntityRef } from '@backstage/catalog-model';
 import { RedeliveryJob } from '@internal/plugin-dead-letter-common';
 import { deadLetterApiRef } from '@internal/plugin-dead-letter-react';
-import { duration } from '../Actions/ActionDialog';
+import { duration } from '../format';
 import { reasonOf } from '../Actions';
 import { useReadOnlyReason } from '../Actions/readOnly';
 import { useRedeliveryJobs } from './useRedeliveryJobs';

@@ -32,3 +32,10 @@ export {
   type ReadinessCheck,
   type ReadinessChecksService,
 } from './health/readiness';
+export { backoffDelay, sleepBackoff } from './amqp/backoff';
+export {
+  ReconnectingAmqpConsumer,
+  type AmqpConsumerState,
+  type AmqpConsumerStatus,
+  type ReconnectingAmqpConsumerOptions,
+} from './amqp/ReconnectingAmqpConsumer';

@@ -1,5 +1,10 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
 import { EnvironmentStatus } from '@internal/plugin-dead-letter-common';
+import {
+  AmqpConsumerStatus,
+  ReconnectingAmqpConsumer,
+  sleepBackoff,
+} from '@internal/plugin-lunar-node';
 import * as amqp from 'amqplib';
 import { BrokerEnvironmentConfig } from '../config';
 import { DeadLetterStore, NewDeadLetter } from '../database/DeadLetterStore';
@@ -16,10 +21,6 @@ interface Pending {
   row: NewDeadLetter;
 }
 
-const sleep = (ms: number) => new Promise(r => setTimeout(r, ms));
-const backoff = (attempt: number) =>
-  Math.min(30_000, 500 * 2 ** Math.min(attempt, 6));
-
 /**
  * Consumes one environment's dead-letter queue into the store.
  *
@@ -27,7 +28,8 @@ const backoff = (attempt: number) =>
  * transaction per batch (duplicates skipped by their dedup key), and only
  * then acknowledged, on the channel that delivered them. When the broker
  * connection drops, unacked deliveries return to the queue and are consumed
- * again after a reconnect with backoff. When the database fails, the
+ * again after a reconnect with backoff (connection lifecycle, backoff and
+ * state: lunar-node's ReconnectingAmqpConsumer). When the database fails, the
  * consumer stops consuming (no nack/requeue loop), retries the held batch
  * with backoff, and resumes once it is stored.
  *
@@ -38,9 +40,7 @@ const backoff = (attempt: number) =>
  * prefetch window; until the window is full a paused consumer keeps taking
  * deliveries and holds them unacknowledged.
  */
-export class DeadLetterConsumer {
-  private connection?: amqp.ChannelModel;
-  private channel?: amqp.Channel;
+export class DeadLetterConsumer extends ReconnectingAmqpConsumer {
   private consumerTag?: string;
   private buffer: Pending[] = [];
   /** The batch being stored: held, unacknowledged, out of the buffer. */
@@ -49,11 +49,6 @@ export class DeadLetterConsumer {
   private cancelWanted = false;
   private timer?: NodeJS.Timeout;
   private flushing: Promise<void> = Promise.resolve();
-  private stopping = false;
-  private connecting = false;
-  private attempts = 0;
-  private state: EnvironmentStatus['state'] = 'stopped';
-  private reason: string | null = null;
   private stored = 0;
 
   static fromConfig(
@@ -78,18 +73,17 @@ export class DeadLetterConsumer {
       errorHeader: string;
       servicePattern: RegExp;
     },
-  ) {}
-
-  /** Starts consuming in the background; never throws. */
-  start(): void {
-    this.stopping = false;
-    this.state = 'connecting';
-    void this.connectLoop();
+  ) {
+    super({
+      url: env.amqp.url,
+      connectionName: `backstage-dead-letter-${env.name}`,
+      logPrefix: `dead-letter ${env.name}`,
+      logger: deps.logger,
+    });
   }
 
-  /** Stops consuming, stores what is buffered, and closes the connection. */
-  async stop(): Promise<void> {
-    this.stopping = true;
+  /** Stops consuming and stores what is buffered, before the connection closes. */
+  protected async beforeClose(): Promise<void> {
     clearTimeout(this.timer);
     try {
       if (this.channel && this.consumerTag)
@@ -99,108 +93,25 @@ export class DeadLetterConsumer {
     }
     this.scheduleFlush(0);
     await this.flushing;
-    try {
-      await this.connection?.close();
-    } catch {
-      /* already closed */
-    }
-    this.state = 'stopped';
-    this.reason = null;
   }
 
-  status(): Omit<EnvironmentStatus, 'retention'> {
+  status(): Omit<EnvironmentStatus, 'retention' | 'state'> &
+    AmqpConsumerStatus {
     return {
       name: this.env.name,
       queue: this.env.amqp.queue,
-      state: this.state,
-      reason: this.reason,
+      ...super.status(),
       stored: this.stored,
       logsUrlTemplate: this.env.logsUrlTemplate,
     };
   }
 
-  /**
-   * Connects, retrying with backoff. Only one loop runs at a time: a
-   * connection lost while another attempt is under way must not start a
-   * second one, or two consumers would share this instance's state and the
-   * older one's deliveries would never be acknowledged.
-   */
-  private async connectLoop() {
-    // Already connected (another loop won) or connecting: nothing to do.
-    if (this.connecting || this.connection) return;
-    this.connecting = true;
-    try {
-      while (!this.stopping) {
-        try {
-          await this.connect();
-          this.attempts = 0;
-          return;
-        } catch (e) {
-          this.state = 'connecting';
-          this.reason = `broker unavailable: ${(e as Error).message}`;
-          this.deps.logger.warn(
-            `dead-letter ${this.env.name}: ${this.reason}; retrying`,
-          );
-          await sleep(backoff(this.attempts++));
-        }
-      }
-    } finally {
-      this.connecting = false;
-    }
-  }
-
-  private async connect() {
-    const connection = await amqp.connect(this.env.amqp.url, {
-      clientProperties: {
-        connection_name: `backstage-dead-letter-${this.env.name}`,
-      },
-    });
-    connection.on('error', e =>
-      this.deps.logger.warn(
-        `dead-letter ${this.env.name}: connection error ${e.message}`,
-      ),
-    );
-    connection.on('close', () => this.onLost(connection, 'connection closed'));
-    // A channel call on a connection that closed mid set-up may never
-    // settle: race the set-up against the close, so this attempt fails
-    // and the loop retries.
-    const closed = new Promise<never>((_, reject) =>
-      connection.once('close', () =>
-        reject(new Error('connection closed during set-up')),
-      ),
-    );
-    closed.catch(() => {});
-    try {
-      await Promise.race([this.setUp(connection), closed]);
-    } catch (e) {
-      // Never leave a half-set-up connection open: its deliveries would
-      // stay unacknowledged for as long as it lives.
-      if (this.connection === connection) {
-        this.connection = undefined;
-        this.channel = undefined;
-        this.consumerTag = undefined;
-      }
-      await connection.close().catch(() => {});
-      throw e;
-    }
-  }
-
-  private async setUp(connection: amqp.ChannelModel) {
+  protected async declare(
+    connection: amqp.ChannelModel,
+    channel: amqp.Channel,
+  ) {
     await this.ensureQueue(connection);
-    const channel = await connection.createChannel();
-    channel.on('error', e =>
-      this.deps.logger.warn(
-        `dead-letter ${this.env.name}: channel error ${e.message}`,
-      ),
-    );
-    channel.on('close', () => this.onLost(connection, 'channel closed'));
     await channel.prefetch(this.env.amqp.prefetch);
-    if (this.stopping) throw new Error('stopping');
-    // Only now is this the connection in use: a drop before this point is
-    // this attempt's failure, handled by the connect loop alone.
-    this.connection = connection;
-    this.channel = channel;
-    await this.consume(channel);
   }
 
   /** Declares the queue (durable, quorum) unless it exists or declaring is off. */
@@ -227,38 +138,20 @@ export class DeadLetterConsumer {
     }
   }
 
-  private async consume(channel: amqp.Channel) {
-    const connection = this.connection;
-    const { consumerTag } = await channel.consume(
+  protected async consume(channel: amqp.Channel) {
+    this.consumerTag = await this.consumeQueue(
+      channel,
       this.env.amqp.queue,
-      message => {
-        if (!message) {
-          // The broker cancelled us (queue deleted): reconnect.
-          this.onLost(connection, 'consumer cancelled by the broker');
-          return;
-        }
-        this.onMessage(channel, message);
-      },
+      message => this.onMessage(channel, message),
     );
-    this.consumerTag = consumerTag;
     this.cancelWanted = false;
-    this.state = 'consuming';
-    this.reason = null;
   }
 
-  private onLost(connection: amqp.ChannelModel | undefined, why: string) {
-    if (this.stopping || !connection || connection !== this.connection) return;
-    this.connection = undefined;
-    this.channel = undefined;
+  protected onChannelLost() {
     this.consumerTag = undefined;
     this.cancelWanted = false;
     // Unacked deliveries go back to the queue; the buffer is not ours anymore.
     this.buffer = [];
-    this.state = 'connecting';
-    this.reason = `reconnecting: ${why}`;
-    connection?.close().catch(() => {});
-    this.deps.logger.warn(`dead-letter ${this.env.name}: ${why}; reconnecting`);
-    void sleep(backoff(this.attempts++)).then(() => this.connectLoop());
   }
 
   private onMessage(channel: amqp.Channel, message: amqp.ConsumeMessage) {
@@ -379,7 +272,7 @@ export class DeadLetterConsumer {
           this.cancelWhenIdle(channel);
         }
         if (this.stopping) return;
-        await sleep(backoff(attempt));
+        await sleepBackoff(attempt);
       }
     }
 
@@ -398,7 +291,7 @@ export class DeadLetterConsumer {
           `dead-letter ${this.env.name}: database is back; resuming`,
         );
         await this.consume(channel).catch(e =>
-          this.onLost(this.connection, `resume failed: ${e}`),
+          this.lost(this.connection, `resume failed: ${e}`),
         );
       } else if (this.state === 'paused') {
         // Back before the consumer was cancelled: it never stopped.

@@ -81,10 +81,10 @@ describe('ReleaseEventConsumer against RabbitMQ', () => {
     );
     consumer.start();
     await eventually(
-      async () => consumer.connected,
-      c => c,
+      async () => consumer.status().state,
+      state => state === 'consuming',
     );
-    expect(consumer.connected).toBe(true);
+    expect(consumer.status()).toEqual({ state: 'consuming', reason: null });
 
     const released = {
       name: 'authentication',
@@ -125,7 +125,7 @@ describe('ReleaseEventConsumer against RabbitMQ', () => {
     );
     expect(left).toBe(0);
     await consumer.stop();
-    expect(consumer.connected).toBe(false);
+    expect(consumer.status()).toEqual({ state: 'stopped', reason: null });
     expect(failures).toBeLessThan(0);
   });
 });

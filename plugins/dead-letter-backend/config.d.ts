@@ -150,5 +150,11 @@ export interface Config {
     errorHeader?: string;
     /** Seconds a service's squad (catalog owner) is cached; unknown services at most 30. Default: 300. */
     squadCacheSeconds?: number;
+    /**
+     * Seconds a person's `dead-letter.message.read` and `read-unmasked`
+     * decisions are reused before the permission backend is asked again,
+     * 1 to 300. Default: 10.
+     */
+    readDecisionCacheSeconds?: number;
   };
 }

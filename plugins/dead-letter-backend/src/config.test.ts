@@ -41,6 +41,7 @@ describe('readDeadLetterConfig', () => {
     ]);
     expect(config.errorHeader).toBe('x-error');
     expect(config.squadCacheSeconds).toBe(300);
+    expect(config.readDecisionCacheSeconds).toBe(10);
     expect(config.readers).toEqual({ groups: [], unmaskedGroups: [] });
   });
 
@@ -97,6 +98,12 @@ describe('readDeadLetterConfig', () => {
       'deadLetter.retention.days: must be a whole number of days, at least 1',
     );
     expect(read({ retention: { days: 1.5 } })).toThrow(/whole number/);
+    expect(read({ readDecisionCacheSeconds: 0 })).toThrow(
+      'deadLetter.readDecisionCacheSeconds: must be from 1 to 300 seconds',
+    );
+    expect(
+      read({ readDecisionCacheSeconds: 2.5 })().readDecisionCacheSeconds,
+    ).toBe(2.5);
   });
 
   it('reads the archive retention plugin-wide and per environment', () => {

@@ -130,6 +130,8 @@ export interface DeadLetterConfig {
   errorHeader: string;
   /** Seconds a catalog lookup of a service's squad is cached. */
   squadCacheSeconds: number;
+  /** Seconds a person's read decisions are reused (see DecisionCache). */
+  readDecisionCacheSeconds: number;
   readers: DeadLetterReaders;
 }
 
@@ -293,6 +295,7 @@ export function readDeadLetterConfig(root: Config): DeadLetterConfig {
     ),
     errorHeader: config?.getOptionalString('errorHeader') ?? 'x-error',
     squadCacheSeconds: config?.getOptionalNumber('squadCacheSeconds') ?? 300,
+    readDecisionCacheSeconds: readDecisionCacheSeconds(config),
     readers: readDeadLetterReaders(root),
   };
 }
@@ -306,4 +309,14 @@ function readPrefetch(where: string, value: number | undefined): number {
   if (!Number.isInteger(prefetch) || prefetch < 1 || prefetch > 65535)
     throw new Error(`${where}: must be a whole number from 1 to 65535`);
   return prefetch;
+}
+
+/** Reused decisions outlive a membership change by at most this much. */
+function readDecisionCacheSeconds(config: Config | undefined): number {
+  const seconds = config?.getOptionalNumber('readDecisionCacheSeconds') ?? 10;
+  if (seconds < 1 || seconds > 300)
+    throw new Error(
+      'deadLetter.readDecisionCacheSeconds: must be from 1 to 300 seconds',
+    );
+  return seconds;
 }

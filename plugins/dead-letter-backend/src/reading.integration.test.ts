@@ -92,6 +92,8 @@ describe('reading dead letters: per squad, masked, audited', () => {
     );
     const clearing = await addServiceQueue('card-clearing', 'card.cleared');
     const audit = recordingAuditor();
+    /** The permission backend's user lookups: one per decision asked. */
+    const lookups = new Map<string, number>();
     const running = await startTestBackend({
       features: [
         deadLetterPlugin,
@@ -103,6 +105,7 @@ describe('reading dead letters: per squad, masked, audited', () => {
         mockServices.userInfo.mock({
           getUserInfo: async credentials => {
             const ref = (credentials.principal as any).userEntityRef;
+            lookups.set(ref, (lookups.get(ref) ?? 0) + 1);
             return {
               userEntityRef: ref,
               ownershipEntityRefs: [ref, ...(members[ref] ?? [])],
@@ -209,8 +212,21 @@ describe('reading dead letters: per squad, masked, audited', () => {
         /0101901234|4111|Bearer/,
       );
 
-      // A member of squad B (gemini): the content, masked.
+      // A member of squad B (gemini) opens the message by a link: the page
+      // asks for the environments first, which has the read decisions asked
+      // in the background, so opening the message asks nothing more.
+      expect(lookups.get('user:default/gustav.berg')).toBeUndefined();
+      const environments = await request(server)
+        .get('/api/dead-letter/environments')
+        .set(gustav);
+      expect(environments.status).toBe(200);
+      await eventually(
+        async () => lookups.get('user:default/gustav.berg') === 1,
+        "gustav's read decisions asked",
+      );
+      // The content, masked.
       const squadView = await request(server).get(url).set(gustav);
+      expect(lookups.get('user:default/gustav.berg')).toBe(1);
       expect(squadView.status).toBe(200);
       expect({
         ...squadView.body.content,

@@ -14,6 +14,7 @@ describe('router and openapi.yaml', () => {
         servicePattern: /x/,
         errorHeader: 'x-error',
         squadCacheSeconds: 1,
+        readDecisionCacheSeconds: 10,
         readers: { groups: [], unmaskedGroups: [] },
       },
       store: {} as any,

@@ -126,9 +126,6 @@ const selectionSchema = z.union([
   z.object({ environment: z.string().min(1), filter: filterSchema }).strict(),
 ]);
 
-/** How long a person's read decisions are reused (see DecisionCache). */
-const READ_DECISION_TTL_MS = 10_000;
-
 /** Dependencies of the dead-letter HTTP API. */
 export interface RouterOptions {
   config: DeadLetterConfig;
@@ -241,35 +238,8 @@ export async function createRouter(
     return { selection: restricted, by };
   };
 
-  router.get('/environments', async (req, res) => {
-    await httpAuth.credentials(req);
-    // The consumers' states come from memory and must be served while the
-    // database is away; the last purges are then reported as unknown.
-    const runs = await store.retentionRuns().catch(() => []);
-    const body: EnvironmentStatus[] = config.environments.map(env => {
-      const run = runs.find(r => r.environment === env.name);
-      const status = environmentStatus(env.name) ?? {
-        name: env.name,
-        queue: env.amqp?.queue ?? '',
-        state: 'stopped' as const,
-        reason: 'consumer not started',
-        stored: 0,
-        logsUrlTemplate: env.logsUrlTemplate,
-      };
-      return {
-        ...status,
-        retention: {
-          days: env.retention.days,
-          lastRunAt: run?.lastRunAt ?? null,
-          lastPurged: run?.lastPurged ?? null,
-        },
-      };
-    });
-    res.json(body);
-  });
-
   const readDecisions = new DecisionCache<PolicyDecision[]>(
-    READ_DECISION_TTL_MS,
+    config.readDecisionCacheSeconds * 1000,
   );
   /**
    * A person's read and read-unmasked decisions: conditional (per squad),
@@ -295,12 +265,45 @@ export async function createRouter(
     );
   };
 
-  router.get('/dead-letters', async (req, res) => {
-    const credentials = await httpAuth.credentials(req);
-    // The table is where a person opens messages from: have their read
-    // decisions ready for the first one (asked in the background; a failure
-    // is asked again when a message is opened).
+  /**
+   * Asks a person's read decisions in the background, on the requests the
+   * Dead Letter page makes before a message can be opened (the environments
+   * first, then the table), so opening one, even by a link, finds them
+   * ready. A failure is asked again when a message is opened.
+   */
+  const warmReadDecisions = (credentials: BackstageCredentials) => {
     readDecisionsOf(credentials)?.catch(() => {});
+  };
+
+  router.get('/environments', async (req, res) => {
+    warmReadDecisions(await httpAuth.credentials(req));
+    // The consumers' states come from memory and must be served while the
+    // database is away; the last purges are then reported as unknown.
+    const runs = await store.retentionRuns().catch(() => []);
+    const body: EnvironmentStatus[] = config.environments.map(env => {
+      const run = runs.find(r => r.environment === env.name);
+      const status = environmentStatus(env.name) ?? {
+        name: env.name,
+        queue: env.amqp?.queue ?? '',
+        state: 'stopped' as const,
+        reason: 'consumer not started',
+        stored: 0,
+        logsUrlTemplate: env.logsUrlTemplate,
+      };
+      return {
+        ...status,
+        retention: {
+          days: env.retention.days,
+          lastRunAt: run?.lastRunAt ?? null,
+          lastPurged: run?.lastPurged ?? null,
+        },
+      };
+    });
+    res.json(body);
+  });
+
+  router.get('/dead-letters', async (req, res) => {
+    warmReadDecisions(await httpAuth.credentials(req));
     const {
       environment: env,
       limit,

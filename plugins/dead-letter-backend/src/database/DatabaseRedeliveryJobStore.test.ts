@@ -78,6 +78,11 @@ describe('DatabaseRedeliveryJobStore', () => {
       expect(await jobs.claim('b', 10_000, now, [])).toBeUndefined();
       const items = await jobs.nextItems(job.id, 10);
       expect(items).toHaveLength(3);
+      // Read on after the last item taken.
+      expect(
+        (await jobs.nextItems(job.id, 10, items[0].id)).map(i => i.id),
+      ).toEqual([items[1].id, items[2].id]);
+      expect(await jobs.nextItems(job.id, 10, items[2].id)).toEqual([]);
       expect(await jobs.markPublishing(job.id, [items[0].id])).toBe(0);
       const later = new Date(now.getTime() + 11_000);
       expect(await jobs.claim('b', 10_000, later, [])).toMatchObject({

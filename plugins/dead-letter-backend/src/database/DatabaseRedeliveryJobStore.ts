@@ -364,11 +364,13 @@ export class DatabaseRedeliveryJobStore implements RedeliveryJobStore {
   async nextItems(
     jobId: string,
     limit: number,
+    afterItemId?: string,
   ): Promise<PendingRedeliveryItem[]> {
     const rows: RawPendingItemRow[] = await this.db(`${ITEMS} as i`)
       .leftJoin('dead_letters as d', 'd.id', 'i.dead_letter_id')
       .where('i.job_id', Number(jobId))
       .whereIn('i.state', ['queued', 'publishing'])
+      .where('i.id', '>', Number(afterItemId ?? 0))
       .orderBy('i.id')
       .limit(limit)
       .select(

@@ -137,8 +137,12 @@ export interface RedeliveryJobStore {
   ): Promise<RedeliveryJobState | undefined>;
   /** Gives up `owner`'s lease so another replica may take the job at once. */
   release(id: string, owner: string): Promise<void>;
-  /** The next queued or publishing items, in id order. */
-  nextItems(jobId: string, limit: number): Promise<PendingRedeliveryItem[]>;
+  /** The next queued or publishing items, in id order (after `afterItemId` when given). */
+  nextItems(
+    jobId: string,
+    limit: number,
+    afterItemId?: string,
+  ): Promise<PendingRedeliveryItem[]>;
   /**
    * Marks items `publishing` before they are published; items already
    * publishing are counted in the job's duplicate window. Returns how many.

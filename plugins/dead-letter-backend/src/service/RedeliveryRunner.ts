@@ -262,13 +262,28 @@ export class RedeliveryRunner {
     const recent: Array<[number, number]> = [];
     let lastUpdate = 0;
     let queue: PendingRedeliveryItem[] = [];
+    /** The last item read: items are read on after it. */
+    let cursor: string | undefined;
+    /**
+     * The previous batch's record in the database, written while the next
+     * batch is published; awaited before the next record, before reading
+     * from the start again and before the runner lets go of the job.
+     */
+    let recording: Promise<void> = Promise.resolve();
+    let recordError: unknown;
     let backoff = 0;
     try {
       while (go()) {
         if (queue.length === 0) {
-          queue = await jobs.nextItems(job.id, READ_AHEAD);
+          queue = await jobs.nextItems(job.id, READ_AHEAD, cursor);
           if (queue.length === 0) {
+            await recording;
             if (control.abandoned) return;
+            if (cursor !== undefined) {
+              // From the start again: items put back or left publishing.
+              cursor = undefined;
+              continue;
+            }
             if (await jobs.finishIfComplete(job.id, this.owner, new Date())) {
               logger.info(`dead-letter redelivery job ${job.id} done`);
               await this.audit(job, 'done');
@@ -276,6 +291,7 @@ export class RedeliveryRunner {
             }
             return;
           }
+          cursor = queue[queue.length - 1].id;
         }
         const rate = rateAt(Date.now() - started, job.rate, job.ramp);
         let n: number;
@@ -290,23 +306,24 @@ export class RedeliveryRunner {
         }
         if (!go()) break;
         const batch = queue.splice(0, n);
-        const { unsent, uncertain, published } = await this.publishBatch(
-          job,
-          env,
-          batch,
-          control,
-          recent,
-        );
+        const { unsent, uncertain, published, record } =
+          await this.publishBatch(job, env, batch, control, recent);
         if (control.abandoned) return;
+        // One record at a time, in order; a failed one stops the run here.
+        await recording;
+        recording = record();
         const now = Date.now();
         if (now - lastUpdate >= 500) {
           lastUpdate = now;
           this.onUpdate?.(job.id);
         }
         if (unsent || uncertain) {
-          // The broker is away: read the items again after a pause that
-          // still notices a pause or cancel.
+          // The broker is away: read the items again (from the start,
+          // once recorded) after a pause that still notices a pause or
+          // cancel.
+          await recording;
           queue = [];
+          cursor = undefined;
           backoff = Math.min(15_000, Math.max(500, backoff * 2));
           const until = Date.now() + backoff;
           while (go() && Date.now() < until) await sleep(100);
@@ -316,6 +333,11 @@ export class RedeliveryRunner {
         }
       }
     } finally {
+      // What the broker confirmed is recorded, paused or cancelled or not.
+      recordError = await recording.then(
+        () => undefined,
+        (e: unknown) => e,
+      );
       watching = false;
       sleeper.wake();
       await watch;
@@ -326,6 +348,9 @@ export class RedeliveryRunner {
         this.onUpdate?.(job.id);
       }
     }
+    // A last record that failed stops the run like any other (logged; the
+    // items it left publishing are published again, in the duplicate window).
+    if (recordError) throw recordError;
   }
 
   /**
@@ -360,7 +385,7 @@ export class RedeliveryRunner {
     }
   }
 
-  /** Publishes one batch and records what became of it. */
+  /** Publishes one batch; what became of it is recorded by `record`. */
   private async publishBatch(
     job: StoredRedeliveryJob,
     env: BrokerEnvironmentConfig,
@@ -369,6 +394,12 @@ export class RedeliveryRunner {
     recent: Array<[number, number]>,
   ) {
     const { jobs } = this.deps;
+    const nothing = {
+      unsent: 0,
+      uncertain: 0,
+      published: 0,
+      record: async () => {},
+    };
     const failed: RedeliveryItemFailure[] = [];
     const toSend: PendingRedeliveryItem[] = [];
     for (const item of batch) {
@@ -393,7 +424,7 @@ export class RedeliveryRunner {
       job.id,
       toSend.map(i => i.id),
     );
-    if (control.abandoned) return { unsent: 0, uncertain: 0, published: 0 };
+    if (control.abandoned) return nothing;
     const outcomes = await this.deps.publishers.for(env).publish(
       toSend.map(item => ({
         row: item.row!,
@@ -402,7 +433,7 @@ export class RedeliveryRunner {
       })),
     );
     // A crashed replica never records its confirms.
-    if (control.abandoned) return { unsent: 0, uncertain: 0, published: 0 };
+    if (control.abandoned) return nothing;
     const published: Array<{ itemId: string; deadLetterId: string }> = [];
     const unsent: string[] = [];
     let uncertain = 0;
@@ -431,16 +462,20 @@ export class RedeliveryRunner {
     const span = Math.max(250, Math.min(RATE_WINDOW_MS, now - recent[0][0]));
     const currentRate =
       (recent.reduce((sum, [, count]) => sum + count, 0) / span) * 1000;
-    await jobs.record(
-      job.id,
-      { published, failed },
-      Math.round(currentRate * 10) / 10,
-      new Date(),
-    );
     return {
       unsent: unsent.length,
       uncertain,
       published: published.length,
+      /** Records the batch (the caller runs it while it publishes the next). */
+      record: async () => {
+        if (control.abandoned) return;
+        await jobs.record(
+          job.id,
+          { published, failed },
+          Math.round(currentRate * 10) / 10,
+          new Date(),
+        );
+      },
     };
   }
 }

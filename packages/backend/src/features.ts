@@ -29,6 +29,7 @@ import signalsBackend from '@backstage/plugin-signals-backend';
 import mcpActionsBackend from '@backstage/plugin-mcp-actions-backend';
 import { lunarPermissionPolicyModule } from './modules/permissionPolicy';
 import {
+  cachedUserInfoServiceFactory,
   lunarDatabaseServiceFactory,
   rootHealthServiceFactory,
 } from '@internal/plugin-lunar-node';
@@ -44,6 +45,9 @@ export const features = [
   // Backstage's database service, with every plugin's migrations taking
   // turns across replicas that start at once (deploy/).
   lunarDatabaseServiceFactory,
+  // Backstage's user info, each token's answer reused for up to a minute
+  // instead of asking the auth backend on every permission decision.
+  cachedUserInfoServiceFactory,
 
   appBackend,
   proxyBackend,

@@ -32,6 +32,10 @@ export {
   type ReadinessCheck,
   type ReadinessChecksService,
 } from './health/readiness';
+export {
+  CachedUserInfoService,
+  cachedUserInfoServiceFactory,
+} from './auth/cachedUserInfo';
 export { backoffDelay, sleepBackoff } from './amqp/backoff';
 export {
   ReconnectingAmqpConsumer,

@@ -43,3 +43,4 @@ export {
   type AmqpConsumerStatus,
   type ReconnectingAmqpConsumerOptions,
 } from './amqp/ReconnectingAmqpConsumer';
+export { runGit, type GitAuthor, type RunGitOptions } from './git/runGit';

@@ -50,7 +50,7 @@ describe('release-status backend', () => {
   let server: any;
 
   beforeAll(async () => {
-    makeGitRepo(
+    await makeGitRepo(
       repos.dir,
       'card-clearing',
       [
@@ -63,7 +63,7 @@ describe('release-status backend', () => {
       ],
       { now },
     );
-    makeGitRepo(
+    await makeGitRepo(
       repos.dir,
       'term-deposit',
       [

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import request from 'supertest';
-import { git } from './git';
+import { runGit } from '@internal/plugin-lunar-node';
 import {
   loadTemplate,
   startLunarBackend,
@@ -117,7 +117,7 @@ describe('templates as real tasks, published locally', () => {
 
     // A real bare repository with master holding the generated files.
     const bare = path.join(gitDir, 'ledger-events.git');
-    const tree = await git(['ls-tree', '-r', '--name-only', 'master'], {
+    const tree = await runGit(['ls-tree', '-r', '--name-only', 'master'], {
       cwd: bare,
     });
     expect(tree.split('\n')).toEqual(
@@ -134,7 +134,7 @@ describe('templates as real tasks, published locally', () => {
       ]),
     );
     expect(
-      await git(['log', '-1', '--format=%s', 'master'], { cwd: bare }),
+      await runGit(['log', '-1', '--format=%s', 'master'], { cwd: bare }),
     ).toBe('Create ledger-events from the Go service template');
   });
 

@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { runGit } from '@internal/plugin-lunar-node';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -13,44 +13,39 @@ export interface TestCommit {
 
 /**
  * Makes a real git repository `<parent>/<name>` on `branch` with one commit
- * per entry (oldest first) and returns its path.
+ * per entry (oldest first) and returns its path. Git runs hermetically
+ * (lunar-node's runGit): the machine's git configuration never leaks in.
  */
-export function makeGitRepo(
+export async function makeGitRepo(
   parent: string,
   name: string,
   commits: TestCommit[],
   options: { branch?: string; now?: number } = {},
-): string {
+): Promise<string> {
   const dir = path.join(parent, name);
   fs.mkdirSync(dir, { recursive: true });
   const now = options.now ?? Date.now();
   const git = (args: string[], date: string, author = 'Ada Holm') =>
-    execFileSync('git', args, {
+    runGit(args, {
       cwd: dir,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: {
-        ...process.env,
-        GIT_AUTHOR_NAME: author,
-        GIT_AUTHOR_EMAIL: 'dev@lunar.example',
-        GIT_COMMITTER_NAME: author,
-        GIT_COMMITTER_EMAIL: 'dev@lunar.example',
-        GIT_AUTHOR_DATE: date,
-        GIT_COMMITTER_DATE: date,
-        GIT_CONFIG_GLOBAL: os.devNull,
-        GIT_CONFIG_NOSYSTEM: '1',
-      },
+      author: { name: author, email: 'dev@lunar.example' },
+      date,
     });
   const start = new Date(now).toISOString();
-  git(['init', '-q', '-b', options.branch ?? 'master'], start);
-  commits.forEach((c, i) => {
+  await git(['init', '-q', '-b', options.branch ?? 'master'], start);
+  for (const [i, c] of commits.entries()) {
     const date = new Date(now - c.ageMs).toISOString();
     fs.writeFileSync(path.join(dir, 'CHANGELOG.md'), `change ${i}\n`, {
       flag: 'a',
     });
-    git(['add', '-A'], date);
-    git(['commit', '-q', '-m', c.message ?? `Change ${i}`], date, c.author);
-    for (const tag of c.tags ?? []) git(['tag', tag], date);
-  });
+    await git(['add', '-A'], date);
+    await git(
+      ['commit', '-q', '-m', c.message ?? `Change ${i}`],
+      date,
+      c.author,
+    );
+    for (const tag of c.tags ?? []) await git(['tag', tag], date);
+  }
   return dir;
 }
 

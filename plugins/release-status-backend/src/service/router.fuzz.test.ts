@@ -55,7 +55,7 @@ describe('release-status API against its openapi.yaml', () => {
   it('survives generated valid and hostile input as a user, a service and no one', async () => {
     const repos = tempDir();
     const now = Date.now();
-    makeGitRepo(
+    await makeGitRepo(
       repos.dir,
       'card-clearing',
       [

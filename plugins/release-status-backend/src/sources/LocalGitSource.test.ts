@@ -12,8 +12,8 @@ describe('LocalGitSource', () => {
   const tmp = tempDir();
   afterAll(() => tmp.remove());
 
-  beforeAll(() => {
-    makeGitRepo(
+  beforeAll(async () => {
+    await makeGitRepo(
       tmp.dir,
       'card-clearing',
       [
@@ -26,7 +26,7 @@ describe('LocalGitSource', () => {
       ],
       { now },
     );
-    makeGitRepo(tmp.dir, 'bare-lib.git', [{ ageMs: DAY }], {
+    await makeGitRepo(tmp.dir, 'bare-lib.git', [{ ageMs: DAY }], {
       branch: 'main',
       now,
     });
@@ -92,12 +92,12 @@ describe('LocalGitSource', () => {
   it('never reads a repository around a folder that is not one', async () => {
     // Like `.local/example-git` inside the portal's own checkout: the
     // folder sits in a git repository, one of its folders is not one.
-    const portal = makeGitRepo(tmp.dir, 'portal', [
+    const portal = await makeGitRepo(tmp.dir, 'portal', [
       { ageMs: DAY, tags: ['prod'], message: 'The portal itself' },
     ]);
     const local = path.join(portal, '.local', 'example-git');
     fs.mkdirSync(path.join(local, 'plain'), { recursive: true });
-    makeGitRepo(local, 'term-deposit', [{ ageMs: HOUR, tags: ['prod'] }]);
+    await makeGitRepo(local, 'term-deposit', [{ ageMs: HOUR, tags: ['prod'] }]);
     const source = new LocalGitSource(local);
 
     const error = await source.read({ name: 'plain' }, ['prod']).catch(e => e);

@@ -3,7 +3,7 @@ import { ConfigReader } from '@backstage/config';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { git } from '../git';
+import { runGit } from '@internal/plugin-lunar-node';
 import { createPublishLocalAction } from './publishLocal';
 import { createRegisterFileAction } from './registerFile';
 import { createValidateNameAction } from './validateName';
@@ -82,14 +82,14 @@ describe('Lunar scaffolder actions', () => {
         createdPaths: [bare, path.join(gitDir, 'svc-a')],
       });
       expect(
-        await git(['ls-tree', '-r', '--name-only', 'master'], { cwd: bare }),
+        await runGit(['ls-tree', '-r', '--name-only', 'master'], { cwd: bare }),
       ).toBe('docs/index.md\nshuttle.yaml');
       expect(
-        await git(['log', '-1', '--format=%an <%ae>|%s', 'master'], {
+        await runGit(['log', '-1', '--format=%an <%ae>|%s', 'master'], {
           cwd: bare,
         }),
       ).toBe('Guest User <guest@example.com>|Create svc-a');
-      expect(await git(['rev-parse', 'master'], { cwd: bare })).toBe(
+      expect(await runGit(['rev-parse', 'master'], { cwd: bare })).toBe(
         outputs.commitHash,
       );
       expect(fs.readFileSync(path.join(bare, 'description'), 'utf8')).toBe(
@@ -232,7 +232,7 @@ describe('Lunar scaffolder actions', () => {
     it('without cleanupPaths a failure leaves the repository alone: another run made it', async () => {
       // Another run published svc-a; this run only registers (no publish-local).
       await publish('svc-a');
-      const before = await git(['rev-parse', 'master'], {
+      const before = await runGit(['rev-parse', 'master'], {
         cwd: path.join(gitDir, 'svc-a.git'),
       });
       const catalog = rejectingCatalog();
@@ -251,7 +251,7 @@ describe('Lunar scaffolder actions', () => {
       expect(fs.readdirSync(gitDir).sort()).toEqual(['svc-a', 'svc-a.git']);
       expect(fs.existsSync(path.join(gitDir, 'svc-a/shuttle.yaml'))).toBe(true);
       expect(
-        await git(['rev-parse', 'master'], {
+        await runGit(['rev-parse', 'master'], {
           cwd: path.join(gitDir, 'svc-a.git'),
         }),
       ).toBe(before);

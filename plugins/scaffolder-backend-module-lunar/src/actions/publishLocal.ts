@@ -4,7 +4,7 @@ import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import fs from 'node:fs/promises';
 import { pathToFileURL } from 'node:url';
 import { LunarScaffolderConfig } from '../config';
-import { GitAuthor, git } from '../git';
+import { GitAuthor, runGit } from '@internal/plugin-lunar-node';
 import { dnsLabelProblem, errorMessage, localRepoPaths } from '../names';
 
 /**
@@ -100,7 +100,7 @@ export function createPublishLocalAction(opts: {
       const created = [bare];
       let stage = 'creating the bare repository';
       try {
-        await git(['init', '--quiet', '--bare', '--initial-branch=master'], {
+        await runGit(['init', '--quiet', '--bare', '--initial-branch=master'], {
           cwd: bare,
         });
         if (description) {
@@ -123,20 +123,22 @@ export function createPublishLocalAction(opts: {
           filter: src => !src.split(/[\\/]/).includes('.git'),
         });
         stage = 'committing';
-        await git(['init', '--quiet', '--initial-branch=master'], {
+        await runGit(['init', '--quiet', '--initial-branch=master'], {
           cwd: workingCopy,
         });
-        await git(['add', '--all'], { cwd: workingCopy });
-        await git(
+        await runGit(['add', '--all'], { cwd: workingCopy });
+        await runGit(
           ['commit', '--quiet', '-m', gitCommitMessage ?? 'Initial commit'],
           { cwd: workingCopy, author },
         );
         stage = 'pushing master';
-        await git(['remote', 'add', 'origin', remoteUrl], { cwd: workingCopy });
-        await git(['push', '--quiet', '-u', 'origin', 'master'], {
+        await runGit(['remote', 'add', 'origin', remoteUrl], {
           cwd: workingCopy,
         });
-        const commitHash = await git(['rev-parse', 'HEAD'], {
+        await runGit(['push', '--quiet', '-u', 'origin', 'master'], {
+          cwd: workingCopy,
+        });
+        const commitHash = await runGit(['rev-parse', 'HEAD'], {
           cwd: workingCopy,
         });
         ctx.logger.info(

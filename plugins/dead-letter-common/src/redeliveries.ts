@@ -115,3 +115,11 @@ export interface RedeliveryJobs {
 /** The signals channel of an environment's job updates (a RedeliveryJob each). */
 export const redeliverySignalChannel = (environment: string) =>
   `dead-letter:redeliveries:${environment}`;
+
+/**
+ * Where the app shows an environment's redelivery jobs: the Dead Letter
+ * page's Redeliveries tab, with the environment selected (the page reads
+ * `?environment=`). Relative to the app's base URL, as notifications link.
+ */
+export const redeliveriesPagePath = (environment: string) =>
+  `/dead-letter/redeliveries?environment=${encodeURIComponent(environment)}`;

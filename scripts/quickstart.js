@@ -104,6 +104,9 @@ function quickstartConfig({ releaseManagerUrl, broker }) {
     jsonPaths: ['$.cpr', '$.iban', '$..cardNumber', '$.items[*].pan'],
     headers: ['authorization'],
   };
+  // A redelivery job that pauses itself notifies the owning squad; messages
+  // of services without an owner go to squad-nasa, who run dead-letter.
+  config.deadLetter.notifications = { fallbackGroup: 'squad-nasa' };
   return config;
 }
 

@@ -70,6 +70,14 @@ export interface Config {
         /** Days an archived message stays restorable, at least 1 (never beyond `retention`). Default: `deadLetter.archive.retentionDays`. */
         retentionDays?: number;
       };
+      /** Notifications about this environment's dead letters. */
+      notifications?: {
+        /**
+         * Severity of its notifications (critical, high, normal, low).
+         * Default: high for `prod` and names ending in `-prod`, else normal.
+         */
+        severity?: 'critical' | 'high' | 'normal' | 'low';
+      };
       /** Redelivery job rates in this environment. Default: `deadLetter.redelivery`. */
       redelivery?: {
         /** Messages per second of a job that asks for no rate. Default: the plugin-wide one. */
@@ -96,6 +104,20 @@ export interface Config {
       autoPauseRatio?: number;
       /** Re-failed messages before a job may pause itself. Default: 20. */
       autoPauseMinimum?: number;
+    };
+    /**
+     * Backstage notifications to the squads owning dead letters (for
+     * example when a redelivery job pauses itself); each squad's group
+     * members receive them.
+     */
+    notifications?: {
+      /**
+       * Group (entity ref; `platform` means group:default/platform) notified
+       * instead when a message's squad is unknown: its service has no owner
+       * in the catalog, or the squad has no group there. Default: none
+       * (such messages notify nobody; a warning is logged).
+       */
+      fallbackGroup?: string;
     };
     /**
      * Who may read message content (body, headers, properties) besides the

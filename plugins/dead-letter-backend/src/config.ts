@@ -1,5 +1,9 @@
 import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
 import { Config } from '@backstage/config';
+import {
+  NotificationSeverity,
+  notificationSeverities,
+} from '@backstage/plugin-notifications-common';
 import { MaskingRules, readMaskingRules } from './service/masking';
 
 /** A broker connection and the dead-letter queue consumed through it. */
@@ -319,4 +323,53 @@ function readDecisionCacheSeconds(config: Config | undefined): number {
       'deadLetter.readDecisionCacheSeconds: must be from 1 to 300 seconds',
     );
   return seconds;
+}
+
+/** Who is told about a squad's dead letters, and how loudly. */
+export interface NotificationSettings {
+  /**
+   * The group notified for messages whose squad is unknown (no owner in
+   * the catalog, or a squad group the catalog does not have); null: such
+   * messages notify nobody.
+   */
+  fallbackGroup: string | null;
+  /** Severity of an environment's notifications. */
+  severity: (environment: string) => NotificationSeverity;
+}
+
+/** `prod` and `*-prod` environments notify with high severity, others normal. */
+export function defaultSeverity(environment: string): NotificationSeverity {
+  return environment === 'prod' || environment.endsWith('-prod')
+    ? 'high'
+    : 'normal';
+}
+
+/**
+ * Reads `deadLetter.notifications.fallbackGroup` and each environment's
+ * `notifications.severity` (default: {@link defaultSeverity}).
+ */
+export function readNotificationSettings(root: Config): NotificationSettings {
+  const config = root.getOptionalConfig('deadLetter');
+  const fallback = config?.getOptionalString('notifications.fallbackGroup');
+  const severities = new Map<string, NotificationSeverity>();
+  for (const env of config?.getOptionalConfigArray('environments') ?? []) {
+    const name = env.getString('name');
+    const severity = env.getOptionalString('notifications.severity');
+    if (severity === undefined) continue;
+    if (!notificationSeverities.includes(severity as NotificationSeverity)) {
+      throw new Error(
+        `deadLetter.environments[${name}].notifications.severity: '${severity}' is not one of ${notificationSeverities.join(
+          ', ',
+        )}`,
+      );
+    }
+    severities.set(name, severity as NotificationSeverity);
+  }
+  return {
+    fallbackGroup: fallback
+      ? groupRef('deadLetter.notifications.fallbackGroup', fallback)
+      : null,
+    severity: environment =>
+      severities.get(environment) ?? defaultSeverity(environment),
+  };
 }

@@ -4,12 +4,14 @@ import {
 } from '@backstage/backend-plugin-api';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { signalsServiceRef } from '@backstage/plugin-signals-node';
+import { notificationService } from '@backstage/plugin-notifications-node';
 import { deadLetterPermissions } from '@internal/plugin-dead-letter-common';
 import {
   DEFAULT_ARCHIVE_RETENTION_DAYS,
   DEFAULT_RETENTION_DAYS,
   hasBroker,
   readDeadLetterConfig,
+  readNotificationSettings,
 } from './config';
 import { DeadLetterConsumer } from './consumer/DeadLetterConsumer';
 import { DatabaseDeadLetterStore } from './database/DatabaseDeadLetterStore';
@@ -21,6 +23,8 @@ import { DatabaseRedeliveryJobStore } from './database/DatabaseRedeliveryJobStor
 import { createSquadResolver, fillMissingSquads } from './service/squads';
 import { backfillSquads } from './service/backfillSquads';
 import { purgeExpired, purgeExpiredArchive } from './service/retention';
+import { SquadNotifier } from './service/SquadNotifier';
+import { RedeliveryNotifications } from './service/redeliveryNotifications';
 import { SampleEnvironment } from './service/sampleEnvironment';
 import {
   deadLetterMessageResourceRef,
@@ -59,6 +63,7 @@ export const deadLetterPlugin = createBackendPlugin({
         catalog: catalogServiceRef,
         readiness: readinessChecksServiceRef,
         signals: signalsServiceRef,
+        notifications: notificationService,
       },
       async init(deps) {
         const config = readDeadLetterConfig(deps.config);
@@ -243,6 +248,21 @@ export const deadLetterPlugin = createBackendPlugin({
         });
         // Progress is pushed through signals as the runner makes it.
         runner.onUpdate = id => void redeliveries.publishUpdate(id);
+        // A job that paused itself tells its squads (Backstage
+        // notifications), from the replica whose pause took effect.
+        const notifier = new SquadNotifier({
+          notifications: deps.notifications,
+          catalog: deps.catalog,
+          auth: deps.auth,
+          logger: deps.logger,
+          settings: readNotificationSettings(deps.config),
+        });
+        const redeliveryNotifications = new RedeliveryNotifications({
+          jobs,
+          notifier,
+          logger: deps.logger,
+        });
+        runner.onAutoPause = id => void redeliveryNotifications.autoPaused(id);
         deps.lifecycle.addStartupHook(() => runner.start());
         deps.lifecycle.addShutdownHook(async () => {
           await Promise.all([...consumers.values()].map(c => c.stop()));

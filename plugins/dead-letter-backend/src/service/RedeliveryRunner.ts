@@ -103,6 +103,12 @@ export class RedeliveryRunner {
   /** Called when a job's state or progress changed (see the constructor). */
   onUpdate?: (jobId: string) => void;
 
+  /**
+   * Called once per auto-pause, on the replica whose pause took effect (to
+   * notify the owning squads); it must not throw, and is not waited for.
+   */
+  onAutoPause?: (jobId: string) => void;
+
   /** Starts polling for jobs. */
   start(): void {
     this.stopped = false;
@@ -382,6 +388,7 @@ export class RedeliveryRunner {
       this.deps.logger.warn(`dead-letter redelivery job ${job.id} ${reason}`);
       await this.audit(job, 'paused', { reason, refailed });
       this.onUpdate?.(job.id);
+      this.onAutoPause?.(job.id);
     }
   }
 

@@ -65,7 +65,8 @@ export class CachedUserInfoService implements UserInfoService {
   async getUserInfo(
     credentials: BackstageCredentials,
   ): Promise<BackstageUserInfo> {
-    if (credentials.principal.type !== 'user') {
+    const principal = credentials.principal as { type?: unknown };
+    if (principal?.type !== 'user') {
       throw new Error('Only user credentials are supported');
     }
     // Backstage keeps the token on the credentials, out of enumeration.

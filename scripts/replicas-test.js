@@ -14,7 +14,11 @@
 //   4. a redelivery job of all of them is started; the replica running it
 //      (the lease owner) is killed with SIGKILL mid-way; the other takes it
 //      over and finishes it: every message arrives on its exchange and
-//      routing key, duplicates only within the window the job reports.
+//      routing key, duplicates only within the window the job reports;
+//   5. a person uses the portal in Chromium through a load balancer
+//      (scripts/load-balancer.js) while each replica in turn gets SIGTERM
+//      and starts again: every page shows its content, at most after one
+//      reload (a transient error).
 // Run by ./scripts/replicas-test.sh (and ./scripts/test.sh).
 // Env: DIST (default .tools/dist), REPLICAS_MESSAGES (default 50000).
 const { spawn, execFileSync } = require('node:child_process');
@@ -23,11 +27,16 @@ const os = require('node:os');
 const path = require('node:path');
 const amqp = require('amqplib');
 const { Client } = require('pg');
+const { chromium } = require('playwright-core');
+const { startLoadBalancer } = require('./load-balancer');
 
 const ROOT = path.resolve(__dirname, '..');
 const DIST = process.env.DIST || path.join(ROOT, '.tools', 'dist');
 const MESSAGES = Number(process.env.REPLICAS_MESSAGES || 50_000);
 const GRACE_SECONDS = 60; // deploy/base/deployment.yaml
+/** The load balancer, the address people use; replicas listen on 7101/7102. */
+const LB_PORT = 7100;
+const PORTAL = `http://localhost:${LB_PORT}`;
 const AMQP_URL = 'amqp://guest:guest@127.0.0.1:5672';
 const PREFIX = 'lunar_replicas_';
 const run = `${process.pid}`;
@@ -106,8 +115,9 @@ function startReplica(name, port, configFile) {
         GITHUB_TOKEN: 'replicas-test',
         GITHUB_ORG: 'lunarway',
         APP_CONFIG_backend_listen: `:${port}`,
-        APP_CONFIG_backend_baseUrl: `http://localhost:${port}`,
-        APP_CONFIG_app_baseUrl: `http://localhost:${port}`,
+        // People reach every replica through the load balancer.
+        APP_CONFIG_backend_baseUrl: PORTAL,
+        APP_CONFIG_app_baseUrl: PORTAL,
       },
     },
   );
@@ -180,6 +190,70 @@ async function countArrivals(connection, queue) {
   return { total, distinct: ids.size };
 }
 
+/** Pages a person visits, and what each shows once it works. */
+const PAGES = [
+  ['/dead-letter', 'Squads overview: replicas'],
+  ['/dead-letter/redeliveries', 'Redeliveries: replicas'],
+  ['/catalog', 'Owned'],
+  ['/settings', 'Theme'],
+];
+
+/**
+ * Signs in as the guest through the load balancer, then visits PAGES in a
+ * loop until `during()` has finished (and at least once each). A page that
+ * does not show its content within 20 s is reloaded once (a transient
+ * error); a second miss is a failure.
+ */
+async function usePortalWhile(browser, during) {
+  const page = await browser.newPage();
+  let serverErrors = 0;
+  page.on('response', r => {
+    if (r.status() >= 500) serverErrors += 1;
+  });
+  await page.goto(PORTAL);
+  await page.getByRole('button', { name: 'Enter' }).click();
+  await page
+    .getByRole('link', { name: 'Catalog', exact: true })
+    .first()
+    .waitFor({ timeout: 60_000 });
+  let done = false;
+  let error;
+  const work = during().then(
+    () => (done = true),
+    e => {
+      error = e;
+      done = true;
+    },
+  );
+  let visits = 0;
+  let reloads = 0;
+  const failures = [];
+  while (!done || visits < PAGES.length * 2) {
+    const [url, text] = PAGES[visits % PAGES.length];
+    visits += 1;
+    const shown = async () => {
+      try {
+        await page
+          .getByText(text, { exact: true })
+          .first()
+          .waitFor({ timeout: 20_000 });
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    await page.goto(`${PORTAL}${url}`).catch(() => {});
+    if (await shown()) continue;
+    reloads += 1;
+    await page.reload().catch(() => {});
+    if (!(await shown())) failures.push(`${url} did not show '${text}'`);
+  }
+  await work;
+  if (error) throw error;
+  await page.close();
+  return { visits, reloads, failures, serverErrors };
+}
+
 async function main() {
   fs.mkdirSync(RESULTS, { recursive: true });
   if (!fs.existsSync(path.join(DIST, 'packages/backend/package.json'))) {
@@ -220,6 +294,9 @@ auth:
     guest:
       dangerouslyAllowOutsideDevelopment: true
       userEntityRef: user:default/replicas-test
+lunar:
+  signIn:
+    providers: [guest]
 permission:
   enabled: false
 `,
@@ -227,6 +304,8 @@ permission:
 
   const replicas = [];
   let watcher;
+  let lb;
+  let browser;
   try {
     console.log('1. Two replicas start at once on empty databases');
     let a = startReplica('a', 7101, configFile);
@@ -455,7 +534,65 @@ permission:
         row.duplicate_window
       } reported`,
     );
+
+    console.log(
+      '5. The portal in Chromium through a load balancer while each replica restarts',
+    );
+    if (victim) {
+      const again = startReplica(victim.name, victim.port, configFile);
+      replicas.push(again);
+      if (victim === a) a = again;
+      else b = again;
+    }
+    check(
+      'both replicas are ready again',
+      (await Promise.all([waitReady(a, 240), waitReady(b, 240)])).every(
+        Boolean,
+      ),
+    );
+    lb = await startLoadBalancer({
+      port: LB_PORT,
+      replicas: [
+        { name: 'a', port: 7101 },
+        { name: 'b', port: 7102 },
+      ],
+    });
+    browser = await chromium.launch({
+      executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
+      args: ['--no-sandbox', '--disable-gpu', '--no-first-run'],
+    });
+    const usage = await usePortalWhile(browser, async () => {
+      for (const name of ['a', 'b']) {
+        const replica = name === 'a' ? a : b;
+        replica.child.kill('SIGTERM');
+        await Promise.race([replica.exited, sleep(GRACE_SECONDS * 1000)]);
+        const restarted = startReplica(name, replica.port, configFile);
+        replicas.push(restarted);
+        if (name === 'a') a = restarted;
+        else b = restarted;
+        if (!(await waitReady(restarted, 240)))
+          throw new Error(`replica ${name} did not start again`);
+      }
+    });
+    check(
+      'pages keep working while each replica restarts',
+      usage.visits >= 8 && usage.failures.length === 0,
+      `${usage.visits} page visits, ${usage.reloads} needed a reload, ${
+        usage.failures.length
+      } failed${usage.failures.length ? `: ${usage.failures.join('; ')}` : ''}`,
+    );
+    check(
+      'no user-visible error beyond a transient one',
+      usage.reloads <= 2,
+      `${usage.serverErrors} 5xx answers seen by the browser; load balancer: ${
+        lb.stats.requests
+      } requests, ${lb.stats.retried} retried on the other replica, ${
+        lb.stats.failed
+      } unanswered (${JSON.stringify(lb.stats.byReplica)})`,
+    );
   } finally {
+    await browser?.close().catch(() => {});
+    await lb?.close().catch(() => {});
     await watcher?.end().catch(() => {});
     for (const r of replicas) {
       if (r.child.exitCode === null && r.child.signalCode === null) {

@@ -11,7 +11,7 @@ import { newDeadLetter } from './__testUtils__/rows';
 import {
   requirePostgres,
   useLocalPostgresForTestDatabases,
-} from './__testUtils__/services';
+} from '@internal/plugin-lunar-test-utils';
 
 useLocalPostgresForTestDatabases();
 jest.setTimeout(60_000);

@@ -10,13 +10,13 @@ import knexFactory, { Knex } from 'knex';
 import request from 'supertest';
 import { mockCredentials } from '@backstage/backend-test-utils';
 import deadLetterPlugin from '.';
-import { TcpProxy } from '@internal/plugin-lunar-test-utils';
 import {
   AMQP_URL,
   requirePostgres,
   requireRabbitMq,
+  TcpProxy,
   useLocalPostgresForTestDatabases,
-} from './__testUtils__/services';
+} from '@internal/plugin-lunar-test-utils';
 
 useLocalPostgresForTestDatabases();
 jest.setTimeout(240_000);

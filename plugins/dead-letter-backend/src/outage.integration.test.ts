@@ -9,18 +9,19 @@ import {
   containsUnsafeDetail,
   rootHealthServiceFactory,
 } from '@internal/plugin-lunar-node';
-import { OpenApiDocument, TcpProxy } from '@internal/plugin-lunar-test-utils';
+import {
+  AMQP_URL,
+  OpenApiDocument,
+  requirePostgres,
+  requireRabbitMq,
+  TcpProxy,
+  useLocalPostgresForTestDatabases,
+} from '@internal/plugin-lunar-test-utils';
 import knexFactory, { Knex } from 'knex';
 import request from 'supertest';
 import deadLetterPlugin from '.';
 import { DatabaseDeadLetterStore } from './database/DatabaseDeadLetterStore';
 import { newDeadLetter } from './__testUtils__/rows';
-import {
-  AMQP_URL,
-  requirePostgres,
-  requireRabbitMq,
-  useLocalPostgresForTestDatabases,
-} from './__testUtils__/services';
 
 useLocalPostgresForTestDatabases();
 jest.setTimeout(120_000);

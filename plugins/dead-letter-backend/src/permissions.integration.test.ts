@@ -18,10 +18,10 @@ import { newDeadLetter } from './__testUtils__/rows';
 import { DatabaseDeadLetterStore } from './database/DatabaseDeadLetterStore';
 import {
   AMQP_URL,
-  serviceComponent,
   useBrokerAndDatabase,
   useLocalPostgresForTestDatabases,
-} from './__testUtils__/services';
+} from '@internal/plugin-lunar-test-utils';
+import { serviceComponent } from './__testUtils__/catalog';
 import { squadPolicy } from './__testUtils__/squadPolicy';
 
 useLocalPostgresForTestDatabases();

@@ -12,10 +12,10 @@ import request from 'supertest';
 import deadLetterPlugin from '.';
 import {
   AMQP_URL,
-  serviceComponent,
   useBrokerAndDatabase,
   useLocalPostgresForTestDatabases,
-} from './__testUtils__/services';
+} from '@internal/plugin-lunar-test-utils';
+import { serviceComponent } from './__testUtils__/catalog';
 import { eventually, failingService, topology } from './__testUtils__/amqp';
 
 useLocalPostgresForTestDatabases();

@@ -22,10 +22,10 @@ import { httpAuthWithActorFactory } from './__testUtils__/httpAuthWithActor';
 import { recordingAuditor } from './__testUtils__/recordingAuditor';
 import {
   AMQP_URL,
-  serviceComponent,
   useBrokerAndDatabase,
   useLocalPostgresForTestDatabases,
-} from './__testUtils__/services';
+} from '@internal/plugin-lunar-test-utils';
+import { serviceComponent } from './__testUtils__/catalog';
 
 useLocalPostgresForTestDatabases();
 jest.setTimeout(180_000);

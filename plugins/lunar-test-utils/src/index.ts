@@ -11,4 +11,5 @@ export {
   requireRabbitMq,
   useLocalPostgresForTestDatabases,
 } from './services';
+export { useBrokerAndDatabase } from './brokerAndDatabase';
 export * from './openapi';

@@ -7,7 +7,7 @@ import { DatabaseDeadLetterStore } from '../database/DatabaseDeadLetterStore';
 import {
   requirePostgres,
   useLocalPostgresForTestDatabases,
-} from '../__testUtils__/services';
+} from '@internal/plugin-lunar-test-utils';
 import { newDeadLetter } from '../__testUtils__/rows';
 import { backfillSquads } from './backfillSquads';
 

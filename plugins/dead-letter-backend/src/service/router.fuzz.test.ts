@@ -6,19 +6,17 @@ import {
 } from '@backstage/backend-test-utils';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import {
-  OpenApiDocument,
+  AMQP_URL,
   fuzzOpenApi,
+  OpenApiDocument,
+  requirePostgres,
+  requireRabbitMq,
+  useLocalPostgresForTestDatabases,
 } from '@internal/plugin-lunar-test-utils';
 import request from 'supertest';
 import deadLetterPlugin from '..';
 import { DatabaseDeadLetterStore } from '../database/DatabaseDeadLetterStore';
 import { newDeadLetter } from '../__testUtils__/rows';
-import {
-  AMQP_URL,
-  requirePostgres,
-  requireRabbitMq,
-  useLocalPostgresForTestDatabases,
-} from '../__testUtils__/services';
 
 useLocalPostgresForTestDatabases();
 jest.setTimeout(180_000);

@@ -9,7 +9,7 @@ import {
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import request from 'supertest';
 import deadLetterPlugin from '..';
-import { serviceComponent } from '../__testUtils__/services';
+import { serviceComponent } from '../__testUtils__/catalog';
 
 /** The quick start's sample file, as `yarn start` uses it without a broker. */
 const SAMPLE = path.resolve(

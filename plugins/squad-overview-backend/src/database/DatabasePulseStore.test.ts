@@ -9,7 +9,7 @@ import { NewPulseEvent } from './PulseStore';
 import {
   requirePostgres,
   useLocalPostgresForTestDatabases,
-} from '../__testUtils__/services';
+} from '@internal/plugin-lunar-test-utils';
 
 useLocalPostgresForTestDatabases();
 jest.setTimeout(60_000);

@@ -3,7 +3,7 @@ import { mockServices, TestDatabases } from '@backstage/backend-test-utils';
 import * as amqp from 'amqplib';
 import { DatabasePulseStore } from '../database/DatabasePulseStore';
 import { PulseStore } from '../database/PulseStore';
-import { AMQP_URL, requireRabbitMq } from '../__testUtils__/services';
+import { AMQP_URL, requireRabbitMq } from '@internal/plugin-lunar-test-utils';
 import { ReleaseEventConsumer } from './ReleaseEventConsumer';
 
 jest.setTimeout(60_000);

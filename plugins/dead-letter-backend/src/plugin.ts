@@ -22,6 +22,7 @@ import { RedeliveryRunner } from './service/RedeliveryRunner';
 import { DatabaseRedeliveryJobStore } from './database/DatabaseRedeliveryJobStore';
 import { createSquadResolver, fillMissingSquads } from './service/squads';
 import { backfillSquads } from './service/backfillSquads';
+import { backfillErrorGroups } from './service/backfillErrorGroups';
 import { purgeExpired, purgeExpiredArchive } from './service/retention';
 import { SquadNotifier } from './service/SquadNotifier';
 import { RedeliveryNotifications } from './service/redeliveryNotifications';
@@ -194,6 +195,18 @@ export const deadLetterPlugin = createBackendPlugin({
               resolveSquads,
               logger: deps.logger,
             });
+          },
+        });
+        // Messages stored before error groups existed get theirs (a
+        // preview groups by it); a run stops after a minute, the next goes on.
+        await deps.scheduler.scheduleTask({
+          id: 'dead-letter-error-groups',
+          frequency: { minutes: 5 },
+          timeout: { minutes: 5 },
+          initialDelay: { seconds: 20 },
+          scope: 'global',
+          fn: async () => {
+            await backfillErrorGroups({ store, logger: deps.logger });
           },
         });
         // Customer data is not kept longer than each environment's

@@ -116,7 +116,7 @@ describe('redelivery jobs, per owning squad', () => {
         dryRun: true,
       });
       expect(preview.status).toBe(200);
-      expect(preview.body).toEqual({
+      expect(preview.body).toMatchObject({
         dryRun: true,
         previewToken: expect.any(String),
         environment: 'dev',
@@ -125,7 +125,21 @@ describe('redelivery jobs, per owning squad', () => {
         rate: 10,
         ramp: [{ rate: 1, seconds: 5 }],
         etaSeconds: 6.5,
+        breakdown: {
+          byService: { items: [{ service: 'card-clearing', count: 20 }] },
+        },
+        // The rows' exchange was never declared on this broker.
+        warnings: [
+          {
+            code: 'exchange-missing',
+            exchange: 'bankaccount',
+            count: 20,
+          },
+        ],
+        checked: { targets: true, bindings: false },
       });
+      expect(preview.body.samples).toHaveLength(5);
+      expect(preview.body.samples[0]).not.toHaveProperty('body');
       expect(
         (
           await request(server)
@@ -134,9 +148,25 @@ describe('redelivery jobs, per owning squad', () => {
         ).body.items,
       ).toEqual([]);
 
-      // A token of a dry run that no longer matches (one more message came
-      // in) creates nothing.
+      // Mette may not use Gustav's preview (nor redeliver gemini's).
       const { previewToken } = preview.body;
+      const foreign = await post('/redeliveries', mette, {
+        environment: 'dev',
+        filter: {},
+        previewToken,
+      });
+      expect(foreign.status).toBe(403);
+      // A forged token creates nothing.
+      const forged = await post('/redeliveries', gustav, {
+        environment: 'dev',
+        filter: {},
+        previewToken: 'forged',
+      });
+      expect(forged.status).toBe(400);
+      expect(forged.body.error.message).toMatch(/unknown previewToken/);
+
+      // One more message comes in after the preview: a job with the token
+      // takes exactly the 20 previewed, and says it left one alone.
       await store.insertBatch([
         newDeadLetter({
           environment: 'dev',
@@ -144,41 +174,29 @@ describe('redelivery jobs, per owning squad', () => {
           squad: 'squad-gemini',
         }),
       ]);
-      const stale = await post('/redeliveries', gustav, {
-        environment: 'dev',
-        filter: {},
-        previewToken,
-      });
-      expect(stale.status).toBe(409);
-      expect(stale.body.error.message).toMatch(
-        /not what its dry run previewed any more \(it now holds 21 messages\)/,
-      );
-      expect(
-        (
-          await request(server)
-            .get('/api/dead-letter/redeliveries?environment=dev')
-            .set(gustav)
-        ).body.items,
-      ).toEqual([]);
-      const again = await post('/redeliveries', gustav, {
-        environment: 'dev',
-        filter: {},
-        dryRun: true,
-      });
-      expect(again.body.previewToken).not.toBe(previewToken);
-
-      // Gustav (squad-gemini) may; slowly, so it is still running below;
-      // with the fresh token it takes exactly what was previewed.
+      // Gustav (squad-gemini) may; slowly, so it is still running below.
       const created = await post('/redeliveries', gustav, {
         environment: 'dev',
         filter: {},
         rate: 1,
-        previewToken: again.body.previewToken,
+        previewToken,
       });
       expect(created.status).toBe(202);
-      expect(created.body.progress.total).toBe(21);
+      expect(created.body.progress).toMatchObject({
+        total: 20,
+        previewed: 20,
+        arrivedAfterPreview: 1,
+        goneSincePreview: 0,
+      });
       expect(created.body.squads).toEqual(['squad-gemini']);
       expect(created.body.services).toEqual(['card-clearing']);
+      // A token is used once.
+      const reused = await post('/redeliveries', gustav, {
+        environment: 'dev',
+        filter: {},
+        previewToken,
+      });
+      expect(reused.status).toBe(400);
       const id = created.body.id;
 
       for (const action of ['pause', 'cancel']) {

@@ -30,8 +30,12 @@ export type CreateRedeliveryRequest = (
   /** Only say what the job would do; nothing is stored or published. */
   dryRun?: boolean;
   /**
-   * The `previewToken` of a dry run: the job is created only if it takes
-   * exactly the messages that dry run saw (else 409).
+   * The `previewToken` of a dry run (yours, same environment and
+   * selection, used once, within `expiresAt`): the job takes exactly the
+   * messages that dry run saw that are still stored; matching messages
+   * that arrived after it are left alone and counted in
+   * `progress.arrivedAfterPreview`. An unknown or mismatched token is a
+   * 400, an expired or used one a 409.
    */
   previewToken?: string;
 };
@@ -62,6 +66,15 @@ export interface RedeliveryProgress {
   refailed: number;
   /** Measured messages per second (0 unless running). */
   currentRate: number;
+  /** Messages of the preview the job was created from; null: not from a preview. */
+  previewed: number | null;
+  /**
+   * Messages that match the selection but arrived (or became free to
+   * redeliver) after the preview: left stored, not redelivered.
+   */
+  arrivedAfterPreview: number;
+  /** Previewed messages deleted, or taken by another job, before this one was created. */
+  goneSincePreview: number;
   /** Seconds until done at the current or target rate; null unless running. */
   etaSeconds: number | null;
 }
@@ -92,11 +105,59 @@ export interface RedeliveryJob {
   pausedReason: string | null;
 }
 
+/** The largest groups of a preview breakdown; `other` holds the rest. */
+export interface RedeliveryBreakdown<T> {
+  items: Array<T & { count: number }>;
+  /** Messages outside the listed groups. */
+  other: number;
+}
+
+/** A previewed message: metadata only (bodies and headers need the read permission). */
+export interface RedeliveryPreviewSample {
+  id: string;
+  queue: string | null;
+  exchange: string | null;
+  routingKey: string | null;
+  service: string | null;
+  error: string | null;
+  /** ISO time of its first death. */
+  deadLetteredAt: string;
+}
+
+/**
+ * Something to know before redelivering:
+ * - `exchange-missing`: the target exchange does not exist on the broker
+ *   (the messages would fail as exchange-missing);
+ * - `queue-missing`: for the default exchange, no queue of that name;
+ * - `unknown-exchange`: stored without an x-death header, so no target;
+ * - `broker-unreachable`: the broker did not answer in time, targets not
+ *   checked;
+ * - `targets-not-all-checked`: more distinct targets than are checked.
+ */
+export interface RedeliveryPreviewWarning {
+  code:
+    | 'exchange-missing'
+    | 'queue-missing'
+    | 'unknown-exchange'
+    | 'broker-unreachable'
+    | 'targets-not-all-checked';
+  message: string;
+  /** Messages it concerns (0 when it is about the check itself). */
+  count: number;
+  exchange?: string;
+  queue?: string;
+}
+
 /** POST /redeliveries with dryRun: what the job would do. */
 export interface RedeliveryDryRun {
   dryRun: true;
-  /** Pass it when creating the job to get exactly these messages or a 409. */
+  /**
+   * Pass it when creating the job: it then redelivers exactly these
+   * messages (those still stored) and leaves later arrivals alone.
+   */
   previewToken: string;
+  /** ISO time after which the token is refused. */
+  expiresAt: string;
   environment: string;
   /** Messages the job would publish now. */
   total: number;
@@ -105,6 +166,21 @@ export interface RedeliveryDryRun {
   ramp: RedeliveryRateStep[] | null;
   /** Seconds the job would take at the ramp and rate. */
   etaSeconds: number;
+  /** Counts by target, service and error group (the largest groups). */
+  breakdown: {
+    byTarget: RedeliveryBreakdown<{
+      exchange: string | null;
+      routingKey: string | null;
+    }>;
+    byService: RedeliveryBreakdown<{ service: string | null }>;
+    /** Errors grouped by errorGroup(): ids, numbers and times replaced. */
+    byErrorGroup: RedeliveryBreakdown<{ errorGroup: string | null }>;
+  };
+  /** The first few messages. */
+  samples: RedeliveryPreviewSample[];
+  warnings: RedeliveryPreviewWarning[];
+  /** What was checked on the broker: exchanges and default-exchange queues; bindings cannot be checked over AMQP. */
+  checked: { targets: boolean; bindings: false };
 }
 
 /** GET /redeliveries */

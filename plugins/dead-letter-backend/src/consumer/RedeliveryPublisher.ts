@@ -190,6 +190,68 @@ export class RedeliveryPublisher {
     );
   }
 
+  /**
+   * Which of `exchanges` and `queues` (names on the default exchange) do
+   * not exist, by passive declares on throwaway channels of this
+   * environment's connection (a failed check closes its channel). Gives
+   * up after `timeoutMs` in all: then `unreachable` says why, and nothing
+   * is known. Bindings cannot be checked over AMQP.
+   */
+  async checkTargets(
+    targets: { exchanges: string[]; queues: string[] },
+    timeoutMs: number,
+  ): Promise<
+    | { missingExchanges: Set<string>; missingQueues: Set<string> }
+    | { unreachable: string }
+  > {
+    const check = async () => {
+      await this.open();
+      const connection = this.connection;
+      if (!connection) throw new Error('the connection closed');
+      const exists = async (kind: 'exchange' | 'queue', name: string) => {
+        const probe = await connection.createChannel();
+        probe.on('error', () => {});
+        try {
+          if (kind === 'exchange') await probe.checkExchange(name);
+          else await probe.checkQueue(name);
+          await probe.close().catch(() => {});
+          return true;
+        } catch (e) {
+          if (/NOT_FOUND|404/.test((e as Error).message)) return false;
+          throw e;
+        }
+      };
+      const missingExchanges = new Set<string>();
+      const missingQueues = new Set<string>();
+      for (const name of new Set(targets.exchanges)) {
+        if (name !== '' && !(await exists('exchange', name)))
+          missingExchanges.add(name);
+      }
+      for (const name of new Set(targets.queues)) {
+        if (!(await exists('queue', name))) missingQueues.add(name);
+      }
+      return { missingExchanges, missingQueues };
+    };
+    let timer: NodeJS.Timeout | undefined;
+    const checking = check();
+    checking.catch(() => {});
+    try {
+      return await Promise.race([
+        checking,
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(
+            () => reject(new Error(`no answer within ${timeoutMs} ms`)),
+            timeoutMs,
+          );
+        }),
+      ]);
+    } catch (e) {
+      return { unreachable: (e as Error).message };
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
   /** Closes the connection; a later publish opens a new one. */
   async close(): Promise<void> {
     const connection = this.connection;

@@ -7,6 +7,7 @@ import {
   ArchiveReason,
   DeadLetterFilter,
   RestoreResult,
+  errorGroup,
 } from '@internal/plugin-dead-letter-common';
 import { PermissionCriteria } from '@backstage/plugin-permission-common';
 import { Knex } from 'knex';
@@ -92,6 +93,7 @@ const COPY_COLUMNS = [
   'id',
   'dedup_key',
   ...LIST_COLUMNS.filter(c => c !== 'id'),
+  'error_group',
   'headers',
   'properties',
   'body',
@@ -117,7 +119,8 @@ const iso = (v: string | Date) => new Date(v).toISOString();
 const json = (v: string | Record<string, unknown> | undefined) =>
   (typeof v === 'string' ? JSON.parse(v) : v ?? {}) as Record<string, unknown>;
 
-function fromRow(row: RawDeadLetterRow): StoredDeadLetter {
+/** A dead_letters row without its content, as the store returns it. */
+export function fromListRow(row: RawDeadLetterRow): StoredDeadLetter {
   return {
     id: String(row.id),
     environment: row.environment,
@@ -141,7 +144,7 @@ function fromRow(row: RawDeadLetterRow): StoredDeadLetter {
 /** A dead_letters row with its content, as the store returns it. */
 export function fromDetailRow(row: RawDeadLetterRow): StoredDeadLetterDetail {
   return {
-    ...fromRow(row),
+    ...fromListRow(row),
     headers: json(row.headers),
     properties: json(row.properties),
     body: Buffer.from(row.body ?? Buffer.alloc(0)),
@@ -150,7 +153,7 @@ export function fromDetailRow(row: RawDeadLetterRow): StoredDeadLetterDetail {
 
 function fromArchivedRow(row: RawArchivedRow): StoredArchivedDeadLetter {
   return {
-    ...fromRow(row),
+    ...fromListRow(row),
     archiveReason: row.archive_reason as ArchiveReason,
     archivedBy: row.archived_by,
     archivedAt: iso(row.archived_at),
@@ -318,6 +321,7 @@ export class DatabaseDeadLetterStore implements DeadLetterStore {
       message_id: r.messageId,
       correlation_id: r.correlationId,
       error: r.error,
+      error_group: errorGroup(r.error),
       dead_lettered_at: r.deadLetteredAt,
       received_at: r.receivedAt,
       redelivery_count: r.redeliveryCount,
@@ -340,6 +344,39 @@ export class DatabaseDeadLetterStore implements DeadLetterStore {
       }
       return inserted;
     });
+  }
+
+  async fillErrorGroups(limit: number): Promise<number> {
+    let filled = 0;
+    for (const table of ['dead_letters', 'dead_letter_archive']) {
+      const rows: Array<{ id: string | number; error: string }> = await this.db(
+        table,
+      )
+        .whereNull('error_group')
+        .whereNotNull('error')
+        .orderBy('id')
+        .limit(limit)
+        .select('id', 'error');
+      // One statement per 300 rows: a CASE keeps it under SQLite's limit
+      // of 999 parameters.
+      for (let i = 0; i < rows.length; i += 300) {
+        const batch = rows.slice(i, i + 300);
+        const cases = batch.map(() => 'when ? then ?').join(' ');
+        filled += await this.db(table)
+          .whereIn(
+            'id',
+            batch.map(r => Number(r.id)),
+          )
+          .whereNull('error_group')
+          .update({
+            error_group: this.db.raw(
+              `case id ${cases} end`,
+              batch.flatMap(r => [Number(r.id), errorGroup(r.error)]),
+            ),
+          });
+      }
+    }
+    return filled;
   }
 
   async list(
@@ -372,7 +409,7 @@ export class DatabaseDeadLetterStore implements DeadLetterStore {
         Array<{ count: string | number }>
       >,
     ]);
-    const items = rows.slice(0, page.limit).map(fromRow);
+    const items = rows.slice(0, page.limit).map(fromListRow);
     return {
       items,
       totalCount: Number(count),

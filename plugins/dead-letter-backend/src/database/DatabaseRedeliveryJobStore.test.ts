@@ -148,4 +148,201 @@ describe('DatabaseRedeliveryJobStore', () => {
       );
     },
   );
+
+  it.each(['POSTGRES_15', 'SQLITE_3'] as TestDatabaseId[])(
+    'previews with breakdowns in SQL on %s, and a job of the token takes exactly the previewed messages',
+    async id => {
+      if (!ids.includes(id)) return;
+      const knex = await databases.init(id);
+      const deadLetters = await DatabaseDeadLetterStore.create({
+        database: mockServices.database({ knex }),
+      });
+      const jobs = new DatabaseRedeliveryJobStore(knex, deadLetters);
+      await deadLetters.insertBatch([
+        ...Array.from({ length: 6 }, (_, i) =>
+          row({ error: `record ${100 + i} not found` }),
+        ),
+        ...Array.from({ length: 3 }, (_, i) =>
+          row({
+            service: 'card-clearing',
+            exchange: '',
+            routingKey: 'q_card-clearing',
+            error: `card 7c9e6679-7425-40de-944b-e07fc1f9${1000 + i} blocked`,
+          }),
+        ),
+        row({
+          service: 'loans',
+          exchange: null,
+          routingKey: null,
+          error: null,
+        }),
+        row({ environment: 'prod' }),
+      ]);
+      const now = new Date('2026-12-07T10:00:00Z');
+      const options = {
+        createdBy: 'user:default/mette.hansen',
+        now,
+        expiresAt: new Date(now.getTime() + 60_000),
+        top: 2,
+        samples: 3,
+      };
+      const preview = await jobs.preview('dev', { filter: {} }, options);
+      expect(preview.total).toBe(10);
+      expect(preview.byService).toEqual({
+        items: [
+          { service: 'term-deposit', count: 6 },
+          { service: 'card-clearing', count: 3 },
+        ],
+        other: 1,
+      });
+      expect(preview.byErrorGroup).toEqual({
+        items: [
+          { errorGroup: 'record <n> not found', count: 6 },
+          { errorGroup: 'card <uuid> blocked', count: 3 },
+        ],
+        other: 1,
+      });
+      expect(preview.byTarget.items[0]).toEqual({
+        exchange: 'bankaccount',
+        routingKey: 'bankaccount.account.ReserveFundsResponseV1',
+        count: 6,
+      });
+      expect(preview.exchanges.items).toEqual([
+        { exchange: 'bankaccount', count: 6 },
+        { exchange: '', count: 3 },
+        { exchange: null, count: 1 },
+      ]);
+      expect(preview.defaultExchangeQueues).toEqual({
+        items: [{ queue: 'q_card-clearing', count: 3 }],
+        other: 0,
+      });
+      expect(preview.samples).toHaveLength(3);
+      expect(preview.samples[0]).not.toHaveProperty('body');
+      expect(preview.samples[0]).not.toHaveProperty('headers');
+
+      // After the preview: two more arrive, one previewed is deleted.
+      await deadLetters.insertBatch([row(), row({ service: 'loans' })]);
+      await deadLetters.delete('dev', { ids: [preview.samples[0].id] });
+      const refuse = jest.fn(() => new Error('refused'));
+      const job = await jobs.create({
+        environment: 'dev',
+        createdBy: options.createdBy,
+        selection: { filter: {} },
+        rate: 10,
+        ramp: null,
+        now,
+        preview: { token: preview.token, refuse },
+      });
+      expect(refuse).not.toHaveBeenCalled();
+      expect(job).toMatchObject({
+        total: 9,
+        previewed: 10,
+        arrivedAfterPreview: 2,
+        goneSincePreview: 1,
+      });
+      const taken = (await jobs.nextItems(job.id, 100)).map(
+        i => i.deadLetterId,
+      );
+      expect(taken).not.toContain(preview.samples[0].id);
+      // Used once.
+      await expect(
+        jobs.create({
+          environment: 'dev',
+          createdBy: options.createdBy,
+          selection: { filter: {} },
+          rate: 10,
+          ramp: null,
+          now,
+          preview: { token: preview.token, refuse },
+        }),
+      ).rejects.toThrow('refused');
+      expect(refuse).toHaveBeenLastCalledWith({ kind: 'unknown' });
+
+      // Another selection, another person, or too late: refused, and
+      // nothing is created.
+      const other = await jobs.preview(
+        'dev',
+        { filter: { service: 'loans' } },
+        options,
+      );
+      const attempt = (over: object) =>
+        jobs
+          .create({
+            environment: 'dev',
+            createdBy: options.createdBy,
+            selection: { filter: { service: 'loans' } },
+            rate: 10,
+            ramp: null,
+            now,
+            preview: { token: other.token, refuse },
+            ...over,
+          })
+          .catch(() => undefined);
+      await attempt({ selection: { filter: {} } });
+      expect(refuse).toHaveBeenLastCalledWith({
+        kind: 'mismatch',
+        detail: 'it previewed another selection',
+      });
+      await attempt({ createdBy: 'user:default/x' });
+      expect(refuse).toHaveBeenLastCalledWith(
+        expect.objectContaining({ kind: 'mismatch' }),
+      );
+      await attempt({ now: new Date(now.getTime() + 61_000) });
+      expect(refuse).toHaveBeenLastCalledWith({
+        kind: 'expired',
+        expiresAt: '2026-12-07T10:01:00.000Z',
+      });
+      expect((await jobs.list('dev', 10)).map(j => j.id)).toEqual([job.id]);
+      // A newer preview of the same selection replaces the older.
+      await jobs.preview('dev', { filter: { service: 'loans' } }, options);
+      expect(await attempt({}).then(() => refuse.mock.lastCall?.[0])).toEqual({
+        kind: 'unknown',
+      });
+    },
+  );
+
+  it.each(['POSTGRES_15', 'SQLITE_3'] as TestDatabaseId[])(
+    'fills in the error group of messages stored without one on %s',
+    async id => {
+      if (!ids.includes(id)) return;
+      const knex = await databases.init(id);
+      const deadLetters = await DatabaseDeadLetterStore.create({
+        database: mockServices.database({ knex }),
+      });
+      await deadLetters.insertBatch(
+        Array.from({ length: 700 }, (_, i) =>
+          row({ error: `record ${i} not found` }),
+        ),
+      );
+      await deadLetters.insertBatch([row({ error: null })]);
+      // As an older replica would have stored them, one archived.
+      await knex('dead_letters').update({ error_group: null });
+      const [first] = await knex('dead_letters').orderBy('id').limit(1);
+      await deadLetters.delete('dev', { ids: [String(first.id)] });
+      expect(await deadLetters.fillErrorGroups(500)).toBe(501);
+      expect(await deadLetters.fillErrorGroups(500)).toBe(199);
+      expect(await deadLetters.fillErrorGroups(500)).toBe(0);
+      const groups = await knex('dead_letters')
+        .select('error_group')
+        .count({ count: '*' })
+        .groupBy('error_group')
+        .orderBy('count');
+      expect(groups.map(g => [g.error_group, Number(g.count)])).toEqual([
+        [null, 1],
+        ['record <n> not found', 699],
+      ]);
+      expect(
+        (await knex('dead_letter_archive').first('error_group')).error_group,
+      ).toBe('record <n> not found');
+
+      await knex.migrate.down({ directory: migrations });
+      expect(await knex.schema.hasColumn('dead_letters', 'error_group')).toBe(
+        false,
+      );
+      await knex.migrate.latest({ directory: migrations });
+      expect(
+        await knex.schema.hasTable('dead_letter_redelivery_preview_items'),
+      ).toBe(true);
+    },
+  );
 });

@@ -2,23 +2,60 @@ import {
   RedeliveryJobState,
   RedeliveryRateStep,
 } from '@internal/plugin-dead-letter-common';
+import { randomBytes } from 'node:crypto';
 import { Knex } from 'knex';
 import {
   DatabaseDeadLetterStore,
   RawDeadLetterRow,
   fromDetailRow,
+  fromListRow,
 } from './DatabaseDeadLetterStore';
 import { Selection } from './DeadLetterStore';
 import {
   PendingRedeliveryItem,
+  PreviewBreakdown,
+  PreviewRefusal,
   RedeliveryItemFailure,
   RedeliverySnapshot,
   RedeliveryJobStore,
   StoredRedeliveryJob,
+  StoredRedeliveryPreview,
 } from './RedeliveryJobStore';
 
 const JOBS = 'dead_letter_redelivery_jobs';
 const ITEMS = 'dead_letter_redelivery_items';
+const PREVIEWS = 'dead_letter_redelivery_previews';
+const PREVIEW_ITEMS = 'dead_letter_redelivery_preview_items';
+
+/** A preview row as the database returns it. */
+interface RawPreviewRow {
+  id: string | number;
+  token: string;
+  environment: string;
+  created_by: string;
+  selection: string;
+  total: number | string;
+  created_at: string | Date;
+  expires_at: string | Date;
+}
+
+/** JSON with sorted keys: one text per selection, however it was written. */
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (value && typeof value === 'object') {
+    return `{${Object.keys(value)
+      .sort()
+      .filter(k => (value as Record<string, unknown>)[k] !== undefined)
+      .map(
+        k =>
+          `${JSON.stringify(k)}:${canonical(
+            (value as Record<string, unknown>)[k],
+          )}`,
+      )
+      .join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
 const UNFINISHED: RedeliveryJobState[] = ['queued', 'running', 'paused'];
 const FINAL: RedeliveryJobState[] = ['cancelled', 'done', 'failed'];
 
@@ -48,6 +85,9 @@ interface RawRedeliveryJobRow {
   refailed: number | string;
   auto_pause: boolean | number;
   paused_reason: string | null;
+  previewed: number | string | null;
+  arrived_after_preview: number | string;
+  gone_since_preview: number | string;
 }
 
 /** An item row joined with its dead letter (absent columns: row gone). */
@@ -87,6 +127,9 @@ function fromJobRow(row: RawRedeliveryJobRow): StoredRedeliveryJob {
     refailed: Number(row.refailed),
     autoPause: Boolean(row.auto_pause),
     pausedReason: row.paused_reason,
+    previewed: row.previewed === null ? null : Number(row.previewed),
+    arrivedAfterPreview: Number(row.arrived_after_preview),
+    goneSincePreview: Number(row.gone_since_preview),
   };
 }
 
@@ -135,11 +178,17 @@ export class DatabaseRedeliveryJobStore implements RedeliveryJobStore {
     rate: number | null;
     ramp: RedeliveryRateStep[] | null;
     now: Date;
-    verify?: (snapshot: RedeliverySnapshot) => void;
+    preview?: {
+      token: string;
+      refuse: (why: PreviewRefusal) => Error;
+    };
   }): Promise<StoredRedeliveryJob> {
     const now = job.now.toISOString();
     const { allowed: _allowed, ...selected } = job.selection;
     return this.db.transaction(async tx => {
+      const preview = job.preview
+        ? await this.usePreview(tx, job, canonical(selected))
+        : undefined;
       const [inserted] = await tx(JOBS)
         .insert({
           environment: job.environment,
@@ -159,7 +208,9 @@ export class DatabaseRedeliveryJobStore implements RedeliveryJobStore {
           ? (inserted as { id: number }).id
           : inserted,
       );
-      const insert = this.selectable(tx, job.environment, job.selection)
+      const rows = this.selectable(tx, job.environment, job.selection);
+      if (preview) rows.whereExists(this.previewed(tx, preview.id));
+      const insert = rows
         .select(
           tx.raw('cast(? as bigint)', [id]),
           'id',
@@ -174,12 +225,29 @@ export class DatabaseRedeliveryJobStore implements RedeliveryJobStore {
         `insert into ${ITEMS} (job_id, dead_letter_id, squad, service, state, attempts) ${sql}`,
         bindings as Knex.RawBinding[],
       );
-      const snapshot = await this.snapshotOf(
+      const { total, squads } = await this.snapshotOf(
         () => tx(ITEMS).where('job_id', id),
         'dead_letter_id',
       );
-      job.verify?.(snapshot);
-      const { total, squads } = snapshot;
+      let fromPreview = {};
+      if (preview) {
+        // What matches now but was not previewed is left alone; counted
+        // before the preview's items go.
+        const [{ count }] = await this.selectable(
+          tx,
+          job.environment,
+          job.selection,
+        )
+          .whereNotExists(this.previewed(tx, preview.id))
+          .count({ count: '*' });
+        fromPreview = {
+          previewed: preview.total,
+          arrived_after_preview: Number(count),
+          gone_since_preview: Math.max(0, preview.total - total),
+        };
+        await tx(PREVIEW_ITEMS).where('preview_id', preview.id).delete();
+        await tx(PREVIEWS).where('id', preview.id).delete();
+      }
       const services = await this.itemServices(tx, id);
       await tx(JOBS)
         .where('id', id)
@@ -187,6 +255,7 @@ export class DatabaseRedeliveryJobStore implements RedeliveryJobStore {
           total,
           squads: JSON.stringify(squads),
           services: JSON.stringify(services),
+          ...fromPreview,
           ...(total === 0 && { state: 'done', finished_at: now }),
         });
       const row = await tx<RawRedeliveryJobRow>(JOBS).where('id', id).first();
@@ -194,12 +263,207 @@ export class DatabaseRedeliveryJobStore implements RedeliveryJobStore {
     });
   }
 
+  /** Dead letters (in the outer query) that preview `previewId` saw. */
+  private previewed(db: Knex | Knex.Transaction, previewId: number) {
+    return db(PREVIEW_ITEMS)
+      .select(db.raw('1'))
+      .where('preview_id', previewId)
+      .whereRaw(`${PREVIEW_ITEMS}.dead_letter_id = dead_letters.id`);
+  }
+
+  /** The preview behind a token, locked for this job; else refused. */
+  private async usePreview(
+    tx: Knex.Transaction,
+    job: {
+      environment: string;
+      createdBy: string;
+      now: Date;
+      preview?: { token: string; refuse: (why: PreviewRefusal) => Error };
+    },
+    selection: string,
+  ) {
+    const { token, refuse } = job.preview!;
+    const query = tx<RawPreviewRow>(PREVIEWS).where('token', token);
+    // A second job with the same token waits, then finds it used.
+    if (this.isPostgres) query.forUpdate();
+    const row = await query.first();
+    if (!row) throw refuse({ kind: 'unknown' });
+    const mismatch = [
+      row.environment !== job.environment &&
+        `it previewed environment '${row.environment}'`,
+      row.created_by !== job.createdBy && "it is another person's preview",
+      canonical(JSON.parse(row.selection)) !== selection &&
+        'it previewed another selection',
+    ].find(Boolean);
+    if (mismatch) throw refuse({ kind: 'mismatch', detail: mismatch });
+    const expiresAt = iso(row.expires_at);
+    if (new Date(expiresAt) <= job.now)
+      throw refuse({ kind: 'expired', expiresAt });
+    return { id: Number(row.id), total: Number(row.total) };
+  }
+
   async preview(
     environment: string,
     selection: Selection,
-  ): Promise<RedeliverySnapshot> {
-    const rows = () => this.selectable(this.db, environment, selection);
-    return this.snapshotOf(rows, 'id');
+    options: {
+      createdBy: string;
+      now: Date;
+      expiresAt: Date;
+      top: number;
+      samples: number;
+    },
+  ): Promise<StoredRedeliveryPreview> {
+    const { allowed: _allowed, ...selected } = selection;
+    const token = randomBytes(24).toString('base64url');
+    const stored = canonical(selected);
+    const work = async (tx: Knex.Transaction) => {
+      // Expired previews, and this person's earlier ones of the same
+      // selection (the dialog previews again when the rate changes), go.
+      const stale: Array<{ id: string | number }> = await tx(PREVIEWS)
+        .where('expires_at', '<=', options.now.toISOString())
+        .orWhere(q =>
+          q.where({
+            environment,
+            created_by: options.createdBy,
+            selection: stored,
+          }),
+        )
+        .select('id');
+      for (const ids of chunks(stale.map(r => Number(r.id)))) {
+        await tx(PREVIEW_ITEMS).whereIn('preview_id', ids).delete();
+        await tx(PREVIEWS).whereIn('id', ids).delete();
+      }
+      const [inserted] = await tx(PREVIEWS)
+        .insert({
+          token,
+          environment,
+          created_by: options.createdBy,
+          selection: stored,
+          total: 0,
+          created_at: options.now.toISOString(),
+          expires_at: options.expiresAt.toISOString(),
+        })
+        .returning('id');
+      const id = Number(
+        typeof inserted === 'object'
+          ? (inserted as { id: number }).id
+          : inserted,
+      );
+      const { sql, bindings } = this.selectable(tx, environment, selection)
+        .select(tx.raw('cast(? as bigint)', [id]), 'id')
+        .toSQL();
+      await tx.raw(
+        `insert into ${PREVIEW_ITEMS} (preview_id, dead_letter_id) ${sql}`,
+        bindings as Knex.RawBinding[],
+      );
+      // Everything below describes exactly the recorded messages.
+      const rows = () =>
+        tx(`${PREVIEW_ITEMS} as p`)
+          .join('dead_letters', 'dead_letters.id', 'p.dead_letter_id')
+          .where('p.preview_id', id);
+      const { total, squads } = await this.snapshotOf(rows, 'dead_letters.id');
+      await tx(PREVIEWS).where('id', id).update({ total });
+      const top = <T extends string>(
+        columns: Record<string, string>,
+        where?: (q: Knex.QueryBuilder) => void,
+        limit = options.top,
+      ) => this.breakdown<T>(rows, columns, limit, where);
+      const [byTarget, byService, byErrorGroup, exchanges, defaultQueues] = [
+        await top<'exchange' | 'routingKey'>({
+          exchange: 'exchange',
+          routingKey: 'routing_key',
+        }),
+        await top<'service'>({ service: 'service' }),
+        await top<'errorGroup'>({ errorGroup: 'error_group' }),
+        await top<'exchange'>({ exchange: 'exchange' }, undefined, 100),
+        await top<'queue'>(
+          { queue: 'routing_key' },
+          q => q.where('exchange', ''),
+          100,
+        ),
+      ];
+      const samples: RawDeadLetterRow[] = await rows()
+        .select(
+          'dead_letters.id',
+          'environment',
+          'queue',
+          'exchange',
+          'routing_key',
+          'reason',
+          'service',
+          'squad',
+          'message_id',
+          'correlation_id',
+          'error',
+          'dead_lettered_at',
+          'received_at',
+          'redelivery_count',
+          'body_size',
+          'body_truncated',
+        )
+        .orderBy('dead_letters.id')
+        .limit(options.samples);
+      return {
+        token,
+        expiresAt: options.expiresAt.toISOString(),
+        total,
+        squads,
+        byTarget: this.withOther(byTarget, total),
+        byService: this.withOther(byService, total),
+        byErrorGroup: this.withOther(byErrorGroup, total),
+        exchanges: this.withOther(exchanges, total),
+        defaultExchangeQueues: this.withOther(
+          defaultQueues,
+          Number(
+            (await rows().where('exchange', '').count({ count: '*' }))[0].count,
+          ),
+        ),
+        samples: samples.map(fromListRow),
+      } as StoredRedeliveryPreview;
+    };
+    // One snapshot of the table for the recording and every count.
+    return this.isPostgres
+      ? this.db.transaction(work, { isolationLevel: 'repeatable read' })
+      : this.db.transaction(work);
+  }
+
+  /** The `limit` largest groups of `columns` among `rows`. */
+  private async breakdown<T extends string>(
+    rows: () => Knex.QueryBuilder,
+    columns: Record<string, string>,
+    limit: number,
+    where?: (q: Knex.QueryBuilder) => void,
+  ): Promise<Array<Record<T, string | null> & { count: number }>> {
+    const query = rows()
+      .select(columns)
+      .count({ count: '*' })
+      .groupBy(Object.values(columns))
+      .orderBy([
+        { column: 'count', order: 'desc' },
+        ...Object.values(columns).map(column => ({ column })),
+      ])
+      .limit(limit);
+    where?.(query);
+    const result: Array<Record<string, unknown>> = await query;
+    return result.map(
+      r =>
+        ({
+          ...Object.fromEntries(
+            Object.keys(columns).map(k => [k, r[k] ?? null]),
+          ),
+          count: Number(r.count),
+        } as Record<T, string | null> & { count: number }),
+    );
+  }
+
+  private withOther<T>(
+    items: Array<T & { count: number }>,
+    total: number,
+  ): PreviewBreakdown<T> {
+    return {
+      items,
+      other: Math.max(0, total - items.reduce((sum, i) => sum + i.count, 0)),
+    };
   }
 
   private async itemServices(db: Knex | Knex.Transaction, jobId: number) {

@@ -112,6 +112,12 @@ export interface DeadLetterStore {
   retentionRuns(): Promise<RetentionRun[]>;
   /** Stores a batch in one transaction; rows already stored are skipped. Returns how many were new. */
   insertBatch(rows: NewDeadLetter[]): Promise<number>;
+  /**
+   * Computes the error group of up to `limit` stored and up to `limit`
+   * archived messages that have an error but no group yet (stored before
+   * groups were, or by an older replica); returns how many it filled.
+   */
+  fillErrorGroups(limit: number): Promise<number>;
   /** Services of stored or archived messages that have no squad yet (at most `limit`). */
   servicesWithoutSquad(limit: number): Promise<string[]>;
   /** Gives a service's stored and archived messages that have no squad yet their squad; returns how many. */

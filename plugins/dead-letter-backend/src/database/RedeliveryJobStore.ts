@@ -3,7 +3,11 @@ import {
   RedeliveryJobState,
   RedeliveryRateStep,
 } from '@internal/plugin-dead-letter-common';
-import { Selection, StoredDeadLetterDetail } from './DeadLetterStore';
+import {
+  Selection,
+  StoredDeadLetter,
+  StoredDeadLetterDetail,
+} from './DeadLetterStore';
 
 /** A redelivery job as the store returns it. */
 export interface StoredRedeliveryJob {
@@ -36,7 +40,47 @@ export interface StoredRedeliveryJob {
   autoPause: boolean;
   /** Why the job paused itself. */
   pausedReason: string | null;
+  /** Messages of the preview it was created from; null: not from one. */
+  previewed: number | null;
+  /** Matching messages the preview had not seen; left alone. */
+  arrivedAfterPreview: number;
+  /** Previewed messages deleted or taken by another job meanwhile. */
+  goneSincePreview: number;
 }
+
+/** The largest groups of a breakdown, and how many messages the rest hold. */
+export interface PreviewBreakdown<T> {
+  items: Array<T & { count: number }>;
+  /** Messages outside the listed groups. */
+  other: number;
+}
+
+/** What a dry run saw, recorded under its token. */
+export interface StoredRedeliveryPreview {
+  token: string;
+  /** ISO time after which the token is refused. */
+  expiresAt: string;
+  total: number;
+  squads: Array<string | null>;
+  byTarget: PreviewBreakdown<{
+    exchange: string | null;
+    routingKey: string | null;
+  }>;
+  byService: PreviewBreakdown<{ service: string | null }>;
+  byErrorGroup: PreviewBreakdown<{ errorGroup: string | null }>;
+  /** Distinct exchanges (null: unknown) with their counts, largest first. */
+  exchanges: PreviewBreakdown<{ exchange: string | null }>;
+  /** Routing keys (queues) of messages for the default exchange. */
+  defaultExchangeQueues: PreviewBreakdown<{ queue: string | null }>;
+  /** The first few messages, metadata only. */
+  samples: StoredDeadLetter[];
+}
+
+/** How a job created from a preview's token is refused. */
+export type PreviewRefusal =
+  | { kind: 'unknown' }
+  | { kind: 'expired'; expiresAt: string }
+  | { kind: 'mismatch'; detail: string };
 
 /** An item still to publish, with its stored message (absent: the row is gone). */
 export interface PendingRedeliveryItem {
@@ -82,16 +126,34 @@ export interface RedeliveryJobStore {
     ramp: RedeliveryRateStep[] | null;
     now: Date;
     /**
-     * Checks the snapshot before it is committed (a dry run's token);
-     * whatever it throws undoes the job.
+     * A dry run's token: the job takes exactly the messages the preview
+     * saw that are still there and in no other unfinished job (the
+     * selection and `allowed` applied again), records how many matching
+     * messages it had not seen and how many it saw are gone, and uses the
+     * token up. `refuse` makes the error for a token it cannot use.
      */
-    verify?: (snapshot: RedeliverySnapshot) => void;
+    preview?: {
+      token: string;
+      refuse: (why: PreviewRefusal) => Error;
+    };
   }): Promise<StoredRedeliveryJob>;
-  /** How many rows a job would snapshot now, and their squads. */
+  /**
+   * Records the rows a job would snapshot now under a new token valid until
+   * `expiresAt` (replacing `createdBy`'s earlier previews of the same
+   * selection, and removing expired ones), with breakdowns of at most
+   * `top` groups each and `samples` samples, all computed in SQL.
+   */
   preview(
     environment: string,
     selection: Selection,
-  ): Promise<RedeliverySnapshot>;
+    options: {
+      createdBy: string;
+      now: Date;
+      expiresAt: Date;
+      top: number;
+      samples: number;
+    },
+  ): Promise<StoredRedeliveryPreview>;
   get(id: string): Promise<StoredRedeliveryJob | undefined>;
   /** An environment's jobs, newest first. */
   list(environment: string, limit: number): Promise<StoredRedeliveryJob[]>;

@@ -1,10 +1,10 @@
-import { createHash } from 'node:crypto';
 import { ConflictError, InputError, NotFoundError } from '@backstage/errors';
 import {
   RedeliverResult,
   RedeliveryDryRun,
   RedeliveryJob,
   RedeliveryJobState,
+  RedeliveryPreviewWarning,
   RedeliveryRateStep,
   redeliverySignalChannel,
 } from '@internal/plugin-dead-letter-common';
@@ -14,9 +14,10 @@ import { JsonObject } from '@backstage/types';
 import { BrokerEnvironmentConfig } from '../config';
 import { Selection } from '../database/DeadLetterStore';
 import {
+  PreviewRefusal,
   RedeliveryJobStore,
-  RedeliverySnapshot,
   StoredRedeliveryJob,
+  StoredRedeliveryPreview,
 } from '../database/RedeliveryJobStore';
 import { RedeliveryRunner } from './RedeliveryRunner';
 import { RedeliveryPublishers } from '../consumer/RedeliveryPublisher';
@@ -35,14 +36,31 @@ export interface RedeliveryPace {
   previewToken?: string;
 }
 
-/** The token of a dry run: which messages it saw, in an environment. */
-function previewToken(environment: string, snapshot: RedeliverySnapshot) {
-  return createHash('sha256')
-    .update(
-      JSON.stringify([environment, snapshot.fingerprint, snapshot.squads]),
-    )
-    .digest('base64url')
-    .slice(0, 32);
+/** How long a dry run's token can be used to create its job. */
+export const PREVIEW_TTL_MS = 15 * 60_000;
+/** Groups per breakdown of a dry run; the rest is counted as `other`. */
+const PREVIEW_TOP = 10;
+/** Samples of a dry run. */
+const PREVIEW_SAMPLES = 5;
+/** How long a dry run waits for the broker to say which targets exist. */
+const TARGET_CHECK_TIMEOUT_MS = 2_000;
+
+/** Why a preview token cannot be used, as the API says it. */
+function refusal(why: PreviewRefusal): Error {
+  switch (why.kind) {
+    case 'unknown':
+      return new InputError(
+        'unknown previewToken: it was never issued, was already used for a job, or was replaced by a newer preview of the same selection; preview again',
+      );
+    case 'mismatch':
+      return new InputError(
+        `previewToken does not fit this request: ${why.detail}`,
+      );
+    default:
+      return new ConflictError(
+        `the preview expired at ${why.expiresAt}: preview again`,
+      );
+  }
 }
 
 /** Which states a control action moves a job from, and to. */
@@ -129,41 +147,138 @@ export class RedeliveryService {
       rate,
       ramp,
       now: new Date(),
-      verify: snapshot => {
-        if (
-          pace.previewToken !== undefined &&
-          pace.previewToken !== previewToken(env.name, snapshot)
-        ) {
-          throw new ConflictError(
-            `the selection is not what its dry run previewed any more (it now holds ${snapshot.total} messages): preview it again`,
-          );
-        }
-      },
+      ...(pace.previewToken !== undefined && {
+        preview: { token: pace.previewToken, refuse: refusal },
+      }),
     });
     this.deps.runner.wake();
     void this.publishUpdate(job.id);
     return this.view(job, {});
   }
 
-  /** What a job of the selection would do now. */
+  /**
+   * What a job of the selection would do now, recorded under a token (see
+   * RedeliveryJobStore.preview): counts by target, service and error
+   * group, samples, and warnings for targets missing on the broker.
+   */
   async dryRun(
     env: BrokerEnvironmentConfig,
     selection: Selection,
     pace: RedeliveryPace,
+    createdBy: string,
   ): Promise<RedeliveryDryRun> {
     const { rate, ramp } = this.pace(env, pace);
-    const snapshot = await this.deps.jobs.preview(env.name, selection);
-    const { total, squads } = snapshot;
+    const now = new Date();
+    const preview = await this.deps.jobs.preview(env.name, selection, {
+      createdBy,
+      now,
+      expiresAt: new Date(now.getTime() + PREVIEW_TTL_MS),
+      top: PREVIEW_TOP,
+      samples: PREVIEW_SAMPLES,
+    });
+    const { total, squads } = preview;
+    const { warnings, checked } = await this.targetWarnings(env, preview);
     return {
       dryRun: true,
-      previewToken: previewToken(env.name, snapshot),
+      previewToken: preview.token,
+      expiresAt: preview.expiresAt,
       environment: env.name,
       total,
       squads,
       rate,
       ramp,
       etaSeconds: Math.round(etaSeconds(total, 0, rate, ramp) * 10) / 10,
+      breakdown: {
+        byTarget: preview.byTarget,
+        byService: preview.byService,
+        byErrorGroup: preview.byErrorGroup,
+      },
+      samples: preview.samples.map(m => ({
+        id: m.id,
+        queue: m.queue,
+        exchange: m.exchange,
+        routingKey: m.routingKey,
+        service: m.service,
+        error: m.error,
+        deadLetteredAt: m.deadLetteredAt,
+      })),
+      warnings,
+      checked: { targets: checked, bindings: false },
     };
+  }
+
+  /**
+   * Warnings for the previewed messages whose target is unknown or missing
+   * on the broker (checked from here, within a short timeout).
+   */
+  private async targetWarnings(
+    env: BrokerEnvironmentConfig,
+    preview: StoredRedeliveryPreview,
+  ): Promise<{ warnings: RedeliveryPreviewWarning[]; checked: boolean }> {
+    const warnings: RedeliveryPreviewWarning[] = [];
+    const { exchanges, defaultExchangeQueues: queues } = preview;
+    const unknown = exchanges.items.find(e => e.exchange === null);
+    if (unknown)
+      warnings.push({
+        code: 'unknown-exchange',
+        message: `${unknown.count} messages have no known exchange (stored without an x-death header): they cannot be redelivered`,
+        count: unknown.count,
+      });
+    const named = exchanges.items.filter(
+      (e): e is { exchange: string; count: number } => e.exchange !== null,
+    );
+    const queueNames = queues.items.filter(
+      (q): q is { queue: string; count: number } => !!q.queue,
+    );
+    if (named.length === 0 && queueNames.length === 0)
+      return { warnings, checked: true };
+    const publisher = this.deps.publishers?.for(env);
+    const result = publisher
+      ? await publisher.checkTargets(
+          {
+            exchanges: named.map(e => e.exchange),
+            queues: queueNames.map(q => q.queue),
+          },
+          TARGET_CHECK_TIMEOUT_MS,
+        )
+      : { unreachable: 'no broker connection here' };
+    if ('unreachable' in result) {
+      warnings.push({
+        code: 'broker-unreachable',
+        message: `broker unreachable, targets not checked (${result.unreachable})`,
+        count: 0,
+      });
+      return { warnings, checked: false };
+    }
+    for (const e of named) {
+      if (result.missingExchanges.has(e.exchange))
+        warnings.push({
+          code: 'exchange-missing',
+          message: `${e.count} messages go to exchange '${e.exchange}', which no longer exists: they would fail`,
+          count: e.count,
+          exchange: e.exchange,
+        });
+    }
+    for (const q of queueNames) {
+      if (result.missingQueues.has(q.queue))
+        warnings.push({
+          code: 'queue-missing',
+          message: `${q.count} messages go to queue '${q.queue}' through the default exchange, and that queue no longer exists: they would fail as unroutable`,
+          count: q.count,
+          queue: q.queue,
+        });
+    }
+    if (exchanges.other > 0 || queues.other > 0)
+      warnings.push({
+        code: 'targets-not-all-checked',
+        message: `only the ${named.length} largest exchanges and ${
+          queueNames.length
+        } largest default-exchange queues were checked; ${
+          exchanges.other + queues.other
+        } messages go elsewhere`,
+        count: exchanges.other + queues.other,
+      });
+    return { warnings, checked: true };
   }
 
   /**
@@ -329,6 +444,9 @@ export class RedeliveryService {
         duplicateWindow: job.duplicateWindow,
         refailed: job.refailed,
         currentRate: job.state === 'running' ? job.currentRate : 0,
+        previewed: job.previewed,
+        arrivedAfterPreview: job.arrivedAfterPreview,
+        goneSincePreview: job.goneSincePreview,
         etaSeconds:
           job.state === 'running' && pace > 0
             ? Math.round((remaining / pace) * 10) / 10

@@ -121,7 +121,12 @@ export function addRedeliveryRoutes(router: Router, deps: RedeliveryRouteDeps) {
         selection,
       );
       if (pace.dryRun) {
-        const preview = await redeliveries.dryRun(env, allowed, pace);
+        const preview = await redeliveries.dryRun(
+          env,
+          allowed,
+          pace,
+          principal.userEntityRef,
+        );
         await event.success({ meta: { dryRun: true, total: preview.total } });
         res.json(preview);
         return;

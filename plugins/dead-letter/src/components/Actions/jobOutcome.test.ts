@@ -27,6 +27,9 @@ const job = (overrides: Partial<RedeliveryJob>): RedeliveryJob => ({
     refailed: 3,
     currentRate: 9.5,
     etaSeconds: 1,
+    previewed: null,
+    arrivedAfterPreview: 0,
+    goneSincePreview: 0,
   },
   ...overrides,
 });

@@ -88,6 +88,9 @@ function fakeApi(
         refailed: 0,
         currentRate: 0,
         etaSeconds: null,
+        previewed: null,
+        arrivedAfterPreview: 0,
+        goneSincePreview: 0,
       },
     };
   };
@@ -126,12 +129,21 @@ function fakeApi(
     previewRedelivery: async (request: CreateRedeliveryRequest) => ({
       dryRun: true as const,
       previewToken: 'preview-token',
+      expiresAt: '2026-12-07T10:15:00Z',
       environment: request.environment,
       total: request.ids?.length ?? fake.rows.length,
       squads: ['squad-gemini'],
       rate: request.rate ?? 100,
       ramp: request.ramp ?? null,
       etaSeconds: 120,
+      breakdown: {
+        byTarget: { items: [], other: 0 },
+        byService: { items: [], other: 0 },
+        byErrorGroup: { items: [], other: 0 },
+      },
+      samples: [],
+      warnings: [],
+      checked: { targets: true, bindings: false as const },
     }),
     createRedelivery: async (request: CreateRedeliveryRequest) => {
       fake.created.push(request);

@@ -35,6 +35,9 @@ function job(id: string, overrides: Partial<RedeliveryJob>): RedeliveryJob {
       refailed: 0,
       currentRate: 49.6,
       etaSeconds: 12,
+      previewed: null,
+      arrivedAfterPreview: 0,
+      goneSincePreview: 0,
     },
     ...overrides,
   };
@@ -68,6 +71,9 @@ function fakeApi() {
         refailed: 0,
         currentRate: 0,
         etaSeconds: null,
+        previewed: null,
+        arrivedAfterPreview: 0,
+        goneSincePreview: 0,
       },
     }),
   ];

@@ -16,6 +16,7 @@ import { useApi } from '@backstage/frontend-plugin-api';
 import useAsync from 'react-use/esm/useAsync';
 import {
   DeadLetterSelection,
+  RedeliveryDryRun,
   RedeliveryRateStep,
 } from '@internal/plugin-dead-letter-common';
 import { deadLetterApiRef } from '@internal/plugin-dead-letter-react';
@@ -26,6 +27,7 @@ import {
   useActions,
 } from './useActions';
 import { duration } from '../format';
+import { PreviewDetails } from './PreviewDetails';
 
 /** Seconds at each slow step before the target rate, when ramping up. */
 const RAMP_STEP_SECONDS = 30;
@@ -46,26 +48,34 @@ export function rampTo(rate: number): RedeliveryRateStep[] {
 
 /**
  * What a redelivery would do, asked of the backend before anything is sent
- * (a dry run): how many messages, whose, and how long at the chosen rate.
+ * (a dry run): how many messages, whose, how long at the chosen rate, where
+ * they go, which errors, samples and warnings. `onPreview` gets each dry
+ * run (undefined while one is being asked for): its token makes the job
+ * take exactly the previewed messages.
  */
 function RedeliveryPreview(props: {
   selection: DeadLetterSelection;
   rate: string;
   ramp: boolean;
   onDefaultRate: (rate: number) => void;
+  onPreview: (preview: RedeliveryDryRun | undefined) => void;
 }) {
-  const { selection, rate, ramp, onDefaultRate } = props;
+  const { selection, rate, ramp, onDefaultRate, onPreview } = props;
   const api = useApi(deadLetterApiRef);
   const wanted = Number(rate);
   const valid = rate === '' || (Number.isFinite(wanted) && wanted > 0);
   const preview = useAsync(async () => {
+    onPreview(undefined);
     if (!valid) return undefined;
+    // Typing a rate asks once it settles, not per keystroke.
+    await new Promise(r => setTimeout(r, rate === '' ? 0 : 300));
     const result = await api.previewRedelivery({
       ...selection,
       ...(rate !== '' && { rate: wanted }),
       ...(ramp && rate !== '' && { ramp: rampTo(wanted) }),
     });
     if (rate === '') onDefaultRate(result.rate);
+    onPreview(result);
     return result;
   }, [api, JSON.stringify(selection), rate, ramp]);
   if (!valid)
@@ -85,13 +95,17 @@ function RedeliveryPreview(props: {
   if (!p) return null;
   const squads = p.squads.map(s => s ?? '(no owner)').join(', ');
   return (
-    <Typography variant="body2" aria-label="Redelivery preview">
-      {p.total.toLocaleString('en-US')} messages{squads ? ` of ${squads}` : ''}{' '}
-      go back to the exchanges they were first published to, at up to {p.rate}{' '}
-      per second{p.ramp ? ' after a slow start' : ''}: about{' '}
-      {duration(p.etaSeconds)}. Progress, pause and cancel are under
-      Redeliveries.
-    </Typography>
+    <>
+      <Typography variant="body2" aria-label="Redelivery preview">
+        {p.total.toLocaleString('en-US')} messages
+        {squads ? ` of ${squads}` : ''} go back to the exchanges they were first
+        published to, at up to {p.rate} per second
+        {p.ramp ? ' after a slow start' : ''}: about {duration(p.etaSeconds)}.
+        Exactly these are redelivered: messages arriving after this preview are
+        left alone. Progress, pause and cancel are under Redeliveries.
+      </Typography>
+      <PreviewDetails preview={p} />
+    </>
   );
 }
 
@@ -112,25 +126,36 @@ export function ActionDialog(props: {
   // The environment's default fills the field once; after that it is
   // the person's (an emptied field stays empty).
   const [touched, setTouched] = useState(false);
+  const [preview, setPreview] = useState<RedeliveryDryRun>();
   const reset = () => {
     setRate('');
     setRamp(false);
     setTouched(false);
+    setPreview(undefined);
   };
   const close = () => {
     reset();
     actions.cancel();
   };
   const confirm = () => {
-    const pace: RedeliveryPace =
-      rate === ''
-        ? {}
-        : { rate: Number(rate), ...(ramp && { ramp: rampTo(Number(rate)) }) };
+    const pace: RedeliveryPace = {
+      ...(rate !== '' && {
+        rate: Number(rate),
+        ...(ramp && { ramp: rampTo(Number(rate)) }),
+      }),
+      ...(preview && { previewToken: preview.previewToken }),
+    };
     reset();
     actions.confirm(pace);
   };
   return (
-    <Dialog open={!!pending} onClose={close} aria-labelledby="dl-confirm-title">
+    <Dialog
+      open={!!pending}
+      onClose={close}
+      aria-labelledby="dl-confirm-title"
+      maxWidth={deleting ? 'sm' : 'md'}
+      fullWidth={!deleting}
+    >
       <DialogTitle id="dl-confirm-title">
         {deleting ? 'Confirm deletion' : 'Confirm redelivery'}
       </DialogTitle>
@@ -170,6 +195,7 @@ export function ActionDialog(props: {
               onDefaultRate={r => {
                 if (!touched) setRate(String(r));
               }}
+              onPreview={setPreview}
             />
           </>
         )}
@@ -182,7 +208,8 @@ export function ActionDialog(props: {
           onClick={confirm}
           color={deleting ? 'secondary' : 'primary'}
           variant="contained"
-          disabled={actions.busy}
+          // A redelivery waits for its preview: the job takes what it showed.
+          disabled={actions.busy || (!deleting && !preview)}
         >
           {deleting ? 'Delete' : 'Redeliver'}
         </Button>

@@ -42,6 +42,8 @@ export interface PendingAction {
 export interface RedeliveryPace {
   rate?: number;
   ramp?: RedeliveryRateStep[];
+  /** The dry run's token: the job takes exactly what it previewed. */
+  previewToken?: string;
 }
 
 const FINISHED: RedeliveryJob['state'][] = ['done', 'cancelled', 'failed'];
@@ -57,6 +59,20 @@ export function jobOutcome(job: RedeliveryJob): ActionOutcome {
         p.refailed,
         'message',
       )} came back dead-lettered after redelivery`,
+    );
+  if (p.arrivedAfterPreview > 0)
+    details.push(
+      `${plural(
+        p.arrivedAfterPreview,
+        'message',
+      )} arrived after the preview and were left alone`,
+    );
+  if (p.goneSincePreview > 0)
+    details.push(
+      `${plural(
+        p.goneSincePreview,
+        'previewed message',
+      )} were gone (deleted or redelivered by someone else) and skipped`,
     );
   if (p.duplicateWindow > 0)
     details.push(

@@ -260,6 +260,8 @@ describe('MessagesContent', () => {
           { rate: 1, seconds: 30 },
           { rate: 2, seconds: 30 },
         ],
+        // The job takes exactly what the preview showed.
+        previewToken: 'preview-token',
       },
     ]);
     // Followed until it ends: the job's counts and failure reasons.

@@ -101,6 +101,18 @@ function JobProgress(props: { job: RedeliveryJob }) {
         {p.refailed > 0 &&
           `, ${p.refailed.toLocaleString('en-US')} came back dead-lettered`}
       </Typography>
+      {p.arrivedAfterPreview > 0 && (
+        <Typography variant="caption" component="div">
+          {p.arrivedAfterPreview.toLocaleString('en-US')} arrived after the
+          preview, left alone
+        </Typography>
+      )}
+      {p.goneSincePreview > 0 && (
+        <Typography variant="caption" component="div">
+          {p.goneSincePreview.toLocaleString('en-US')} previewed were gone
+          before the job started
+        </Typography>
+      )}
     </Box>
   );
 }

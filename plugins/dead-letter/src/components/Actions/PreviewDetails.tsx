@@ -27,12 +27,13 @@ function BreakdownTable<T>(props: {
 }) {
   const { title, columns, breakdown, cells } = props;
   if (breakdown.items.length === 0) return null;
+  const id = `dl-preview-${title.toLowerCase().replace(/[^a-z]+/g, '-')}`;
   return (
     <Box mt={2}>
-      <Typography variant="subtitle2" component="h3" id={`dl-${title}`}>
+      <Typography variant="subtitle2" component="h3" id={id}>
         {title}
       </Typography>
-      <Table size="small" aria-labelledby={`dl-${title}`}>
+      <Table size="small" aria-labelledby={id}>
         <TableHead>
           <TableRow>
             {columns.map(c => (
@@ -114,10 +115,14 @@ export function PreviewDetails(props: { preview: RedeliveryDryRun }) {
       />
       {p.samples.length > 0 && (
         <Box mt={2}>
-          <Typography variant="subtitle2" component="h3" id="dl-samples">
+          <Typography
+            variant="subtitle2"
+            component="h3"
+            id="dl-preview-samples"
+          >
             {`Samples (${plural(p.samples.length, 'message')})`}
           </Typography>
-          <Table size="small" aria-labelledby="dl-samples">
+          <Table size="small" aria-labelledby="dl-preview-samples">
             <TableHead>
               <TableRow>
                 <TableCell>Id</TableCell>

@@ -235,7 +235,7 @@ describe('MessagesContent', () => {
     const rate = within(dialog).getByLabelText('Rate (messages per second)');
     await waitFor(() => expect(rate).toHaveValue(100));
     expect(
-      within(dialog).getByLabelText('Redelivery preview'),
+      await within(dialog).findByLabelText('Redelivery preview'),
     ).toHaveTextContent('2 messages of squad-gemini');
     await userEvent.clear(rate);
     await userEvent.type(rate, '20');

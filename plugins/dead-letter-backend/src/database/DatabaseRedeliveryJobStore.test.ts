@@ -6,6 +6,7 @@ import {
 import { resolvePackagePath } from '@backstage/backend-plugin-api';
 import { DatabaseDeadLetterStore } from './DatabaseDeadLetterStore';
 import { DatabaseRedeliveryJobStore } from './DatabaseRedeliveryJobStore';
+import { PreviewRefusal } from './RedeliveryJobStore';
 import {
   requirePostgres,
   useLocalPostgresForTestDatabases,
@@ -223,7 +224,7 @@ describe('DatabaseRedeliveryJobStore', () => {
       // After the preview: two more arrive, one previewed is deleted.
       await deadLetters.insertBatch([row(), row({ service: 'loans' })]);
       await deadLetters.delete('dev', { ids: [preview.samples[0].id] });
-      const refuse = jest.fn(() => new Error('refused'));
+      const refuse = jest.fn((_why: PreviewRefusal) => new Error('refused'));
       const job = await jobs.create({
         environment: 'dev',
         createdBy: options.createdBy,
@@ -322,11 +323,14 @@ describe('DatabaseRedeliveryJobStore', () => {
       expect(await deadLetters.fillErrorGroups(500)).toBe(501);
       expect(await deadLetters.fillErrorGroups(500)).toBe(199);
       expect(await deadLetters.fillErrorGroups(500)).toBe(0);
-      const groups = await knex('dead_letters')
+      const groups = (await knex('dead_letters')
         .select('error_group')
         .count({ count: '*' })
         .groupBy('error_group')
-        .orderBy('count');
+        .orderBy('count')) as Array<{
+        error_group: string | null;
+        count: unknown;
+      }>;
       expect(groups.map(g => [g.error_group, Number(g.count)])).toEqual([
         [null, 1],
         ['record <n> not found', 699],

@@ -14,7 +14,7 @@ import {
   AMQP_URL,
   useBrokerAndDatabase,
   useLocalPostgresForTestDatabases,
-} from './__testUtils__/services';
+} from '@internal/plugin-lunar-test-utils';
 
 useLocalPostgresForTestDatabases();
 jest.setTimeout(120_000);

@@ -1,7 +1,7 @@
 import { mockServices } from '@backstage/backend-test-utils';
 import net from 'node:net';
 import { RedeliveryPublisher } from './RedeliveryPublisher';
-import { AMQP_URL, requireRabbitMq } from '../__testUtils__/services';
+import { AMQP_URL, requireRabbitMq } from '@internal/plugin-lunar-test-utils';
 
 jest.setTimeout(30_000);
 

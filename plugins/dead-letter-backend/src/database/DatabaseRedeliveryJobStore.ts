@@ -401,7 +401,8 @@ export class DatabaseRedeliveryJobStore implements RedeliveryJobStore {
           'body_size',
           'body_truncated',
         )
-        .orderBy('dead_letters.id')
+        // In the preview items' key order: the first few, without a sort.
+        .orderBy('p.dead_letter_id')
         .limit(options.samples);
       return {
         token,
@@ -414,9 +415,14 @@ export class DatabaseRedeliveryJobStore implements RedeliveryJobStore {
         exchanges: this.withOther(exchanges, total),
         defaultExchangeQueues: this.withOther(
           defaultQueues,
-          Number(
-            (await rows().where('exchange', '').count({ count: '*' }))[0].count,
-          ),
+          // Known from the exchanges unless there are more than listed.
+          exchanges.find(e => e.exchange === '')?.count ??
+            (exchanges.length < 100
+              ? 0
+              : Number(
+                  (await rows().where('exchange', '').count({ count: '*' }))[0]
+                    .count,
+                )),
         ),
         samples: samples.map(fromListRow),
       } as StoredRedeliveryPreview;

@@ -23,6 +23,7 @@ const amqp = require('amqplib');
 const knexFactory = require('knex');
 const yaml = require('yaml');
 const {
+  errorGroupSql,
   request,
   resetDatabases,
   startBackend,
@@ -31,6 +32,11 @@ const {
 } = require('../lib/common');
 
 const ROWS = Number(process.env.BENCH_ROWS || 1_000_000);
+/** The stored messages' error group (see errorGroupSql). */
+const ERROR_GROUP = errorGroupSql(
+  "'ctx handler: error ' || (g % 40)",
+  Array.from({ length: 40 }, (_, i) => `ctx handler: error ${i}`),
+);
 /**
  * Seconds a person's read decisions are reused, in both backends: shorter
  * than the default 10, so that first views (each waits the reuse out) can be
@@ -159,9 +165,9 @@ async function main() {
     console.log(`Inserting ${ROWS} messages`);
     const squads = `array[${SQUADS.map(s => `'${s}'`).join(',')}]`;
     await knex.raw(
-      `insert into dead_letters (dedup_key, environment, queue, exchange, routing_key, reason, service, squad, message_id, error, dead_lettered_at, received_at, redelivery_count, headers, properties, body, body_size, body_truncated)
+      `insert into dead_letters (dedup_key, environment, queue, exchange, routing_key, reason, service, squad, message_id, error, error_group, dead_lettered_at, received_at, redelivery_count, headers, properties, body, body_size, body_truncated)
        select md5('dlr-' || g), 'bench', 'prod-k8s_svc-' || (g % 24), 'bankaccount', 'bankaccount.account.Event', 'rejected',
-              'svc-' || (g % 24), (${squads})[1 + g % ${SQUADS.length}], 'dlr-' || g, 'ctx handler: error ' || (g % 40),
+              'svc-' || (g % 24), (${squads})[1 + g % ${SQUADS.length}], 'dlr-' || g, 'ctx handler: error ' || (g % 40), ${ERROR_GROUP},
               now() - (g || ' seconds')::interval, now(), 0,
               json_build_object('authorization', 'Bearer ' || md5(g::text), 'x-error', 'ctx handler: error ' || (g % 40),
                 'x-death', json_build_array(json_build_object('count', 1, 'reason', 'rejected', 'queue', 'prod-k8s_svc-' || (g % 24), 'exchange', 'bankaccount'))),
@@ -313,7 +319,7 @@ async function main() {
       )} bytes with a CPR number, an IBAN, a card number and two PANs; an authorization header).`,
       "Two backends on the same database, requests alternating between them: **without** is the permission framework off and nothing to mask (what reading cost before it was a permission); **with** is the portal as configured: the permission framework on, the guest (squad-nasa) reading its squad's messages through the conditional `dead-letter.message.read` decision, `read-unmasked` refused, so `$.cpr`, `$.iban`, `$..cardNumber`, `$.items[*].pan` and `authorization` are masked; each view is an audit event in both. A person's read decisions are asked once and reused (here for " +
         DECISION_REUSE_S +
-        " s, the default is 10 s), as when clicking through messages; they are asked alongside loading the message, and in the background on the requests the Dead Letter page makes before a message can be opened (the environments, the table). The last three rows wait the reuse out before each view: opened by a link or from the table, the page's earlier request has asked already; an API client's first request pays the permission round trip (the permission backend, and its lookup of the person's groups at the auth backend).",
+        " s, the default is 10 s), as when clicking through messages; they are asked alongside loading the message, and in the background on the requests the Dead Letter page makes before a message can be opened (the environments, the table). The last three rows wait the reuse out before each view: opened by a link or from the table, the page's earlier request has asked already; an API client's first request pays the permission round trip (to the permission backend; the person's groups, which it looks up at the auth backend, are reused per token for up to a minute, `cachedUserInfoServiceFactory` in `plugins/lunar-node`).",
       '',
       '| request | requests each | without: p50 / p95 | with: p50 / p95 | p95 ratio |',
       '| --- | ---: | ---: | ---: | ---: |',

@@ -29,6 +29,7 @@ const amqp = require('amqplib');
 const knexFactory = require('knex');
 const yaml = require('yaml');
 const {
+  errorGroupSql,
   request,
   memoryMb,
   resetDatabases,
@@ -96,10 +97,15 @@ async function insertRows(knex, { tag, exchange }) {
   const services = `array[${SERVICES.map(s => `'${s}'`).join(',')}]`;
   const errors = `array[${ERRORS.map(s => `'${s}'`).join(',')}]`;
   await knex.raw(
-    `insert into dead_letters (dedup_key, environment, queue, exchange, routing_key, reason, service, squad, message_id, error, dead_lettered_at, received_at, redelivery_count, headers, properties, body, body_size, body_truncated)
+    `insert into dead_letters (dedup_key, environment, queue, exchange, routing_key, reason, service, squad, message_id, error, error_group, dead_lettered_at, received_at, redelivery_count, headers, properties, body, body_size, body_truncated)
      select md5(:tag::text || '-' || g), 'bench', 'redelivery-' || :tag::text, :exchange::text, :rk, 'rejected',
-            (${services})[1 + g % ${SERVICES.length}], 'squad-' || (g % 12), :tag::text || '-' || g,
-            (${errors})[1 + g % ${ERRORS.length}], now() - (g || ' seconds')::interval, now(), 0,
+            (${services})[1 + g % ${
+      SERVICES.length
+    }], 'squad-' || (g % 12), :tag::text || '-' || g,
+            (${errors})[1 + g % ${ERRORS.length}], ${errorGroupSql(
+      `(${errors})[1 + g % ${ERRORS.length}]`,
+      ERRORS,
+    )}, now() - (g || ' seconds')::interval, now(), 0,
             json_build_object('x-error', (${errors})[1 + g % ${ERRORS.length}],
               'x-first-death-queue', 'redelivery-' || :tag::text, 'x-first-death-reason', 'rejected', 'x-first-death-exchange', :exchange::text,
               'x-death', json_build_array(json_build_object('count', 1, 'reason', 'rejected', 'queue', 'redelivery-' || :tag::text,
@@ -114,7 +120,9 @@ async function insertRows(knex, { tag, exchange }) {
                || '"}', 'UTF8') as body) b`,
     { tag, exchange, rk: ROUTING_KEY, n: N },
   );
-  await knex.raw('analyze dead_letters');
+  // Vacuumed as well as analyzed: otherwise autovacuum takes up the freshly
+  // inserted rows during the job, on the same two cores.
+  await knex.raw('vacuum analyze dead_letters');
   // The ceiling publishes body(g): the very bytes stored here.
   const [row] = await knex('dead_letters')
     .where({ message_id: `${tag}-7` })
@@ -307,11 +315,16 @@ async function main() {
         redelivery: { maxRate: UNLIMITED_RATE },
       },
     });
+    const logFile = path.join(work, 'backend.log');
     backend = await startBackend({
       configs: [configFile],
       env: { APP_CONFIG_backend_database_prefix: PREFIX },
-      logFile: path.join(work, 'backend.log'),
+      logFile,
       port,
+      // V8 reports every collection: what the JavaScript heap holds after a
+      // full one (mark-compact) is what is alive, unlike resident memory,
+      // which the process keeps once it has grown.
+      nodeArgs: ['--trace-gc'],
     });
     const auth = await guestToken(port);
     knex = knexFactory({
@@ -326,6 +339,14 @@ async function main() {
     });
     const pid = backend.child.pid;
     const memory = {};
+    /** MB alive after the latest full collection (V8's --trace-gc). */
+    const liveHeapMb = () => {
+      const log = fs.readFileSync(logFile, 'utf8');
+      const full = [
+        ...log.matchAll(/Mark-Compact[^\n]*? -> ([\d.]+) \([\d.]+\) MB/g),
+      ];
+      return full.length ? Number(full[full.length - 1][1]) : NaN;
+    };
 
     /** Creates a job for one part's rows; returns it and the POST's time. */
     const create = async (tag, rate) => {
@@ -357,7 +378,11 @@ async function main() {
       for (;;) {
         const rss = memoryMb(pid).rss;
         const job = await get(id);
-        samples.push({ rss, published: job.progress.published });
+        samples.push({
+          rss,
+          heap: liveHeapMb(),
+          published: job.progress.published,
+        });
         if (until(job)) return job;
         if (['failed', 'paused'].includes(job.state))
           throw new Error(
@@ -429,6 +454,7 @@ async function main() {
     // Idle: does memory come back once no job runs?
     await sleep(10_000);
     const idleRss = memoryMb(pid).rss;
+    const idleHeap = liveHeapMb();
     const cArr = counter.part('cancel');
     const cancelToLastMs = cArr.last - cancelAt;
     const arrivedAfterCancel = cArr.count - arrivedBeforeCancel;
@@ -472,11 +498,9 @@ async function main() {
     const f = x => Math.round(x).toLocaleString('en-US');
     const ratio = x => x.toFixed(2);
     const mem = tag => stats(memory[tag].map(x => x.rss));
-    const rssAt = (tag, share) =>
-      (
-        memory[tag].find(x => x.published >= share * N) ??
-        memory[tag][memory[tag].length - 1]
-      ).rss;
+    const sampleAt = (tag, share) =>
+      memory[tag].find(x => x.published >= share * N) ??
+      memory[tag][memory[tag].length - 1];
     const bodyBytes = body(0).length;
     const verdict = (ok, yes, no) => (ok ? yes : no);
     const section = [
@@ -593,27 +617,34 @@ async function main() {
         )} MB | ${f(m.last)} MB |`;
       }),
       '',
-      'Against progress (the first sample at or past each share of the job):',
+      'Against progress (the first sample at or past each share of the job): resident memory, and the JavaScript heap alive after the latest full collection (V8 `--trace-gc`; resident memory is what the process keeps once it has grown, the live heap is what the job holds on to):',
       '',
-      '| job | 0% | 25% | 50% | 75% | 100% |',
-      '| --- | ---: | ---: | ---: | ---: | ---: |',
+      '| job | what | 0% | 25% | 50% | 75% | 100% |',
+      '| --- | --- | ---: | ---: | ---: | ---: | ---: |',
       ...[
         ['(a) highest rate', 'unlimited'],
         [`(b) ${f(PACED_RATE)} msg/s`, 'paced'],
-      ].map(
-        ([name, k]) =>
-          `| ${name} | ${[0, 0.25, 0.5, 0.75, 1]
-            .map(share => `${f(rssAt(k, share))} MB`)
-            .join(' | ')} |`,
+      ].flatMap(([name, k]) =>
+        [
+          ['resident', 'rss'],
+          ['live heap', 'heap'],
+        ].map(
+          ([what, key]) =>
+            `| ${name} | ${what} | ${[0, 0.25, 0.5, 0.75, 1]
+              .map(share => `${f(sampleAt(k, share)[key])} MB`)
+              .join(' | ')} |`,
+        ),
       ),
       '',
-      `10 s after the last job, idle: ${f(
-        idleRss,
-      )} MB. Flat means memory does not grow with the number of messages a job publishes: over (b), ${f(
+      `10 s after the last job, idle: ${f(idleRss)} MB resident, ${f(
+        idleHeap,
+      )} MB live heap. Flat means memory does not grow with the number of messages a job publishes: over (b), ${f(
         N,
-      )} messages, it went from ${f(mem('paced').first)} MB to ${f(
+      )} messages, resident memory went from ${f(mem('paced').first)} MB to ${f(
         mem('paced').last,
-      )} MB (${f(mem('paced').last - mem('paced').first)} MB).`,
+      )} MB, the live heap from ${f(sampleAt('paced', 0).heap)} MB to ${f(
+        sampleAt('paced', 1).heap,
+      )} MB.`,
     ].join('\n');
     writeSection('dead-letter-redelivery', section);
     console.log(section);

@@ -19,6 +19,7 @@ const crypto = require('node:crypto');
 const amqp = require('amqplib');
 const knexFactory = require('knex');
 const {
+  errorGroupSql,
   request,
   memoryMb,
   resetDatabases,
@@ -235,9 +236,12 @@ async function main() {
     const target = 1_000_000;
     const have = await count();
     await knex.raw(
-      `insert into dead_letters (dedup_key, environment, queue, exchange, routing_key, reason, service, squad, message_id, error, dead_lettered_at, received_at, redelivery_count, headers, properties, body, body_size, body_truncated)
+      `insert into dead_letters (dedup_key, environment, queue, exchange, routing_key, reason, service, squad, message_id, error, error_group, dead_lettered_at, received_at, redelivery_count, headers, properties, body, body_size, body_truncated)
        select md5('gen-' || g), 'bench', 'prod-k8s_' || s.name, 'bankaccount', 'bankaccount.account.Event', 'rejected', s.name, 'squad-' || (g % 12),
-              'gen-' || g, 'ctx handler: error ' || (g % 40), now() - (g || ' seconds')::interval, now(), 0, '{}', '{}', convert_to(repeat('x', 1000), 'UTF8'), 1000, false
+              'gen-' || g, 'ctx handler: error ' || (g % 40), ${errorGroupSql(
+                "'ctx handler: error ' || (g % 40)",
+                Array.from({ length: 40 }, (_, i) => `ctx handler: error ${i}`),
+              )}, now() - (g || ' seconds')::interval, now(), 0, '{}', '{}', convert_to(repeat('x', 1000), 'UTF8'), 1000, false
        from generate_series(1, ?) g
        join (select unnest(array[${SERVICES.map(s => `'${s}'`).join(
          ',',

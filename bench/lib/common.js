@@ -108,8 +108,15 @@ function productionEnv() {
  * Starts the built backend with the production config on PostgreSQL plus
  * the given extra config files; resolves once the readiness check answers.
  */
-async function startBackend({ configs, env = {}, logFile, port = 7007 }) {
+async function startBackend({
+  configs,
+  env = {},
+  logFile,
+  port = 7007,
+  nodeArgs = [],
+}) {
   const args = [
+    ...nodeArgs,
     'packages/backend',
     '--config',
     'app-config.yaml',
@@ -202,9 +209,28 @@ function writeSection(name, section) {
   fs.writeFileSync(file, text);
 }
 
+/**
+ * A SQL expression giving `errorExpr` (a SQL expression whose value is one
+ * of `texts`) its error group, as the backend computes it (errorGroup of
+ * the built dead-letter-common), so rows inserted straight into the
+ * database need no backfill by the backend while it is measured.
+ */
+function errorGroupSql(errorExpr, texts) {
+  const { errorGroup } = require(path.join(
+    dist,
+    'node_modules/@internal/plugin-dead-letter-common',
+  ));
+  const literal = text => `'${String(text).replace(/'/g, "''")}'`;
+  const cases = [...new Set(texts)]
+    .map(t => `when ${literal(t)} then ${literal(errorGroup(t))}`)
+    .join(' ');
+  return `(case (${errorExpr}) ${cases} end)`;
+}
+
 module.exports = {
   root,
   dist,
+  errorGroupSql,
   productionEnv,
   request,
   memoryMb,

@@ -6,12 +6,13 @@ import {
 } from '@backstage/backend-test-utils';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import * as amqp from 'amqplib';
-import knexFactory, { Knex } from 'knex';
+import { Knex } from 'knex';
 import request from 'supertest';
 import { mockCredentials } from '@backstage/backend-test-utils';
 import deadLetterPlugin from '.';
 import {
   AMQP_URL,
+  postgresThroughProxy,
   requirePostgres,
   requireRabbitMq,
   TcpProxy,
@@ -262,20 +263,8 @@ describe('dead-letter consumer under faults', () => {
       arguments: { 'x-queue-type': 'quorum' },
     });
     const direct = await databases.init('POSTGRES_15');
-    const { database } = direct.client.config.connection as {
-      database: string;
-    };
     // The plugin reaches PostgreSQL only through a proxy the test can cut.
-    const proxy = new TcpProxy({ host: '127.0.0.1', port: 5432 });
-    await proxy.start();
-    const viaProxy = knexFactory({
-      client: 'pg',
-      connection: {
-        host: '127.0.0.1',
-        port: proxy.port,
-        user: 'postgres',
-        database,
-      },
+    const { proxy, knex: viaProxy } = await postgresThroughProxy(direct, {
       pool: { min: 0, max: 4, acquireTimeoutMillis: 2000 },
       acquireConnectionTimeout: 2000,
     });

@@ -12,12 +12,11 @@ import {
 import {
   AMQP_URL,
   OpenApiDocument,
+  postgresThroughProxy,
   requirePostgres,
   requireRabbitMq,
-  TcpProxy,
   useLocalPostgresForTestDatabases,
 } from '@internal/plugin-lunar-test-utils';
-import knexFactory, { Knex } from 'knex';
 import request from 'supertest';
 import deadLetterPlugin from '.';
 import { DatabaseDeadLetterStore } from './database/DatabaseDeadLetterStore';
@@ -61,9 +60,6 @@ describe('dead-letter API during a database outage', () => {
     if (!((await requirePostgres()) && (await requireRabbitMq()))) return;
     const direct = await databases.init('POSTGRES_15');
     const admin = await databases.init('POSTGRES_15');
-    const { database } = direct.client.config.connection as {
-      database: string;
-    };
     const store = await DatabaseDeadLetterStore.create({
       database: mockServices.database({ knex: direct }),
     });
@@ -71,17 +67,8 @@ describe('dead-letter API during a database outage', () => {
       Array.from({ length: 120 }, () => newDeadLetter({ environment: 'dev' })),
     );
 
-    const proxy = new TcpProxy({ host: '127.0.0.1', port: 5432 });
-    await proxy.start();
-    const knex: Knex = knexFactory({
-      client: 'pg',
-      connection: {
-        host: '127.0.0.1',
-        port: proxy.port,
-        user: 'postgres',
-        password: 'never-shown',
-        database,
-      },
+    const { proxy, knex, database } = await postgresThroughProxy(direct, {
+      password: 'never-shown',
       pool: { min: 0, max: 5 },
       acquireConnectionTimeout: 3000,
     });

@@ -4,16 +4,9 @@ import {
   startTestBackend,
   TestDatabases,
 } from '@backstage/backend-test-utils';
-import { createBackendModule } from '@backstage/backend-plugin-api';
 import { permissionsServiceFactory } from '@backstage/backend-defaults/permissions';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import permissionBackend from '@backstage/plugin-permission-backend';
-import {
-  AuthorizeResult,
-  isResourcePermission,
-} from '@backstage/plugin-permission-common';
-import { policyExtensionPoint } from '@backstage/plugin-permission-node/alpha';
-import { DEAD_LETTER_MESSAGE_RESOURCE_TYPE } from '@internal/plugin-dead-letter-common';
 import * as amqp from 'amqplib';
 import request from 'supertest';
 import deadLetterPlugin, { decideForDeadLetters } from '.';
@@ -26,6 +19,7 @@ import {
   useLocalPostgresForTestDatabases,
 } from '@internal/plugin-lunar-test-utils';
 import { serviceComponent } from './__testUtils__/catalog';
+import { deadLetterTestPolicy } from './__testUtils__/squadPolicy';
 
 useLocalPostgresForTestDatabases();
 jest.setTimeout(180_000);
@@ -36,30 +30,9 @@ const readers = {
 };
 
 /** The portal's policy (decideForDeadLetters) with the readers above. */
-const portalPolicy = createBackendModule({
-  pluginId: 'permission',
-  moduleId: 'test-portal-policy',
-  register(reg) {
-    reg.registerInit({
-      deps: { policy: policyExtensionPoint },
-      async init({ policy }) {
-        policy.setPolicy({
-          async handle(req, user) {
-            if (
-              isResourcePermission(
-                req.permission,
-                DEAD_LETTER_MESSAGE_RESOURCE_TYPE,
-              )
-            ) {
-              return decideForDeadLetters(req.permission, user, readers);
-            }
-            return { result: AuthorizeResult.ALLOW };
-          },
-        });
-      },
-    });
-  },
-});
+const portalPolicy = deadLetterTestPolicy('test-portal-policy', (p, user) =>
+  decideForDeadLetters(p, user, readers),
+);
 
 /** Who is in which group. */
 const members: Record<string, string[]> = {

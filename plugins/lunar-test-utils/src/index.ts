@@ -4,6 +4,7 @@
  * @packageDocumentation
  */
 export { TcpProxy } from './TcpProxy';
+export { postgresThroughProxy } from './postgresThroughProxy';
 export {
   AMQP_URL,
   POSTGRES_URL,

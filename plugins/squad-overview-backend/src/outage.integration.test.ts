@@ -11,11 +11,10 @@ import {
 } from '@internal/plugin-lunar-node';
 import {
   OpenApiDocument,
-  TcpProxy,
+  postgresThroughProxy,
   requirePostgres,
   useLocalPostgresForTestDatabases,
 } from '@internal/plugin-lunar-test-utils';
-import knexFactory from 'knex';
 import request from 'supertest';
 import { squadOverviewPlugin } from './plugin';
 
@@ -34,20 +33,8 @@ describe('squad-overview API during a database outage', () => {
   it('answers 503 with Retry-After and no internals, and serves again after', async () => {
     if (!(await requirePostgres())) return;
     const direct = await databases.init('POSTGRES_15');
-    const { database } = direct.client.config.connection as {
-      database: string;
-    };
-    const proxy = new TcpProxy({ host: '127.0.0.1', port: 5432 });
-    await proxy.start();
-    const knex = knexFactory({
-      client: 'pg',
-      connection: {
-        host: '127.0.0.1',
-        port: proxy.port,
-        user: 'postgres',
-        password: 'never-shown',
-        database,
-      },
+    const { proxy, knex } = await postgresThroughProxy(direct, {
+      password: 'never-shown',
       pool: { min: 0, max: 3 },
       acquireConnectionTimeout: 3000,
     });

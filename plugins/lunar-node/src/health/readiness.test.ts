@@ -4,11 +4,10 @@ import {
 } from '@backstage/backend-plugin-api';
 import { startTestBackend, TestDatabases } from '@backstage/backend-test-utils';
 import {
-  TcpProxy,
+  postgresThroughProxy,
   requirePostgres,
   useLocalPostgresForTestDatabases,
 } from '@internal/plugin-lunar-test-utils';
-import knexFactory from 'knex';
 import request from 'supertest';
 import {
   databaseReadinessCheck,
@@ -25,20 +24,8 @@ describe('rootHealthServiceFactory', () => {
   it('reports not ready while a plugin database is unreachable, and ready again after', async () => {
     if (!(await requirePostgres())) return;
     const direct = await databases.init('POSTGRES_15');
-    const { database } = direct.client.config.connection as {
-      database: string;
-    };
-    const proxy = new TcpProxy({ host: '127.0.0.1', port: 5432 });
-    await proxy.start();
-    const knex = knexFactory({
-      client: 'pg',
-      connection: {
-        host: '127.0.0.1',
-        port: proxy.port,
-        user: 'postgres',
-        password: 'not-shown',
-        database,
-      },
+    const { proxy, knex } = await postgresThroughProxy(direct, {
+      password: 'not-shown',
       pool: { min: 0, max: 2 },
       acquireConnectionTimeout: 2000,
     });

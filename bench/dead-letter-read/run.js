@@ -21,7 +21,6 @@ const path = require('node:path');
 const crypto = require('node:crypto');
 const amqp = require('amqplib');
 const knexFactory = require('knex');
-const yaml = require('yaml');
 const {
   errorGroupSql,
   request,
@@ -29,6 +28,8 @@ const {
   startBackend,
   measuredOn,
   writeSection,
+  writeGuestConfig,
+  guestToken,
 } = require('../lib/common');
 
 const ROWS = Number(process.env.BENCH_ROWS || 1_000_000);
@@ -83,35 +84,6 @@ async function time(url, headers) {
 /** A port no other agent's backend uses (not 7007). */
 const freePort = () => 17000 + Math.floor(Math.random() * 2000);
 
-function writeConfig(file, port, extra) {
-  fs.writeFileSync(
-    file,
-    yaml.stringify({
-      backend: {
-        baseUrl: `http://127.0.0.1:${port}`,
-        listen: `:${port}`,
-      },
-      auth: {
-        providers: {
-          // The guest (squad-nasa, app-config.yaml) signs in here too.
-          guest: { dangerouslyAllowOutsideDevelopment: true },
-        },
-      },
-      ...extra,
-    }),
-  );
-  return file;
-}
-
-async function guestToken(port) {
-  const res = await request(`http://127.0.0.1:${port}/api/auth/guest/refresh`, {
-    'x-requested-with': 'XMLHttpRequest',
-  });
-  const token = res.body?.backstageIdentity?.token;
-  if (!token) throw new Error(`no guest token: ${JSON.stringify(res.body)}`);
-  return { Authorization: `Bearer ${token}` };
-}
-
 async function main() {
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'dead-letter-read-'));
   const connection = await amqp.connect(AMQP_URL);
@@ -124,7 +96,7 @@ async function main() {
     resetDatabases(PREFIX);
     const env = [{ name: 'bench', amqp: { url: AMQP_URL, queue } }];
     const configs = {
-      with: writeConfig(path.join(work, 'with.yaml'), ports.with, {
+      with: writeGuestConfig(path.join(work, 'with.yaml'), ports.with, {
         permission: { enabled: true },
         deadLetter: {
           environments: env,
@@ -132,14 +104,18 @@ async function main() {
           readDecisionCacheSeconds: DECISION_REUSE_S,
         },
       }),
-      without: writeConfig(path.join(work, 'without.yaml'), ports.without, {
-        permission: { enabled: false },
-        deadLetter: {
-          environments: env,
-          masking: { jsonPaths: [], headers: [] },
-          readDecisionCacheSeconds: DECISION_REUSE_S,
+      without: writeGuestConfig(
+        path.join(work, 'without.yaml'),
+        ports.without,
+        {
+          permission: { enabled: false },
+          deadLetter: {
+            environments: env,
+            masking: { jsonPaths: [], headers: [] },
+            readDecisionCacheSeconds: DECISION_REUSE_S,
+          },
         },
-      }),
+      ),
     };
     // One after the other: both migrate the same databases.
     for (const name of ['with', 'without']) {

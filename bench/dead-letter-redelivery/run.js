@@ -27,7 +27,6 @@ const path = require('node:path');
 const crypto = require('node:crypto');
 const amqp = require('amqplib');
 const knexFactory = require('knex');
-const yaml = require('yaml');
 const {
   errorGroupSql,
   request,
@@ -36,6 +35,8 @@ const {
   startBackend,
   measuredOn,
   writeSection,
+  writeGuestConfig,
+  guestToken,
 } = require('../lib/common');
 
 const N = Number(process.env.BENCH_REDELIVERY_MESSAGES || 100000);
@@ -221,29 +222,6 @@ async function publishCeiling(connection, exchange, batch, tag) {
   return N / seconds;
 }
 
-function writeConfig(file, port, extra) {
-  fs.writeFileSync(
-    file,
-    yaml.stringify({
-      backend: { baseUrl: `http://127.0.0.1:${port}`, listen: `:${port}` },
-      auth: {
-        providers: { guest: { dangerouslyAllowOutsideDevelopment: true } },
-      },
-      ...extra,
-    }),
-  );
-  return file;
-}
-
-async function guestToken(port) {
-  const res = await request(`http://127.0.0.1:${port}/api/auth/guest/refresh`, {
-    'x-requested-with': 'XMLHttpRequest',
-  });
-  const token = res.body?.backstageIdentity?.token;
-  if (!token) throw new Error(`no guest token: ${JSON.stringify(res.body)}`);
-  return { Authorization: `Bearer ${token}` };
-}
-
 const stats = xs => ({
   first: xs[0],
   last: xs[xs.length - 1],
@@ -307,7 +285,7 @@ async function main() {
     );
 
     resetDatabases(PREFIX);
-    const configFile = writeConfig(path.join(work, 'bench.yaml'), port, {
+    const configFile = writeGuestConfig(path.join(work, 'bench.yaml'), port, {
       // Creating a job is one permission check; the runner asks none.
       permission: { enabled: false },
       deadLetter: {

@@ -184,6 +184,35 @@ function benchAccess() {
   };
 }
 
+/**
+ * Writes an app-config file for a backend on `port` where the guest
+ * (squad-nasa, app-config.yaml) may sign in, with `extra` (the benchmark's
+ * own settings) beside it; returns `file`.
+ */
+function writeGuestConfig(file, port, extra) {
+  fs.writeFileSync(
+    file,
+    yaml.stringify({
+      backend: { baseUrl: `http://127.0.0.1:${port}`, listen: `:${port}` },
+      auth: {
+        providers: { guest: { dangerouslyAllowOutsideDevelopment: true } },
+      },
+      ...extra,
+    }),
+  );
+  return file;
+}
+
+/** Signs in as the guest on the backend at `port`: its Authorization header. */
+async function guestToken(port) {
+  const res = await request(`http://127.0.0.1:${port}/api/auth/guest/refresh`, {
+    'x-requested-with': 'XMLHttpRequest',
+  });
+  const token = res.body?.backstageIdentity?.token;
+  if (!token) throw new Error(`no guest token: ${JSON.stringify(res.body)}`);
+  return { Authorization: `Bearer ${token}` };
+}
+
 function machine() {
   return `${os.cpus().length} cores, ${Math.round(
     os.totalmem() / 1024 ** 3,
@@ -237,6 +266,8 @@ module.exports = {
   resetDatabases,
   startBackend,
   benchAccess,
+  writeGuestConfig,
+  guestToken,
   machine,
   measuredOn,
   writeSection,

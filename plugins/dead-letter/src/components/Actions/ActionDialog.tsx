@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import {
   Button,
   Checkbox,
@@ -64,16 +64,22 @@ function RedeliveryPreview(props: {
   const api = useApi(deadLetterApiRef);
   const wanted = Number(rate);
   const valid = rate === '' || (Number.isFinite(wanted) && wanted > 0);
+  // Only the latest dry run counts: an earlier one answering late must not
+  // hand over its token (a newer preview of the selection replaced it).
+  const latest = useRef(0);
   const preview = useAsync(async () => {
+    const call = ++latest.current;
     onPreview(undefined);
     if (!valid) return undefined;
     // Typing a rate asks once it settles, not per keystroke.
     await new Promise(r => setTimeout(r, rate === '' ? 0 : 300));
+    if (call !== latest.current) return undefined;
     const result = await api.previewRedelivery({
       ...selection,
       ...(rate !== '' && { rate: wanted }),
       ...(ramp && rate !== '' && { ramp: rampTo(wanted) }),
     });
+    if (call !== latest.current) return undefined;
     if (rate === '') onDefaultRate(result.rate);
     onPreview(result);
     return result;
@@ -145,9 +151,13 @@ export function ActionDialog(props: {
       }),
       ...(preview && { previewToken: preview.previewToken }),
     };
-    reset();
+    // The fields stay until the dialog closes: emptying them now would ask
+    // for a new dry run, replacing the preview whose token the job uses.
     actions.confirm(pace);
   };
+  useEffect(() => {
+    if (!pending) reset();
+  }, [pending]);
   return (
     <Dialog
       open={!!pending}

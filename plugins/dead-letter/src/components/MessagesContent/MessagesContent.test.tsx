@@ -126,9 +126,13 @@ function fakeApi(
     redeliver: async () => ({ redelivered: 0, failed: [] }),
     listArchive: async () => ({ items: [], totalCount: 0, nextCursor: null }),
     restore: async () => ({ restored: [], skipped: [] }),
+    previews: [] as string[],
     previewRedelivery: async (request: CreateRedeliveryRequest) => ({
       dryRun: true as const,
-      previewToken: 'preview-token',
+      previewToken:
+        fake.previews[
+          fake.previews.push(`preview-${fake.previews.length + 1}`) - 1
+        ],
       expiresAt: '2026-12-07T10:15:00Z',
       environment: request.environment,
       total: request.ids?.length ?? fake.rows.length,
@@ -247,6 +251,8 @@ describe('MessagesContent', () => {
         within(dialog).getByLabelText('Redelivery preview'),
       ).toHaveTextContent('at up to 20 per second after a slow start'),
     );
+    // The preview on screen is the latest asked for.
+    const shown = api.previews[api.previews.length - 1];
     await userEvent.click(
       within(dialog).getByRole('button', { name: 'Redeliver' }),
     );
@@ -260,8 +266,8 @@ describe('MessagesContent', () => {
           { rate: 1, seconds: 30 },
           { rate: 2, seconds: 30 },
         ],
-        // The job takes exactly what the preview showed.
-        previewToken: 'preview-token',
+        // The job takes exactly what the (latest) preview showed.
+        previewToken: shown,
       },
     ]);
     // Followed until it ends: the job's counts and failure reasons.
@@ -280,6 +286,9 @@ describe('MessagesContent', () => {
     expect(
       screen.getByText('1 message failed: unroutable'),
     ).toBeInTheDocument();
+    // No dry run after the confirm: it would have replaced the preview
+    // whose token the job was being created with.
+    expect(api.previews[api.previews.length - 1]).toBe(shown);
   });
 
   it('disables actions the user may not take, saying why', async () => {

@@ -20,7 +20,6 @@ const os = require('node:os');
 const path = require('node:path');
 const crypto = require('node:crypto');
 const amqp = require('amqplib');
-const knexFactory = require('knex');
 const {
   errorGroupSql,
   request,
@@ -30,6 +29,7 @@ const {
   writeSection,
   writeGuestConfig,
   guestToken,
+  pluginDatabase,
 } = require('../lib/common');
 
 const ROWS = Number(process.env.BENCH_ROWS || 1_000_000);
@@ -128,16 +128,7 @@ async function main() {
       console.log(`backend ${name} ready on ${ports[name]}`);
     }
 
-    knex = knexFactory({
-      client: 'pg',
-      connection: {
-        host: '127.0.0.1',
-        port: 5432,
-        user: 'postgres',
-        database: `${PREFIX}dead-letter`,
-      },
-      pool: { min: 0, max: 2 },
-    });
+    knex = pluginDatabase(PREFIX, 'dead-letter');
     console.log(`Inserting ${ROWS} messages`);
     const squads = `array[${SQUADS.map(s => `'${s}'`).join(',')}]`;
     await knex.raw(
@@ -316,7 +307,4 @@ async function main() {
   }
 }
 
-main().catch(e => {
-  console.error(e);
-  process.exit(1);
-});
+require('../lib/common').runMain(main);

@@ -26,7 +26,6 @@ const os = require('node:os');
 const path = require('node:path');
 const crypto = require('node:crypto');
 const amqp = require('amqplib');
-const knexFactory = require('knex');
 const {
   errorGroupSql,
   request,
@@ -37,6 +36,7 @@ const {
   writeSection,
   writeGuestConfig,
   guestToken,
+  pluginDatabase,
 } = require('../lib/common');
 
 const N = Number(process.env.BENCH_REDELIVERY_MESSAGES || 100000);
@@ -55,22 +55,7 @@ const PACED_RATE = 1000;
 /** The highest rate the API accepts: what "no limit" is for a job. */
 const UNLIMITED_RATE = 100_000;
 const ROUTING_KEY = 'bankaccount.account.ReserveFundsResponseV1';
-const SERVICES = [
-  'term-deposit',
-  'bankaccount',
-  'card-clearing',
-  'authentication',
-  'onboarding',
-  'credit-scoring',
-  'payments',
-  'ledger',
-];
-const ERRORS = [
-  'ctx handler: insufficient_funds: insufficient funds',
-  'ctx handler: record not found',
-  'ctx handler: timeout calling card-scheme',
-  'ctx handler: validation failed: amount must be positive',
-];
+const { SERVICES, ERRORS } = require('../lib/deadLetterSamples');
 const sleep = ms => new Promise(r => setTimeout(r, ms));
 
 /** A port no other agent's backend uses (not 7007). */
@@ -305,16 +290,7 @@ async function main() {
       nodeArgs: ['--trace-gc'],
     });
     const auth = await guestToken(port);
-    knex = knexFactory({
-      client: 'pg',
-      connection: {
-        host: '127.0.0.1',
-        port: 5432,
-        user: 'postgres',
-        database: `${PREFIX}dead-letter`,
-      },
-      pool: { min: 0, max: 2 },
-    });
+    knex = pluginDatabase(PREFIX, 'dead-letter');
     const pid = backend.child.pid;
     const memory = {};
     /** MB alive after the latest full collection (V8's --trace-gc). */
@@ -639,7 +615,4 @@ async function main() {
   }
 }
 
-main().catch(e => {
-  console.error(e);
-  process.exit(1);
-});
+require('../lib/common').runMain(main);

@@ -17,7 +17,6 @@ const os = require('node:os');
 const path = require('node:path');
 const crypto = require('node:crypto');
 const amqp = require('amqplib');
-const knexFactory = require('knex');
 const {
   errorGroupSql,
   request,
@@ -27,28 +26,14 @@ const {
   benchAccess,
   measuredOn,
   writeSection,
+  pluginDatabase,
 } = require('../lib/common');
 
 const N = Number(process.env.BENCH_MESSAGES || 200000);
 const AMQP_URL =
   process.env.BENCH_AMQP_URL || 'amqp://guest:guest@127.0.0.1:5672';
 const PREFIX = 'lunar_bench_dl_';
-const SERVICES = [
-  'term-deposit',
-  'bankaccount',
-  'card-clearing',
-  'authentication',
-  'onboarding',
-  'credit-scoring',
-  'payments',
-  'ledger',
-];
-const ERRORS = [
-  'ctx handler: insufficient_funds: insufficient funds',
-  'ctx handler: record not found',
-  'ctx handler: timeout calling card-scheme',
-  'ctx handler: validation failed: amount must be positive',
-];
+const { SERVICES, ERRORS } = require('../lib/deadLetterSamples');
 const sleep = ms => new Promise(r => setTimeout(r, ms));
 
 /** The i-th realistic dead-lettered message. */
@@ -169,16 +154,7 @@ async function main() {
         ],
       },
     });
-    knex = knexFactory({
-      client: 'pg',
-      connection: {
-        host: '127.0.0.1',
-        port: 5432,
-        user: 'postgres',
-        database: `${PREFIX}dead-letter`,
-      },
-      pool: { min: 0, max: 2 },
-    });
+    knex = pluginDatabase(PREFIX, 'dead-letter');
 
     backend = await startBackend({
       configs: [configFile],
@@ -347,7 +323,4 @@ async function main() {
   }
 }
 
-main().catch(e => {
-  console.error(e);
-  process.exit(1);
-});
+require('../lib/common').runMain(main);

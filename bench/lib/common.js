@@ -213,6 +213,31 @@ async function guestToken(port) {
   return { Authorization: `Bearer ${token}` };
 }
 
+/**
+ * A client of a plugin's database on the local PostgreSQL, named as the
+ * backend names it with `backend.database.prefix`: `<prefix><pluginId>`.
+ */
+function pluginDatabase(prefix, pluginId) {
+  return require('knex')({
+    client: 'pg',
+    connection: {
+      host: '127.0.0.1',
+      port: 5432,
+      user: 'postgres',
+      database: `${prefix}${pluginId}`,
+    },
+    pool: { min: 0, max: 2 },
+  });
+}
+
+/** Runs a benchmark's `main`; a failure is printed and exits with 1. */
+function runMain(main) {
+  main().catch(e => {
+    console.error(e);
+    process.exit(1);
+  });
+}
+
 function machine() {
   return `${os.cpus().length} cores, ${Math.round(
     os.totalmem() / 1024 ** 3,
@@ -268,6 +293,8 @@ module.exports = {
   benchAccess,
   writeGuestConfig,
   guestToken,
+  pluginDatabase,
+  runMain,
   machine,
   measuredOn,
   writeSection,

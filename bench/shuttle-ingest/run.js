@@ -188,7 +188,4 @@ async function main() {
   }
 }
 
-main().catch(e => {
-  console.error(e);
-  process.exit(1);
-});
+require('../lib/common').runMain(main);

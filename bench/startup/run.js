@@ -142,7 +142,4 @@ async function main() {
   console.log(section);
 }
 
-main().catch(e => {
-  console.error(e);
-  process.exit(1);
-});
+require('../lib/common').runMain(main);

@@ -52,6 +52,8 @@ function fakeApi(
   deleted: DeadLetterSelection[];
   created: CreateRedeliveryRequest[];
   controlled: string[];
+  /** The tokens of the dry runs answered, in order. */
+  previews: string[];
 } {
   /** Jobs run at once in this stand-in: queued, then done when asked. */
   const job = (

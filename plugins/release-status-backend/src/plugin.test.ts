@@ -7,42 +7,16 @@ import {
   startTestBackend,
 } from '@backstage/backend-test-utils';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
-import { Entity } from '@backstage/catalog-model';
 import { ReleaseStatus } from '@internal/plugin-release-status-common';
 import { releaseStatusPlugin } from './plugin';
 import { makeGitRepo, tempDir } from './__testUtils__/gitRepo';
 import { startReleaseManager } from './__testUtils__/releaseManager';
 import { startJsonServer } from './__testUtils__/jsonServer';
+import { component } from './__testUtils__/catalog';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 const now = Math.floor(Date.now() / 1000) * 1000;
-
-function component(
-  name: string,
-  squad: string,
-  folder = name,
-  type = 'service',
-): Entity {
-  return {
-    apiVersion: 'backstage.io/v1alpha1',
-    kind: 'Component',
-    metadata: {
-      name,
-      namespace: 'default',
-      annotations: {
-        'lunar.app/release-manager-service': name,
-        'backstage.io/source-location': `file:/repos/${folder}/`,
-      },
-    },
-    spec: {
-      type,
-      owner: `group:default/${squad}`,
-      lifecycle: 'production',
-    },
-    relations: [{ type: 'ownedBy', targetRef: `group:default/${squad}` }],
-  };
-}
 
 describe('release-status backend', () => {
   const repos = tempDir();

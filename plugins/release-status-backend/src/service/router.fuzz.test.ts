@@ -3,7 +3,6 @@ import {
   mockServices,
   startTestBackend,
 } from '@backstage/backend-test-utils';
-import { Entity } from '@backstage/catalog-model';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import {
   OpenApiDocument,
@@ -14,6 +13,7 @@ import { releaseStatusPlugin } from '../plugin';
 import { makeGitRepo, tempDir } from '../__testUtils__/gitRepo';
 import { startReleaseManager } from '../__testUtils__/releaseManager';
 import { createRouter } from './router';
+import { component } from '../__testUtils__/catalog';
 
 jest.setTimeout(120_000);
 
@@ -21,23 +21,6 @@ const document = OpenApiDocument.fromFile(
   require.resolve('@internal/plugin-release-status-common/openapi.yaml'),
 );
 const DAY = 86_400_000;
-
-function component(name: string, squad: string): Entity {
-  return {
-    apiVersion: 'backstage.io/v1alpha1',
-    kind: 'Component',
-    metadata: {
-      name,
-      namespace: 'default',
-      annotations: {
-        'lunar.app/release-manager-service': name,
-        'backstage.io/source-location': `file:/repos/${name}/`,
-      },
-    },
-    spec: { type: 'service', owner: `group:default/${squad}` },
-    relations: [{ type: 'ownedBy', targetRef: `group:default/${squad}` }],
-  };
-}
 
 describe('release-status API against its openapi.yaml', () => {
   it('serves exactly the documented operations', async () => {

@@ -244,6 +244,20 @@ export const deadLetterPlugin = createBackendPlugin({
           await deps.database.getClient(),
           deadLetterStore,
         );
+        // Unused dry runs expire after 15 minutes; their recorded message
+        // ids go with them.
+        await deps.scheduler.scheduleTask({
+          id: 'dead-letter-redelivery-previews-purge',
+          frequency: { minutes: 15 },
+          timeout: { minutes: 10 },
+          initialDelay: { minutes: 3 },
+          scope: 'global',
+          fn: async () => {
+            const purged = await jobs.purgeExpiredPreviews(new Date(), 10_000);
+            if (purged)
+              deps.logger.info(`Removed ${purged} expired redelivery previews`);
+          },
+        });
         const runner = new RedeliveryRunner({
           jobs,
           publishers,

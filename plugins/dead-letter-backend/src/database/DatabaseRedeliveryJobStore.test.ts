@@ -294,11 +294,37 @@ describe('DatabaseRedeliveryJobStore', () => {
         expiresAt: '2026-12-07T10:01:00.000Z',
       });
       expect((await jobs.list('dev', 10)).map(j => j.id)).toEqual([job.id]);
+      // Expired previews go, in short statements, with their items.
+      const expiring = await jobs.preview('dev', { filter: {} }, options);
+      // The two that arrived after the first preview.
+      expect(expiring.total).toBe(2);
+      expect(
+        await jobs.purgeExpiredPreviews(new Date(now.getTime() + 1_000), 2),
+      ).toBe(0);
+      expect(
+        await jobs.purgeExpiredPreviews(new Date(now.getTime() + 61_000), 2),
+      ).toBe(2);
+      expect(
+        Number(
+          (
+            await knex('dead_letter_redelivery_preview_items').count({
+              n: '*',
+            })
+          )[0].n,
+        ),
+      ).toBe(0);
+      const fresh = await jobs.preview(
+        'dev',
+        { filter: { service: 'loans' } },
+        options,
+      );
       // A newer preview of the same selection replaces the older.
       await jobs.preview('dev', { filter: { service: 'loans' } }, options);
-      expect(await attempt({}).then(() => refuse.mock.lastCall?.[0])).toEqual({
-        kind: 'unknown',
-      });
+      expect(
+        await attempt({ preview: { token: fresh.token, refuse } }).then(
+          () => refuse.mock.lastCall?.[0],
+        ),
+      ).toEqual({ kind: 'unknown' });
     },
   );
 

@@ -433,6 +433,31 @@ export class DatabaseRedeliveryJobStore implements RedeliveryJobStore {
       : this.db.transaction(work);
   }
 
+  async purgeExpiredPreviews(now: Date, batchSize: number) {
+    const expired: Array<{ id: string | number }> = await this.db(PREVIEWS)
+      .where('expires_at', '<=', now.toISOString())
+      .select('id');
+    for (const { id } of expired) {
+      // A preview of a million messages goes in short statements.
+      for (;;) {
+        const deleted = await this.db(PREVIEW_ITEMS)
+          .where('preview_id', Number(id))
+          .whereIn(
+            'dead_letter_id',
+            this.db(PREVIEW_ITEMS)
+              .where('preview_id', Number(id))
+              .select('dead_letter_id')
+              .orderBy('dead_letter_id')
+              .limit(batchSize),
+          )
+          .delete();
+        if (deleted < batchSize) break;
+      }
+      await this.db(PREVIEWS).where('id', Number(id)).delete();
+    }
+    return expired.length;
+  }
+
   /** The `limit` largest groups of `columns` among `rows`. */
   private async breakdown<T extends string>(
     rows: () => Knex.QueryBuilder,

@@ -154,6 +154,11 @@ export interface RedeliveryJobStore {
       samples: number;
     },
   ): Promise<StoredRedeliveryPreview>;
+  /**
+   * Removes previews that expired before `now` with their items, at most
+   * `batchSize` items per statement; returns how many previews.
+   */
+  purgeExpiredPreviews(now: Date, batchSize: number): Promise<number>;
   get(id: string): Promise<StoredRedeliveryJob | undefined>;
   /** An environment's jobs, newest first. */
   list(environment: string, limit: number): Promise<StoredRedeliveryJob[]>;

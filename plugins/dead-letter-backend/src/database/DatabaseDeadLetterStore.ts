@@ -57,7 +57,8 @@ export interface RawDeadLetterRow {
   body?: Buffer;
 }
 
-const LIST_COLUMNS = [
+/** The columns of a list item (no content); `dead_letters.id` where joined. */
+export const LIST_COLUMNS = [
   'id',
   'environment',
   'queue',

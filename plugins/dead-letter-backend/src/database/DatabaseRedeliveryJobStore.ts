@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { Knex } from 'knex';
 import {
   DatabaseDeadLetterStore,
+  LIST_COLUMNS,
   RawDeadLetterRow,
   fromDetailRow,
   fromListRow,
@@ -384,22 +385,7 @@ export class DatabaseRedeliveryJobStore implements RedeliveryJobStore {
       ];
       const samples: RawDeadLetterRow[] = await rows()
         .select(
-          'dead_letters.id',
-          'environment',
-          'queue',
-          'exchange',
-          'routing_key',
-          'reason',
-          'service',
-          'squad',
-          'message_id',
-          'correlation_id',
-          'error',
-          'dead_lettered_at',
-          'received_at',
-          'redelivery_count',
-          'body_size',
-          'body_truncated',
+          LIST_COLUMNS.map(c => (c === 'id' ? 'dead_letters.id' : c)),
         )
         // In the preview items' key order: the first few, without a sort.
         .orderBy('p.dead_letter_id')

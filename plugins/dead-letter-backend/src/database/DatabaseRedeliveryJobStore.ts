@@ -384,9 +384,7 @@ export class DatabaseRedeliveryJobStore implements RedeliveryJobStore {
         ),
       ];
       const samples: RawDeadLetterRow[] = await rows()
-        .select(
-          LIST_COLUMNS.map(c => (c === 'id' ? 'dead_letters.id' : c)),
-        )
+        .select(LIST_COLUMNS.map(c => (c === 'id' ? 'dead_letters.id' : c)))
         // In the preview items' key order: the first few, without a sort.
         .orderBy('p.dead_letter_id')
         .limit(options.samples);

@@ -101,20 +101,22 @@ export class RedeliveryService {
    * metadata GET /redeliveries shows any signed-in user).
    */
   async publishUpdate(id: string): Promise<void> {
-    const { signals } = this.deps;
-    if (!signals) return;
+    if (!this.deps.signals) return;
     try {
-      const job = await this.get(id);
-      await signals.publish({
-        recipients: { type: 'broadcast' },
-        channel: redeliverySignalChannel(job.environment),
-        message: job as unknown as JsonObject,
-      });
+      await this.push(await this.get(id));
     } catch (e) {
       this.deps.logger?.warn(
         `dead-letter redelivery job ${id}: could not push an update: ${e}`,
       );
     }
+  }
+
+  private async push(job: RedeliveryJob): Promise<void> {
+    await this.deps.signals?.publish({
+      recipients: { type: 'broadcast' },
+      channel: redeliverySignalChannel(job.environment),
+      message: job as unknown as JsonObject,
+    });
   }
 
   /** The target rate and ramp of a new job, within the environment's limits. */
@@ -151,9 +153,16 @@ export class RedeliveryService {
         preview: { token: pace.previewToken, refuse: refusal },
       }),
     });
+    // Watchers hear of the job as created (queued) before a runner can
+    // claim it: read back later, it could already be running.
+    const created = this.view(job, {});
+    await this.push(created).catch(e =>
+      this.deps.logger?.warn(
+        `dead-letter redelivery job ${job.id}: could not push an update: ${e}`,
+      ),
+    );
     this.deps.runner.wake();
-    void this.publishUpdate(job.id);
-    return this.view(job, {});
+    return created;
   }
 
   /**

@@ -26,7 +26,7 @@ import {
   AMQP_URL,
   useBrokerAndDatabase,
   useLocalPostgresForTestDatabases,
-} from './__testUtils__/services';
+} from '@internal/plugin-lunar-test-utils';
 import { ConfigReader } from '@backstage/config';
 import { createServiceFactory } from '@backstage/backend-plugin-api';
 import {

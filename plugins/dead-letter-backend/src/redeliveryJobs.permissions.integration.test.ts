@@ -16,7 +16,7 @@ import {
   AMQP_URL,
   useBrokerAndDatabase,
   useLocalPostgresForTestDatabases,
-} from './__testUtils__/services';
+} from '@internal/plugin-lunar-test-utils';
 import { squadPolicy } from './__testUtils__/squadPolicy';
 
 useLocalPostgresForTestDatabases();

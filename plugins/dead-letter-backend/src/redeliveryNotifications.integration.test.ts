@@ -18,10 +18,10 @@ import { eventually, failingService, topology } from './__testUtils__/amqp';
 import { newDeadLetter } from './__testUtils__/rows';
 import {
   AMQP_URL,
-  serviceComponent,
   useBrokerAndDatabase,
   useLocalPostgresForTestDatabases,
-} from './__testUtils__/services';
+} from '@internal/plugin-lunar-test-utils';
+import { serviceComponent } from './__testUtils__/catalog';
 
 useLocalPostgresForTestDatabases();
 jest.setTimeout(120_000);

@@ -8,7 +8,7 @@ import { DatabaseRedeliveryJobStore } from './DatabaseRedeliveryJobStore';
 import {
   requirePostgres,
   useLocalPostgresForTestDatabases,
-} from '../__testUtils__/services';
+} from '@internal/plugin-lunar-test-utils';
 import { newDeadLetter as row } from '../__testUtils__/rows';
 
 useLocalPostgresForTestDatabases();

@@ -10,7 +10,7 @@ import { PreviewRefusal } from './RedeliveryJobStore';
 import {
   requirePostgres,
   useLocalPostgresForTestDatabases,
-} from '../__testUtils__/services';
+} from '@internal/plugin-lunar-test-utils';
 import { newDeadLetter as row } from '../__testUtils__/rows';
 
 useLocalPostgresForTestDatabases();

@@ -8,7 +8,7 @@ import { DatabaseDeadLetterStore } from './DatabaseDeadLetterStore';
 import {
   requirePostgres,
   useLocalPostgresForTestDatabases,
-} from '../__testUtils__/services';
+} from '@internal/plugin-lunar-test-utils';
 import { newDeadLetter as row } from '../__testUtils__/rows';
 
 useLocalPostgresForTestDatabases();

@@ -18,7 +18,7 @@ import { NotificationSettings, defaultSeverity } from '../config';
 import {
   requirePostgres,
   useLocalPostgresForTestDatabases,
-} from '../__testUtils__/services';
+} from '@internal/plugin-lunar-test-utils';
 import { SquadNotification, SquadNotifier } from './SquadNotifier';
 
 useLocalPostgresForTestDatabases();

@@ -6,8 +6,9 @@
  *   normalised by errorGroup() of @internal/plugin-dead-letter-common,
  *   written when a message is stored, so a preview (and later alerts) can
  *   GROUP BY it in SQL. Rows stored before this migration are filled in by
- *   the scheduled task `dead-letter-error-groups` (a partial index finds
- *   them), not here: the normaliser is TypeScript shared with the frontend.
+ *   the scheduled task `dead-letter-error-groups` (partial indexes find
+ *   them, 20261207130100), not here: the normaliser is TypeScript shared
+ *   with the frontend.
  * - `dead_letter_redelivery_previews` and their items: the exact messages
  *   a dry run saw, so a job created with its token redelivers those and no
  *   others. A preview is used once and expires.
@@ -25,11 +26,6 @@ exports.up = async function up(knex) {
         );
     });
   }
-  await knex.schema.alterTable('dead_letters', t => {
-    t.index(['id'], 'dead_letters_error_group_missing_idx', {
-      predicate: knex.whereNull('error_group').whereNotNull('error'),
-    });
-  });
   await knex.schema.createTable('dead_letter_redelivery_previews', t => {
     t.comment(
       'Dry runs of redelivery jobs; a job created with the token takes exactly these messages',
@@ -94,9 +90,6 @@ exports.down = async function down(knex) {
   });
   await knex.schema.dropTable('dead_letter_redelivery_preview_items');
   await knex.schema.dropTable('dead_letter_redelivery_previews');
-  await knex.schema.alterTable('dead_letters', t => {
-    t.dropIndex(['id'], 'dead_letters_error_group_missing_idx');
-  });
   for (const table of ['dead_letters', 'dead_letter_archive']) {
     await knex.schema.alterTable(table, t => {
       t.dropColumn('error_group');

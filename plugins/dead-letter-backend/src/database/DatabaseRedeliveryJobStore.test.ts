@@ -318,13 +318,14 @@ describe('DatabaseRedeliveryJobStore', () => {
         { filter: { service: 'loans' } },
         options,
       );
-      // A newer preview of the same selection replaces the older.
+      // A newer preview of the same selection replaces the older: it
+      // expires at once.
       await jobs.preview('dev', { filter: { service: 'loans' } }, options);
       expect(
         await attempt({ preview: { token: fresh.token, refuse } }).then(
           () => refuse.mock.lastCall?.[0],
         ),
-      ).toEqual({ kind: 'unknown' });
+      ).toMatchObject({ kind: 'expired' });
     },
   );
 
@@ -365,6 +366,11 @@ describe('DatabaseRedeliveryJobStore', () => {
         (await knex('dead_letter_archive').first('error_group')).error_group,
       ).toBe('record <n> not found');
 
+      // Down: the partial indexes (20261207130100), then the column.
+      await knex.migrate.down({ directory: migrations });
+      expect(await knex.schema.hasColumn('dead_letters', 'error_group')).toBe(
+        true,
+      );
       await knex.migrate.down({ directory: migrations });
       expect(await knex.schema.hasColumn('dead_letters', 'error_group')).toBe(
         false,

@@ -315,9 +315,11 @@ export class RedeliveryRunner {
         const { unsent, uncertain, published, record } =
           await this.publishBatch(job, env, batch, control, recent);
         if (control.abandoned) return;
-        // One record at a time, in order; a failed one stops the run here.
+        // One record at a time, in order; a failed one stops the run here
+        // (where it is awaited next, or in `finally`).
         await recording;
         recording = record();
+        recording.catch(() => {});
         const now = Date.now();
         if (now - lastUpdate >= 500) {
           lastUpdate = now;
@@ -342,7 +344,12 @@ export class RedeliveryRunner {
       // What the broker confirmed is recorded, paused or cancelled or not.
       recordError = await recording.then(
         () => undefined,
-        (e: unknown) => e,
+        (e: unknown) => {
+          logger.warn(
+            `dead-letter redelivery job ${job.id}: recording a batch failed: ${e}`,
+          );
+          return e;
+        },
       );
       watching = false;
       sleeper.wake();

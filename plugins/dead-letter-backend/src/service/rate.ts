@@ -42,9 +42,9 @@ export function etaSeconds(
 }
 
 /**
- * Paces publishing: tokens accrue at the rate, and at most a fifth of a
- * second's worth is saved up, so a slow batch is caught up on without a
- * burst.
+ * Paces publishing: tokens accrue at the rate, and at most half a second's
+ * worth is saved up, so a batch that took long (a busy database or broker)
+ * is caught up on, without a burst of more than half a second's messages.
  */
 export class TokenBucket {
   private tokens = 0;
@@ -56,7 +56,7 @@ export class TokenBucket {
 
   /** How many messages may go now at `rate` (taken from the bucket). */
   take(now: number, rate: number, max: number): number {
-    const burst = Math.max(1, rate / 5);
+    const burst = Math.max(1, rate / 2);
     this.tokens = Math.min(
       burst,
       this.tokens + ((now - this.last) / 1000) * rate,

@@ -27,15 +27,19 @@ export type CreateRedeliveryRequest = (
   rate?: number;
   /** Steps before the target rate, e.g. [{ rate: 1, seconds: 30 }, { rate: 10, seconds: 30 }]. */
   ramp?: RedeliveryRateStep[];
-  /** Only say what the job would do; nothing is stored or published. */
+  /**
+   * Only say what the job would do; nothing is published, and only the
+   * preview (which messages it saw, for its token) is stored.
+   */
   dryRun?: boolean;
   /**
    * The `previewToken` of a dry run (yours, same environment and
    * selection, used once, within `expiresAt`): the job takes exactly the
    * messages that dry run saw that are still stored; matching messages
    * that arrived after it are left alone and counted in
-   * `progress.arrivedAfterPreview`. An unknown or mismatched token is a
-   * 400, an expired or used one a 409.
+   * `progress.arrivedAfterPreview`. An unknown, used or mismatched token
+   * is a 400; an expired one (or one a newer preview of the same selection
+   * replaced) a 409.
    */
   previewToken?: string;
 };

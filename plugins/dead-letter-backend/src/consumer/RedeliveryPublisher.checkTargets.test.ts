@@ -27,6 +27,7 @@ describe('RedeliveryPublisher.checkTargets', () => {
       expect(result).toEqual({
         missingExchanges: new Set(['lunar-test-no-such-exchange']),
         missingQueues: new Set(['lunar-test-no-such-queue']),
+        unchecked: new Map(),
       });
     } finally {
       await p.close();

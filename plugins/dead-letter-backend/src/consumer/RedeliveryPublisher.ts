@@ -201,13 +201,22 @@ export class RedeliveryPublisher {
     targets: { exchanges: string[]; queues: string[] },
     timeoutMs: number,
   ): Promise<
-    | { missingExchanges: Set<string>; missingQueues: Set<string> }
+    | {
+        missingExchanges: Set<string>;
+        missingQueues: Set<string>;
+        /** Targets the broker would not say about (e.g. ACCESS_REFUSED), and why. */
+        unchecked: Map<string, string>;
+      }
     | { unreachable: string }
   > {
+    /** Set once the caller stopped waiting: no more probes. */
+    let givenUp = false;
     const check = async () => {
       await this.open();
       const connection = this.connection;
       if (!connection) throw new Error('the connection closed');
+      const unchecked = new Map<string, string>();
+      /** true or false, or undefined when the broker refused to say. */
       const exists = async (kind: 'exchange' | 'queue', name: string) => {
         const probe = await connection.createChannel();
         probe.on('error', () => {});
@@ -217,20 +226,26 @@ export class RedeliveryPublisher {
           await probe.close().catch(() => {});
           return true;
         } catch (e) {
-          if (/NOT_FOUND|404/.test((e as Error).message)) return false;
-          throw e;
+          const message = (e as Error).message;
+          if (/NOT_FOUND|404/.test(message)) return false;
+          // The connection itself is gone: nothing can be checked.
+          if (connection !== this.connection) throw e;
+          unchecked.set(name, message);
+          return undefined;
         }
       };
       const missingExchanges = new Set<string>();
       const missingQueues = new Set<string>();
       for (const name of new Set(targets.exchanges)) {
-        if (name !== '' && !(await exists('exchange', name)))
+        if (givenUp) break;
+        if (name !== '' && (await exists('exchange', name)) === false)
           missingExchanges.add(name);
       }
       for (const name of new Set(targets.queues)) {
-        if (!(await exists('queue', name))) missingQueues.add(name);
+        if (givenUp) break;
+        if ((await exists('queue', name)) === false) missingQueues.add(name);
       }
-      return { missingExchanges, missingQueues };
+      return { missingExchanges, missingQueues, unchecked };
     };
     let timer: NodeJS.Timeout | undefined;
     const checking = check();
@@ -248,6 +263,7 @@ export class RedeliveryPublisher {
     } catch (e) {
       return { unreachable: (e as Error).message };
     } finally {
+      givenUp = true;
       clearTimeout(timer);
     }
   }

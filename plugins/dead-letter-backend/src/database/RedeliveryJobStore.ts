@@ -100,15 +100,10 @@ export interface RedeliveryItemFailure {
   detail: string;
 }
 
-/**
- * What a job takes (or would take) of the stored messages: how many, their
- * squads, and a fingerprint of exactly which ones.
- */
+/** What a job takes (or would take) of the stored messages: how many, and their squads. */
 export interface RedeliverySnapshot {
   total: number;
   squads: Array<string | null>;
-  /** Count, lowest, highest and sum of the dead-letter ids, as text. */
-  fingerprint: string;
 }
 
 /** Persistence of redelivery jobs and their items. */

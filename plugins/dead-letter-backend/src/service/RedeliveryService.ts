@@ -50,7 +50,7 @@ function refusal(why: PreviewRefusal): Error {
   switch (why.kind) {
     case 'unknown':
       return new InputError(
-        'unknown previewToken: it was never issued, was already used for a job, or was replaced by a newer preview of the same selection; preview again',
+        'unknown previewToken: it was never issued, or was already used for a job; preview again',
       );
     case 'mismatch':
       return new InputError(
@@ -58,7 +58,7 @@ function refusal(why: PreviewRefusal): Error {
       );
     default:
       return new ConflictError(
-        `the preview expired at ${why.expiresAt}: preview again`,
+        `the preview expired at ${why.expiresAt} (after 15 minutes, or when a newer preview of the same selection replaced it): preview again`,
       );
   }
 }
@@ -277,6 +277,20 @@ export class RedeliveryService {
           queue: q.queue,
         });
     }
+    const refused = [
+      ...named.map(e => ({ name: e.exchange, kind: 'exchange', ...e })),
+      ...queueNames.map(q => ({ name: q.queue, kind: 'queue', ...q })),
+    ].filter(t => result.unchecked.has(t.name));
+    for (const t of refused)
+      warnings.push({
+        code: 'targets-not-all-checked',
+        message: `the broker did not say whether ${t.kind} '${
+          t.name
+        }' exists (${result.unchecked.get(t.name)}); ${
+          t.count
+        } messages go there`,
+        count: t.count,
+      });
     if (exchanges.other > 0 || queues.other > 0)
       warnings.push({
         code: 'targets-not-all-checked',

@@ -27,16 +27,24 @@ describe('DatabaseRedeliveryJobStore', () => {
     if (await requirePostgres()) ids = ['POSTGRES_15', 'SQLITE_3'];
   });
   const databases = TestDatabases.create({ ids: ['POSTGRES_15', 'SQLITE_3'] });
+  /** A fresh database of `id` with both stores on it. */
+  const stores = async (id: TestDatabaseId) => {
+    const knex = await databases.init(id);
+    const deadLetters = await DatabaseDeadLetterStore.create({
+      database: mockServices.database({ knex }),
+    });
+    return {
+      knex,
+      deadLetters,
+      jobs: new DatabaseRedeliveryJobStore(knex, deadLetters),
+    };
+  };
 
   it.each(['POSTGRES_15', 'SQLITE_3'] as TestDatabaseId[])(
     'snapshots, leases and records a job on %s, and migrates down and up',
     async id => {
       if (!ids.includes(id)) return;
-      const knex = await databases.init(id);
-      const deadLetters = await DatabaseDeadLetterStore.create({
-        database: mockServices.database({ knex }),
-      });
-      const jobs = new DatabaseRedeliveryJobStore(knex, deadLetters);
+      const { knex, deadLetters, jobs } = await stores(id);
       await deadLetters.insertBatch([
         row({ environment: 'dev', squad: 'squad-mercury' }),
         row({ environment: 'dev', squad: 'squad-gemini' }),
@@ -154,11 +162,7 @@ describe('DatabaseRedeliveryJobStore', () => {
     'previews with breakdowns in SQL on %s, and a job of the token takes exactly the previewed messages',
     async id => {
       if (!ids.includes(id)) return;
-      const knex = await databases.init(id);
-      const deadLetters = await DatabaseDeadLetterStore.create({
-        database: mockServices.database({ knex }),
-      });
-      const jobs = new DatabaseRedeliveryJobStore(knex, deadLetters);
+      const { knex, deadLetters, jobs } = await stores(id);
       await deadLetters.insertBatch([
         ...Array.from({ length: 6 }, (_, i) =>
           row({ error: `record ${100 + i} not found` }),
@@ -333,10 +337,7 @@ describe('DatabaseRedeliveryJobStore', () => {
     'fills in the error group of messages stored without one on %s',
     async id => {
       if (!ids.includes(id)) return;
-      const knex = await databases.init(id);
-      const deadLetters = await DatabaseDeadLetterStore.create({
-        database: mockServices.database({ knex }),
-      });
+      const { knex, deadLetters } = await stores(id);
       await deadLetters.insertBatch(
         Array.from({ length: 700 }, (_, i) =>
           row({ error: `record ${i} not found` }),
@@ -379,6 +380,52 @@ describe('DatabaseRedeliveryJobStore', () => {
       expect(
         await knex.schema.hasTable('dead_letter_redelivery_preview_items'),
       ).toBe(true);
+    },
+  );
+
+  // The runner notifies the owning squads only when its autoPause took
+  // effect, so "one notification per auto-pause, also with two replicas"
+  // rests on this: exactly one caller's autoPause is true.
+  it.each(['POSTGRES_15', 'SQLITE_3'] as TestDatabaseId[])(
+    'auto-pauses for exactly one replica, the lease holder, once (%s)',
+    async id => {
+      if (!ids.includes(id)) return;
+      const { deadLetters, jobs } = await stores(id);
+      await deadLetters.insertBatch([row({ environment: 'dev' })]);
+      const now = new Date('2026-12-07T10:00:00Z');
+      const job = await jobs.create({
+        environment: 'dev',
+        createdBy: 'user:default/mette.hansen',
+        selection: { filter: {} },
+        rate: 10,
+        ramp: null,
+        now,
+      });
+      // Replica a held the lease, b took the job over after it expired.
+      expect(await jobs.claim('a', 10_000, now, [])).toMatchObject({
+        leaseOwner: 'a',
+      });
+      const later = new Date(now.getTime() + 11_000);
+      expect(await jobs.claim('b', 10_000, later, [])).toMatchObject({
+        leaseOwner: 'b',
+      });
+
+      const results = await Promise.all([
+        jobs.autoPause(job.id, 'a', 'paused itself: by a', later),
+        jobs.autoPause(job.id, 'b', 'paused itself: by b', later),
+        jobs.autoPause(job.id, 'b', 'paused itself: by b again', later),
+      ]);
+      expect(results.filter(Boolean)).toHaveLength(1);
+      expect(results[0]).toBe(false);
+      expect(await jobs.get(job.id)).toMatchObject({
+        state: 'paused',
+        leaseOwner: null,
+      });
+      expect((await jobs.get(job.id))!.pausedReason).toMatch(
+        /^paused itself: by b/,
+      );
+      // Paused: no one pauses it again until it runs again.
+      expect(await jobs.autoPause(job.id, 'b', 'again', later)).toBe(false);
     },
   );
 });

@@ -116,6 +116,29 @@ export function unpublishable(
   return undefined;
 }
 
+/**
+ * Whether the broker has the exchange or queue: a passive check on a
+ * throwaway channel (a failed check closes its channel). Throws when the
+ * broker answers anything but "not found".
+ */
+async function brokerHas(
+  connection: amqp.ChannelModel,
+  kind: 'exchange' | 'queue',
+  name: string,
+): Promise<boolean> {
+  const probe = await connection.createChannel();
+  probe.on('error', () => {});
+  try {
+    if (kind === 'exchange') await probe.checkExchange(name);
+    else await probe.checkQueue(name);
+    await probe.close().catch(() => {});
+    return true;
+  } catch (e) {
+    if (/NOT_FOUND|404/.test((e as Error).message)) return false;
+    throw e;
+  }
+}
+
 /** How long an exchange found to exist is not checked again. */
 const EXCHANGE_CHECK_TTL_MS = 10_000;
 
@@ -218,19 +241,12 @@ export class RedeliveryPublisher {
       const unchecked = new Map<string, string>();
       /** true or false, or undefined when the broker refused to say. */
       const exists = async (kind: 'exchange' | 'queue', name: string) => {
-        const probe = await connection.createChannel();
-        probe.on('error', () => {});
         try {
-          if (kind === 'exchange') await probe.checkExchange(name);
-          else await probe.checkQueue(name);
-          await probe.close().catch(() => {});
-          return true;
+          return await brokerHas(connection, kind, name);
         } catch (e) {
-          const message = (e as Error).message;
-          if (/NOT_FOUND|404/.test(message)) return false;
           // The connection itself is gone: nothing can be checked.
           if (connection !== this.connection) throw e;
-          unchecked.set(name, message);
+          unchecked.set(name, (e as Error).message);
           return undefined;
         }
       };
@@ -389,17 +405,9 @@ export class RedeliveryPublisher {
     const missing = new Set<string>();
     if (unchecked.length === 0 || !this.connection) return missing;
     for (const name of unchecked) {
-      // A failed check closes its channel, so one channel per check.
-      const probe = await this.connection.createChannel();
-      probe.on('error', () => {});
-      try {
-        await probe.checkExchange(name);
+      if (await brokerHas(this.connection, 'exchange', name))
         this.exchangesSeen.set(name, now + EXCHANGE_CHECK_TTL_MS);
-        await probe.close().catch(() => {});
-      } catch (e) {
-        if (!/NOT_FOUND|404/.test((e as Error).message)) throw e;
-        missing.add(name);
-      }
+      else missing.add(name);
     }
     return missing;
   }

@@ -481,8 +481,97 @@ vars:
       'plan: 42\nvars: {service: a, squad: b}',
       /'plan' must be a plan reference or false, got number/,
     ],
+    [
+      'a pkg that is a number next to a service',
+      'plan: false\nvars: {service: a, pkg: 7, squad: b}',
+      /^vars\.pkg must be a string, got number \(quote it: pkg: "7"\)$/,
+    ],
+    [
+      'a quoted db: "true"',
+      'plan: false\nvars: {service: a, squad: b, db: "true"}',
+      /^vars\.db must be true or false, got the string 'true' \(write db: true, without quotes\)$/,
+    ],
+    [
+      'db: yes (a string in YAML 1.2)',
+      'plan: false\nvars:\n  service: a\n  squad: b\n  db: yes\n',
+      /^vars\.db must be true or false, got the string 'yes' \(write db: true, without quotes\)$/,
+    ],
+    [
+      'db: 1',
+      'plan: git://git@github.com:lunarway/lw-shuttle-go-plan.git\nvars: {service: a, squad: b, db: 1}',
+      /^vars\.db must be true or false, got the number 1$/,
+    ],
+    [
+      'a quoted ingress: "true"',
+      'plan: false\nvars: {service: a, squad: b, ingress: "true"}',
+      /^vars\.ingress must be true or false, got the string 'true' \(write ingress: true, without quotes\)$/,
+    ],
+    [
+      'a quoted rabbitmq: "false"',
+      'plan: false\nvars: {service: a, squad: b, rabbitmq: "false"}',
+      /^vars\.rabbitmq must be true, false or a mapping with exchanges and queues, got the string 'false' \(write rabbitmq: false, without quotes\)$/,
+    ],
+    [
+      'rabbitmq as a list',
+      'plan: false\nvars: {service: a, squad: b, rabbitmq: [x]}',
+      /^vars\.rabbitmq must be true, false or a mapping with exchanges and queues, got a list$/,
+    ],
+    [
+      'exchanges that are one string',
+      'plan: false\nvars: {service: a, squad: b, rabbitmq: {exchanges: a}}',
+      /^vars\.rabbitmq\.exchanges must be a list of names, got the string 'a' \(write exchanges: \[a\]\)$/,
+    ],
+    [
+      'queues that are a mapping',
+      'plan: false\nvars: {service: a, squad: b, rabbitmq: {queues: {q: 1}}}',
+      /^vars\.rabbitmq\.queues must be a list of names, got a mapping$/,
+    ],
+    [
+      'a queue that is a number',
+      'plan: false\nvars: {service: a, squad: b, rabbitmq: {queues: [q, 7]}}',
+      /^vars\.rabbitmq\.queues\[1\] must be a name, got the number 7$/,
+    ],
   ])('rejects %s', (_what, content, error) => {
     expect(() => map(content)).toThrow(error);
+  });
+});
+
+describe('platform vars', () => {
+  const needs = (vars: string) => {
+    const [component, ...rest] = map(
+      `plan: false\nvars: {service: a, squad: b, ${vars}}`,
+    );
+    return {
+      type: component.spec?.type,
+      dependsOn: component.spec?.dependsOn ?? [],
+      ingress: component.metadata.annotations?.['lunar.app/ingress'],
+      resources: rest.map(e => e.metadata.name),
+    };
+  };
+
+  it('reads false as false', () => {
+    expect(needs('db: false, ingress: false, rabbitmq: false')).toEqual({
+      type: 'other',
+      dependsOn: [],
+      ingress: undefined,
+      resources: [],
+    });
+  });
+
+  it('reads rabbitmq: true as the broker alone', () => {
+    expect(needs('rabbitmq: true')).toEqual({
+      type: 'service',
+      dependsOn: ['resource:rabbitmq'],
+      ingress: undefined,
+      resources: [],
+    });
+  });
+
+  it('reads an empty var (db:, rabbitmq:) as absent', () => {
+    expect(needs('db: null, rabbitmq: null')).toMatchObject({
+      type: 'other',
+      dependsOn: [],
+    });
   });
 });
 

@@ -84,6 +84,115 @@ function stringVar(
   return str(value);
 }
 
+/** A wrong value as a person reading the file would name it: `the string 'yes'`. */
+function describeValue(value: unknown): string {
+  if (typeof value === 'string' && value !== '') {
+    const shown = value.length > 40 ? `${value.slice(0, 40)}...` : value;
+    return `the string '${shown}'`;
+  }
+  if (typeof value === 'number') return `the number ${value}`;
+  return yamlTypeOf(value);
+}
+
+/** What a quoted `"true"` or a YAML 1.1 `yes` was meant to say. */
+function meantBoolean(value: unknown): boolean | undefined {
+  if (typeof value !== 'string') return undefined;
+  if (/^(true|yes|y|on)$/i.test(value.trim())) return true;
+  if (/^(false|no|n|off)$/i.test(value.trim())) return false;
+  return undefined;
+}
+
+/**
+ * vars.<key> as true or false: false when absent, an error naming the value
+ * when it is anything but a YAML boolean (`db: "true"`, `db: yes`, which
+ * YAML 1.2 reads as a string), never a silent false.
+ */
+function booleanVar(vars: Record<string, unknown>, key: string): boolean {
+  const value = vars[key];
+  if (value === undefined || value === null) return false;
+  if (typeof value === 'boolean') return value;
+  const meant = meantBoolean(value);
+  throw new ShuttleFileError(
+    `vars.${key} must be true or false, got ${describeValue(value)}${
+      meant === undefined ? '' : ` (write ${key}: ${meant}, without quotes)`
+    }`,
+  );
+}
+
+/** vars.rabbitmq.<key>: a list of names, each a non-empty string. */
+function nameList(rabbit: Record<string, unknown>, key: string): string[] {
+  const value = rabbit[key];
+  if (value === undefined || value === null) return [];
+  if (!Array.isArray(value)) {
+    const hint = typeof value === 'string' ? ` (write ${key}: [${value}])` : '';
+    throw new ShuttleFileError(
+      `vars.rabbitmq.${key} must be a list of names, got ${describeValue(
+        value,
+      )}${hint}`,
+    );
+  }
+  return value.map((item, i) => {
+    const name = str(item);
+    if (typeof item !== 'string' || !name) {
+      throw new ShuttleFileError(
+        `vars.rabbitmq.${key}[${i}] must be a name, got ${describeValue(item)}`,
+      );
+    }
+    return name;
+  });
+}
+
+/**
+ * vars.rabbitmq: undefined when absent or false; the exchanges and queues
+ * when it is true or a mapping; an error for anything else
+ * (`rabbitmq: "false"` is not false).
+ */
+function rabbitmqVar(
+  vars: Record<string, unknown>,
+): { exchanges: string[]; queues: string[] } | undefined {
+  const value = vars.rabbitmq;
+  if (value === undefined || value === null || value === false) {
+    return undefined;
+  }
+  if (value === true) return { exchanges: [], queues: [] };
+  if (typeof value !== 'object' || Array.isArray(value)) {
+    const meant = meantBoolean(value);
+    throw new ShuttleFileError(
+      `vars.rabbitmq must be true, false or a mapping with exchanges and queues, got ${describeValue(
+        value,
+      )}${
+        meant === undefined ? '' : ` (write rabbitmq: ${meant}, without quotes)`
+      }`,
+    );
+  }
+  const rabbit = value as Record<string, unknown>;
+  return {
+    exchanges: nameList(rabbit, 'exchanges'),
+    queues: nameList(rabbit, 'queues'),
+  };
+}
+
+/**
+ * Every var the mapping reads, checked for its type: a wrong type is the
+ * location's error, whatever the plan, so it is never read as absent.
+ */
+function readVars(vars: Record<string, unknown>) {
+  return {
+    service: stringVar(vars, 'service'),
+    pkg: stringVar(vars, 'pkg'),
+    squad: stringVar(vars, 'squad'),
+    system: stringVar(vars, 'system'),
+    domain: stringVar(vars, 'domain'),
+    description: stringVar(vars, 'description'),
+    type: stringVar(vars, 'type'),
+    db: booleanVar(vars, 'db'),
+    ingress: booleanVar(vars, 'ingress'),
+    rabbitmq: rabbitmqVar(vars),
+  };
+}
+
+type Vars = ReturnType<typeof readVars>;
+
 /** The plan's entry in the mapping table, if the plan is in it. */
 export function planMapping(file: ShuttleFile, config: ShuttleProcessorConfig) {
   const plan = planName(file.plan);
@@ -98,7 +207,7 @@ export function typeNeedsRepositoryContents(
   file: ShuttleFile,
   config: ShuttleProcessorConfig,
 ): boolean {
-  return !planMapping(file, config) && typeof file.vars.type !== 'string';
+  return !planMapping(file, config) && !str(file.vars.type);
 }
 
 /**
@@ -109,34 +218,27 @@ export function typeNeedsRepositoryContents(
  */
 function inferType(
   file: ShuttleFile,
+  vars: Vars,
   repo: RepositoryFacts,
   config: ShuttleProcessorConfig,
 ): { type: string; source: string } {
-  const { vars } = file;
-  const varsType = stringVar(vars, 'type');
   const mapping = planMapping(file, config);
   if (mapping) {
     if (
       planName(file.plan) === 'lw-shuttle-node-plan' &&
-      varsType === 'website'
+      vars.type === 'website'
     )
       return { type: 'website', source: 'plan' };
     return { type: mapping.type, source: 'plan' };
   }
-  if (varsType) return { type: varsType, source: 'vars.type' };
-  if (vars.pkg !== undefined && vars.service === undefined)
+  if (vars.type) return { type: vars.type, source: 'vars.type' };
+  if (vars.pkg && !vars.service)
     return { type: 'library', source: 'repository' };
-  const asksPlatform =
-    vars.db === true ||
-    vars.ingress === true ||
-    (vars.rabbitmq !== undefined && vars.rabbitmq !== false);
+  const asksPlatform = vars.db || vars.ingress || vars.rabbitmq !== undefined;
   if (repo.apiDefinition || repo.hasDockerfile || asksPlatform)
     return { type: 'service', source: 'repository' };
   return { type: config.defaultType, source: 'default' };
 }
-
-const list = (v: unknown): string[] =>
-  Array.isArray(v) ? v.map(str).filter((s): s is string => !!s) : [];
 
 function checkName(what: string, name: string): string {
   if (!validator.isValidEntityName(name)) {
@@ -158,27 +260,24 @@ export function shuttleToEntities(
   repo: RepositoryFacts,
   config: ShuttleProcessorConfig,
 ): Entity[] {
-  const { vars } = file;
+  const vars = readVars(file.vars);
   const name = checkName(
     'component name',
-    stringVar(vars, 'service') ?? stringVar(vars, 'pkg') ?? repo.name,
+    vars.service ?? vars.pkg ?? repo.name,
   );
-  const squad = stringVar(vars, 'squad');
+  const { squad, description } = vars;
   if (!squad) {
     throw new ShuttleFileError(
       "missing 'vars.squad': every repository needs an owning squad",
     );
   }
   const owner = `group:${checkName('owner', `${config.ownerPrefix}${squad}`)}`;
-  const systemVar = stringVar(vars, 'system');
-  const domainVar = stringVar(vars, 'domain');
-  const description = stringVar(vars, 'description');
-  const system = systemVar && checkName('system', systemVar);
-  const domain = domainVar && checkName('domain', domainVar);
+  const system = vars.system && checkName('system', vars.system);
+  const domain = vars.domain && checkName('domain', vars.domain);
 
   const plan = planName(file.plan);
   const mapping = planMapping(file, config);
-  const { type, source: typeSource } = inferType(file, repo, config);
+  const { type, source: typeSource } = inferType(file, vars, repo, config);
   const tags = [...new Set([...(mapping?.tags ?? []), 'shuttle'])];
 
   const annotations: Record<string, string> = {
@@ -194,7 +293,7 @@ export function shuttleToEntities(
   }
   if (repo.projectSlug) annotations[ANNOTATIONS.projectSlug] = repo.projectSlug;
   if (repo.techdocsRef) annotations[ANNOTATIONS.techdocsRef] = repo.techdocsRef;
-  if (vars.ingress === true) annotations[ANNOTATIONS.ingress] = 'true';
+  if (vars.ingress) annotations[ANNOTATIONS.ingress] = 'true';
   if (domain) annotations[ANNOTATIONS.domain] = domain;
 
   const dependsOn: string[] = [];
@@ -210,7 +309,7 @@ export function shuttleToEntities(
     ...(system && { system }),
   };
 
-  if (vars.db === true) {
+  if (vars.db) {
     const dbName = checkName('database resource', `${name}-db`);
     dependsOn.push(`resource:${dbName}`);
     entities.push({
@@ -225,14 +324,9 @@ export function shuttleToEntities(
     });
   }
 
-  if (vars.rabbitmq !== undefined && vars.rabbitmq !== false) {
+  if (vars.rabbitmq) {
     dependsOn.push(`resource:${checkName('broker', config.broker)}`);
-    const rabbit =
-      typeof vars.rabbitmq === 'object' && vars.rabbitmq !== null
-        ? (vars.rabbitmq as Record<string, unknown>)
-        : {};
-    const exchanges = list(rabbit.exchanges);
-    const queues = list(rabbit.queues);
+    const { exchanges, queues } = vars.rabbitmq;
     for (const exchange of exchanges) {
       dependsOn.push(
         `resource:${checkName('exchange', `rabbitmq-exchange-${exchange}`)}`,

@@ -16,7 +16,13 @@ const sha = (text: string) => createHash('sha1').update(text).digest('hex');
  * Retry-After for a secondary limit.
  */
 export class StandInGithub {
+  /** `owner/repo` to the files of its default branch, `main`. */
   readonly repos = new Map<string, Repo>();
+  /**
+   * `owner/repo` to its other branches and tags, by full name
+   * (`heads/feature/x`, `tags/v1`), each to its files.
+   */
+  readonly refs = new Map<string, Map<string, Repo>>();
   readonly requestsByPath = new Map<string, number>();
   readonly statuses = new Map<number, number>();
   conditionalRequests = 0;
@@ -99,17 +105,27 @@ export class StandInGithub {
       );
       return;
     }
-    const tree = /^\/repos\/([^/]+)\/([^/]+)\/git\/trees\/([^/]+)$/.exec(
+    const tree = /^\/repos\/([^/]+)\/([^/]+)\/git\/trees\/(.+)$/.exec(
       url.pathname,
     );
     const blob = /^\/repos\/([^/]+)\/([^/]+)\/git\/blobs\/([0-9a-f]{40})$/.exec(
       url.pathname,
     );
-    const repo =
-      tree ?? blob
-        ? this.repos.get(`${(tree ?? blob)![1]}/${(tree ?? blob)![2]}`)
-        : undefined;
-    if (!repo || (tree && tree[3] !== 'main')) {
+    const matching =
+      /^\/repos\/([^/]+)\/([^/]+)\/git\/matching-refs\/(heads|tags)\/(.*)$/.exec(
+        url.pathname,
+      );
+    const match = tree ?? blob ?? matching;
+    const key = match ? `${match[1]}/${match[2]}` : '';
+    // Every ref of the repository by full name, as git names them.
+    const refs = new Map<string, Repo>(this.refs.get(key) ?? []);
+    if (this.repos.has(key)) refs.set('heads/main', this.repos.get(key)!);
+    // GitHub takes a ref with '/' in a tree URL encoded (feature%2Fx).
+    const treeRef = tree ? decodeURIComponent(tree[3]) : '';
+    const repo = tree
+      ? refs.get(`heads/${treeRef}`) ?? refs.get(`tags/${treeRef}`)
+      : undefined;
+    if (!match || refs.size === 0 || (tree && !repo)) {
       this.send(res, 404, {
         message: 'Not Found',
         documentation_url: 'https://docs.github.com/rest',
@@ -117,8 +133,24 @@ export class StandInGithub {
       return;
     }
     let body: unknown;
-    if (tree) {
-      const entries = [...repo.entries()]
+    if (matching) {
+      // Every ref whose name starts with the prefix, as GitHub lists them.
+      const prefix = `${matching[3]}/${decodeURIComponent(matching[4])}`;
+      body = [...refs.keys()]
+        .filter(name => name.startsWith(prefix))
+        .sort()
+        .map(name => ({
+          ref: `refs/${name}`,
+          node_id: 'REF_stand-in',
+          url: `${this.baseUrl}/repos/${key}/git/refs/${name}`,
+          object: {
+            sha: sha(JSON.stringify([...refs.get(name)!])),
+            type: 'commit',
+            url: `${this.baseUrl}/repos/${key}/git/commits/stand-in`,
+          },
+        }));
+    } else if (tree) {
+      const entries = [...repo!.entries()]
         .sort(([a], [b]) => a.localeCompare(b))
         .map(([p, content]) => ({
           path: p,
@@ -139,7 +171,9 @@ export class StandInGithub {
         truncated: false,
       };
     } else {
-      const content = [...repo.values()].find(c => sha(c) === blob![3]);
+      const content = [...refs.values()]
+        .flatMap(files => [...files.values()])
+        .find(c => sha(c) === blob![3]);
       if (content === undefined) {
         this.send(res, 404, { message: 'Not Found' });
         return;

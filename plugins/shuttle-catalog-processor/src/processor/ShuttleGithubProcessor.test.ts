@@ -11,7 +11,10 @@ import {
   ShuttleLocationReader,
   createShuttleLocationReader,
 } from '../parser/createShuttleParser';
-import { ShuttleGithubProcessor } from './ShuttleGithubProcessor';
+import {
+  ShuttleGithubProcessor,
+  parseGithubBlobUrl,
+} from './ShuttleGithubProcessor';
 import {
   STAND_IN_TOKEN,
   repositoryFiles,
@@ -257,6 +260,174 @@ describe('ShuttleGithubProcessor on a stand-in GitHub with 1,000 repositories', 
         }),
       }),
     ]);
+  });
+
+  describe('refs containing /', () => {
+    const shuttleYaml = (service: string) =>
+      `plan: false\nvars:\n  service: ${service}\n  squad: nasa\n`;
+    async function processTarget(target: string) {
+      const results: CatalogProcessorResult[] = [];
+      const handled = await processor.readLocation(
+        { type: 'url', target },
+        false,
+        r => results.push(r),
+        async function* unused() {
+          throw new Error('the processor reads GitHub locations itself');
+        },
+        caches.for(target),
+      );
+      expect(handled).toBe(true);
+      return results;
+    }
+    const treesRead = () =>
+      [...github.requestsByPath.keys()]
+        .filter(p => p.includes('/git/trees/'))
+        .map(p => decodeURIComponent(p.replace(/^.*\/git\/trees\//, '')));
+
+    it('only a URL with one segment before the file name names its ref', () => {
+      expect(
+        parseGithubBlobUrl('https://github.com/o/r/blob/main/shuttle.yaml'),
+      ).toEqual({
+        owner: 'o',
+        repo: 'r',
+        segments: ['main', 'shuttle.yaml'],
+        ref: 'main',
+        filePath: 'shuttle.yaml',
+      });
+      const sha = '0123456789abcdef0123456789abcdef01234567';
+      expect(
+        parseGithubBlobUrl(`https://github.com/o/r/blob/${sha}/x/shuttle.yaml`),
+      ).toMatchObject({ ref: sha, filePath: 'x/shuttle.yaml' });
+      const ambiguous = parseGithubBlobUrl(
+        'https://github.com/o/r/blob/feature/x/shuttle.yaml',
+      );
+      expect(ambiguous).toEqual({
+        owner: 'o',
+        repo: 'r',
+        segments: ['feature', 'x', 'shuttle.yaml'],
+      });
+    });
+
+    it('reads the branch feature/x rather than a ref feature, and then costs one 304', async () => {
+      github.repos.set(
+        'lunarway/slashed',
+        new Map([['shuttle.yaml', shuttleYaml('on-main')]]),
+      );
+      github.refs.set(
+        'lunarway/slashed',
+        new Map([
+          [
+            'heads/feature/x',
+            new Map([['shuttle.yaml', shuttleYaml('on-feature-x')]]),
+          ],
+          [
+            'heads/featured',
+            new Map([['x/shuttle.yaml', shuttleYaml('on-featured')]]),
+          ],
+        ]),
+      );
+      const target =
+        'https://github.com/lunarway/slashed/blob/feature/x/shuttle.yaml';
+      github.resetCounts();
+      expect(entityNames(await processTarget(target))).toEqual([
+        'Component:on-feature-x',
+      ]);
+      expect(treesRead()).toEqual(['feature/x']);
+      // Branches and tags starting with 'feature', the tree, shuttle.yaml.
+      expect(github.requests).toBe(4);
+
+      github.resetCounts();
+      expect(entityNames(await processTarget(target))).toEqual([
+        'Component:on-feature-x',
+      ]);
+      expect(github.requests).toBe(1);
+      expect(github.statuses.get(304)).toBe(1);
+    });
+
+    it('reads the branch feature with x/shuttle.yaml when that is the ref that exists, also after feature/x is gone', async () => {
+      github.refs.set(
+        'lunarway/mono',
+        new Map([
+          [
+            'heads/feature',
+            new Map([['x/shuttle.yaml', shuttleYaml('mono-x')]]),
+          ],
+        ]),
+      );
+      github.resetCounts();
+      expect(
+        entityNames(
+          await processTarget(
+            'https://github.com/lunarway/mono/blob/feature/x/shuttle.yaml',
+          ),
+        ),
+      ).toEqual(['Component:mono-x']);
+      expect(treesRead()).toEqual(['feature']);
+
+      // The branch the location was resolved to is deleted and a branch
+      // 'feature' takes its place: resolved again, not a stale not-found.
+      const slashed = github.refs.get('lunarway/slashed')!;
+      slashed.delete('heads/feature/x');
+      slashed.set(
+        'heads/feature',
+        new Map([['x/shuttle.yaml', shuttleYaml('slashed-x')]]),
+      );
+      github.resetCounts();
+      expect(
+        entityNames(
+          await processTarget(
+            'https://github.com/lunarway/slashed/blob/feature/x/shuttle.yaml',
+          ),
+        ),
+      ).toEqual(['Component:slashed-x']);
+      expect(treesRead()).toEqual(['feature/x', 'feature']);
+    });
+
+    it('does not guess when a tag feature and a branch feature/x both exist', async () => {
+      github.refs.set(
+        'lunarway/both',
+        new Map([
+          ['tags/feature', new Map([['x/shuttle.yaml', shuttleYaml('wrong')]])],
+          [
+            'heads/feature/x',
+            new Map([['shuttle.yaml', shuttleYaml('right')]]),
+          ],
+        ]),
+      );
+      github.resetCounts();
+      const results = await processTarget(
+        'https://github.com/lunarway/both/blob/feature/x/shuttle.yaml',
+      );
+      expect(entityNames(results)).toEqual([]);
+      expect(results).toEqual([
+        expect.objectContaining({
+          type: 'error',
+          error: expect.objectContaining({
+            message: expect.stringContaining(
+              "its ref is ambiguous, 'feature' (file x/shuttle.yaml) and 'feature/x' (file shuttle.yaml) are all branches or tags of lunarway/both",
+            ),
+          }),
+        }),
+      ]);
+      expect(treesRead()).toEqual([]);
+    });
+
+    it('names the refs it looked for when none exists', async () => {
+      const results = await processTarget(
+        'https://github.com/lunarway/mono/blob/nope/x/shuttle.yaml',
+      );
+      expect(results).toEqual([
+        expect.objectContaining({
+          type: 'error',
+          error: expect.objectContaining({
+            name: 'NotFoundError',
+            message: expect.stringContaining(
+              "no branch or tag of lunarway/mono is named 'nope' or 'nope/x'",
+            ),
+          }),
+        }),
+      ]);
+    });
   });
 
   it('leaves file locations and other files to the catalog', async () => {

@@ -23,6 +23,11 @@ type CacheItem = {
   /** The ETag of the repository's tree as GitHub last answered it. */
   etag: string;
   outcome: ShuttleParseOutcome;
+  /**
+   * The ref the URL was resolved to when more than one of its segments
+   * could be the ref (`blob/feature/x/shuttle.yaml`).
+   */
+  ref?: string;
 };
 
 const CACHE_KEY = 'shuttle-github-tree-v1';
@@ -37,22 +42,61 @@ export class GithubRequestError extends Error {
   }
 }
 
-/** `https://github.com/<owner>/<repo>/blob/<ref>/<path>`, as discovery registers it. */
-export function parseGithubBlobUrl(
-  target: string,
-): { owner: string; repo: string; ref: string; filePath: string } | undefined {
+/**
+ * `https://github.com/<owner>/<repo>/blob/<ref>/<path>`, as discovery
+ * registers it. A ref may contain `/` (`feature/x`), so which segments are
+ * the ref is only known from the repository's refs: `segments` are all of
+ * them, ref and path together. `ref` and `filePath` are set when only one
+ * split is possible (one segment before the file name, or a commit SHA).
+ */
+export function parseGithubBlobUrl(target: string):
+  | {
+      owner: string;
+      repo: string;
+      segments: string[];
+      ref?: string;
+      filePath?: string;
+    }
+  | undefined {
   let url: URL;
   try {
     url = new URL(target);
   } catch {
     return undefined;
   }
-  const match = /^\/([^/]+)\/([^/]+)\/(?:blob|tree)\/([^/]+)\/(.+)$/.exec(
-    url.pathname,
-  );
+  const match = /^\/([^/]+)\/([^/]+)\/(?:blob|tree)\/(.+)$/.exec(url.pathname);
   if (!match) return undefined;
-  const [, owner, repo, ref, filePath] = match.map(decodeURIComponent);
-  return { owner, repo, ref, filePath };
+  const [owner, repo] = [match[1], match[2]].map(decodeURIComponent);
+  const segments = match[3].split('/').map(decodeURIComponent);
+  if (segments.length < 2 || segments.some(s => !s)) return undefined;
+  if (segments.length === 2 || /^[0-9a-f]{40}$/.test(segments[0])) {
+    const [ref, ...file] = segments;
+    return { owner, repo, segments, ref, filePath: file.join('/') };
+  }
+  return { owner, repo, segments };
+}
+
+/** A URL's ref and the file's path in the repository. */
+type Split = { ref: string; filePath: string };
+
+/**
+ * The splits of a URL's segments into a ref and a file path whose ref is one
+ * of `refs` (branch and tag names): `feature/x/shuttle.yaml` is the branch
+ * `feature` with `x/shuttle.yaml`, or the branch `feature/x` with
+ * `shuttle.yaml`, depending on which exists.
+ */
+export function splitsNamingRefs(
+  segments: string[],
+  refs: Set<string>,
+): Split[] {
+  const splits: Split[] = [];
+  for (let i = 1; i < segments.length; i++) {
+    const ref = segments.slice(0, i).join('/');
+    if (refs.has(ref)) {
+      splits.push({ ref, filePath: segments.slice(i).join('/') });
+    }
+  }
+  return splits;
 }
 
 /**
@@ -119,20 +163,15 @@ export class ShuttleGithubProcessor implements CatalogProcessor {
     )}/${encodeURIComponent(parts.repo)}`;
     const doFetch = this.options.fetch ?? fetch;
     const cached = await cache.get<CacheItem>(CACHE_KEY);
-
-    let response: Response;
-    try {
-      response = await doFetch(
-        `${repoApi}/git/trees/${encodeURIComponent(parts.ref)}?recursive=1`,
-        {
-          headers: {
-            ...headers,
-            Accept: 'application/vnd.github+json',
-            ...(cached && { 'If-None-Match': cached.etag }),
-          },
+    const get = (url: string, extra: Record<string, string> = {}) =>
+      doFetch(url, {
+        headers: {
+          ...headers,
+          Accept: 'application/vnd.github+json',
+          ...extra,
         },
-      );
-    } catch (e) {
+      });
+    const unreachable = (e: unknown) => {
       emit(
         processingResult.generalError(
           location,
@@ -140,10 +179,72 @@ export class ShuttleGithubProcessor implements CatalogProcessor {
         ),
       );
       return true;
+    };
+
+    // Which segments are the ref: known from the URL, else the last
+    // resolution (while its tree exists), else asked of GitHub.
+    let target: Split | undefined;
+    if (parts.ref !== undefined) {
+      target = { ref: parts.ref, filePath: parts.filePath! };
+    } else if (
+      cached?.ref !== undefined &&
+      parts.segments.join('/').startsWith(`${cached.ref}/`)
+    ) {
+      target = {
+        ref: cached.ref,
+        filePath: parts.segments.slice(cached.ref.split('/').length).join('/'),
+      };
+    }
+    let resolvedNow = false;
+    let previous: CacheItem | undefined;
+    let response: Response;
+    for (;;) {
+      if (!target) {
+        let resolution: Awaited<ReturnType<typeof this.resolveRef>>;
+        try {
+          resolution = await this.resolveRef(
+            parts,
+            location.target,
+            repoApi,
+            get,
+          );
+        } catch (e) {
+          return unreachable(e);
+        }
+        if ('error' in resolution) {
+          emit(processingResult.generalError(location, resolution.error));
+          return true;
+        }
+        if ('notFound' in resolution) {
+          if (!optional) {
+            emit(processingResult.notFoundError(location, resolution.notFound));
+          }
+          return true;
+        }
+        target = resolution.split;
+        resolvedNow = true;
+      }
+      // A cached outcome belongs to the ref it was read from.
+      previous =
+        cached && (cached.ref ?? parts.ref) === target.ref ? cached : undefined;
+      try {
+        response = await get(
+          `${repoApi}/git/trees/${encodeURIComponent(target.ref)}?recursive=1`,
+          previous ? { 'If-None-Match': previous.etag } : {},
+        );
+      } catch (e) {
+        return unreachable(e);
+      }
+      if (response.status !== 404 || parts.ref !== undefined || resolvedNow) {
+        break;
+      }
+      // The ref it resolved to last time is gone: resolve again.
+      await response.body?.cancel();
+      target = undefined;
     }
 
-    if (response.status === 304 && cached) {
-      for (const result of await shuttle.results(cached.outcome, location)) {
+    if (response.status === 304 && previous) {
+      for (const result of await shuttle.results(previous.outcome, location)) {
         emit(result);
       }
       emit(processingResult.refresh(`url:${location.target}`));
@@ -155,7 +256,7 @@ export class ShuttleGithubProcessor implements CatalogProcessor {
         emit(
           processingResult.notFoundError(
             location,
-            `Unable to read url:${location.target}: GitHub has no repository ${parts.owner}/${parts.repo} with ref ${parts.ref}`,
+            `Unable to read url:${location.target}: GitHub has no repository ${parts.owner}/${parts.repo} with ref ${target.ref}`,
           ),
         );
       }
@@ -185,7 +286,7 @@ export class ShuttleGithubProcessor implements CatalogProcessor {
     const blobs = new Map(
       tree.tree.filter(e => e.type === 'blob').map(e => [e.path, e.sha]),
     );
-    const dir = path.posix.dirname(parts.filePath);
+    const dir = path.posix.dirname(target.filePath);
     const inRepo = (relative: string) =>
       path.posix.normalize(path.posix.join(dir, relative));
     const readBlob = async (sha: string): Promise<string> => {
@@ -214,13 +315,13 @@ export class ShuttleGithubProcessor implements CatalogProcessor {
       },
     };
 
-    const ownSha = blobs.get(parts.filePath);
+    const ownSha = blobs.get(target.filePath);
     if (ownSha === undefined) {
       if (!optional) {
         emit(
           processingResult.notFoundError(
             location,
-            `Unable to read url:${location.target}: ${parts.filePath} is not in ${parts.owner}/${parts.repo} at ${parts.ref}`,
+            `Unable to read url:${location.target}: ${target.filePath} is not in ${parts.owner}/${parts.repo} at ${target.ref}`,
           ),
         );
       }
@@ -241,9 +342,68 @@ export class ShuttleGithubProcessor implements CatalogProcessor {
     const etag = response.headers.get('etag');
     // A failed read (rate limit, outage) is not a property of the tree: retry it.
     if (etag && !('error' in outcome && outcome.kind === 'general')) {
-      await cache.set<CacheItem>(CACHE_KEY, { etag, outcome });
+      await cache.set<CacheItem>(CACHE_KEY, {
+        etag,
+        outcome,
+        ...(parts.ref === undefined && { ref: target.ref }),
+      });
     }
     return true;
+  }
+
+  /**
+   * The one split of an ambiguous URL into ref and file path that names an
+   * existing branch or tag (two requests: the branches and the tags whose
+   * names start with the first segment). Not found when none does; an error
+   * when more than one does, since guessing could read the wrong branch.
+   */
+  private async resolveRef(
+    parts: { owner: string; repo: string; segments: string[] },
+    target: string,
+    repoApi: string,
+    get: (url: string) => Promise<Response>,
+  ): Promise<{ split: Split } | { notFound: string } | { error: string }> {
+    const repoName = `${parts.owner}/${parts.repo}`;
+    const refs: string[] = [];
+    for (const kind of ['heads', 'tags']) {
+      const response = await get(
+        `${repoApi}/git/matching-refs/${kind}/${encodeURIComponent(
+          parts.segments[0],
+        )}`,
+      );
+      if (response.status === 404) {
+        await response.body?.cancel();
+        return {
+          notFound: `Unable to read url:${target}: GitHub has no repository ${repoName}`,
+        };
+      }
+      if (!response.ok)
+        return { error: await describeFailure(response, target) };
+      for (const { ref } of (await response.json()) as { ref: string }[]) {
+        refs.push(ref.replace(/^refs\/(heads|tags)\//, ''));
+      }
+    }
+    const splits = splitsNamingRefs(parts.segments, new Set(refs));
+    if (splits.length === 0) {
+      const candidates = parts.segments
+        .slice(0, -1)
+        .map((_, i) => `'${parts.segments.slice(0, i + 1).join('/')}'`);
+      return {
+        notFound: `Unable to read url:${target}: no branch or tag of ${repoName} is named ${candidates.join(
+          ' or ',
+        )}`,
+      };
+    }
+    if (splits.length > 1) {
+      return {
+        error: `Unable to read url:${target}: its ref is ambiguous, ${splits
+          .map(s => `'${s.ref}' (file ${s.filePath})`)
+          .join(
+            ' and ',
+          )} are all branches or tags of ${repoName}; register the location with a commit SHA, or rename one of them`,
+      };
+    }
+    return { split: splits[0] };
   }
 }
 

@@ -597,6 +597,30 @@ describe('planToEntity', () => {
     });
   });
 
+  it('takes its own configured lifecycle, like the components using it', () => {
+    const custom = readShuttleProcessorConfig(
+      new ConfigReader({
+        catalog: {
+          shuttle: {
+            lifecycle: 'production',
+            plans: {
+              'lab-plan': { type: 'service', lifecycle: 'experimental' },
+            },
+          },
+        },
+      }),
+    );
+    expect(planToEntity(plan, { name: 'lab-plan' }, custom).spec).toEqual({
+      type: 'shuttle-plan',
+      lifecycle: 'experimental',
+      owner: 'group:squad-nasa',
+    });
+    expect(
+      planToEntity(plan, { name: 'lw-shuttle-go-plan' }, custom).spec
+        ?.lifecycle,
+    ).toBe('production');
+  });
+
   it('is owned by its vars.squad, else the configured platform owner', () => {
     const withVars = parsePlanYaml('vars: {squad: esa}\nscripts: {}\n');
     expect(planToEntity(withVars, { name: 'p' }, config).spec?.owner).toBe(

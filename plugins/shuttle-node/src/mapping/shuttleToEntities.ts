@@ -391,7 +391,9 @@ export function shuttleToEntities(
  * A plan.yaml as a component of type `shuttle-plan`, named after its
  * repository (the name components reference it by). Its owner is the squad
  * of the plan repository's own shuttle.yaml, else the plan's vars.squad,
- * else the configured platform owner.
+ * else the configured platform owner. Its lifecycle is the one configured
+ * for the plan (`catalog.shuttle.plans.<name>.lifecycle`), else the global
+ * one.
  */
 export function planToEntity(
   plan: ShuttlePlanFile,
@@ -426,7 +428,8 @@ export function planToEntity(
     },
     spec: {
       type: PLAN_COMPONENT_TYPE,
-      lifecycle: config.lifecycle,
+      // The plan's lifecycle applies to the plan itself as to its users.
+      lifecycle: config.plans[name]?.lifecycle ?? config.lifecycle,
       owner,
     },
   };

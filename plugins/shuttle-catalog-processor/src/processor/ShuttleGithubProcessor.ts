@@ -8,6 +8,7 @@ import {
   CatalogProcessor,
   CatalogProcessorCache,
   CatalogProcessorEmit,
+  CatalogProcessorResult,
   LocationSpec,
   processingResult,
 } from '@backstage/plugin-catalog-node';
@@ -31,6 +32,12 @@ type CacheItem = {
 };
 
 const CACHE_KEY = 'shuttle-github-tree-v1';
+
+/**
+ * How many locations whose processing ends in an error the processor
+ * remembers itself (ETag and outcome), oldest dropped first.
+ */
+const HELD_LIMIT = 1000;
 
 type TreeEntry = { path: string; type: string; sha: string };
 
@@ -111,12 +118,21 @@ export function splitsNamingRefs(
  * catalog (conflicts, unknown owners) are re-run every time, since the
  * catalog changes without the repository changing.
  *
+ * The catalog keeps a processor's cache only when the processing had no
+ * errors, so a location this processor ends in an error (an invalid
+ * shuttle.yaml, a conflict, an unknown owner with `unknownOwner: error`)
+ * would be read in full every time. Those locations' ETag and outcome are
+ * kept here instead, in memory (per replica, up to HELD_LIMIT), so an
+ * unchanged erroring repository also costs one 304.
+ *
  * Runs before the catalog's UrlReaderProcessor (priority 10 < 20). Other
  * locations (file, non-GitHub, other file names, truncated trees) are left to
  * the catalog's own readers and the shuttle parser, as before.
  */
 export class ShuttleGithubProcessor implements CatalogProcessor {
   private readonly credentials: GithubCredentialsProvider;
+  /** Cache items of locations whose last processing here ended in an error. */
+  private readonly held = new Map<string, CacheItem>();
 
   constructor(
     private readonly options: {
@@ -162,7 +178,8 @@ export class ShuttleGithubProcessor implements CatalogProcessor {
       parts.owner,
     )}/${encodeURIComponent(parts.repo)}`;
     const doFetch = this.options.fetch ?? fetch;
-    const cached = await cache.get<CacheItem>(CACHE_KEY);
+    const cached =
+      this.held.get(location.target) ?? (await cache.get<CacheItem>(CACHE_KEY));
     const get = (url: string, extra: Record<string, string> = {}) =>
       doFetch(url, {
         headers: {
@@ -244,14 +261,17 @@ export class ShuttleGithubProcessor implements CatalogProcessor {
     }
 
     if (response.status === 304 && previous) {
-      for (const result of await shuttle.results(previous.outcome, location)) {
-        emit(result);
-      }
+      const results = await shuttle.results(previous.outcome, location);
+      results.forEach(emit);
       emit(processingResult.refresh(`url:${location.target}`));
+      // It may come from `held`: the catalog keeps it once nothing fails.
+      await cache.set<CacheItem>(CACHE_KEY, previous);
+      this.hold(location.target, previous, results);
       return true;
     }
     if (response.status === 404) {
       await response.body?.cancel();
+      this.held.delete(location.target);
       if (!optional) {
         emit(
           processingResult.notFoundError(
@@ -335,20 +355,41 @@ export class ShuttleGithubProcessor implements CatalogProcessor {
       return true;
     }
     const outcome = await shuttle.parse(data, location, siblings);
-    for (const result of await shuttle.results(outcome, location)) {
-      emit(result);
-    }
+    const results = await shuttle.results(outcome, location);
+    results.forEach(emit);
     emit(processingResult.refresh(`url:${location.target}`));
     const etag = response.headers.get('etag');
     // A failed read (rate limit, outage) is not a property of the tree: retry it.
     if (etag && !('error' in outcome && outcome.kind === 'general')) {
-      await cache.set<CacheItem>(CACHE_KEY, {
+      const item: CacheItem = {
         etag,
         outcome,
         ...(parts.ref === undefined && { ref: target.ref }),
-      });
+      };
+      await cache.set<CacheItem>(CACHE_KEY, item);
+      this.hold(location.target, item, results);
+    } else {
+      this.held.delete(location.target);
     }
     return true;
+  }
+
+  /**
+   * Keeps the cache item of a location whose results include an error,
+   * which the catalog would drop with the rest of that processing's state;
+   * forgets it once the location processes cleanly (the catalog keeps it).
+   */
+  private hold(
+    target: string,
+    item: CacheItem,
+    results: CatalogProcessorResult[],
+  ) {
+    this.held.delete(target);
+    if (!results.some(r => r.type === 'error')) return;
+    this.held.set(target, item);
+    if (this.held.size > HELD_LIMIT) {
+      this.held.delete(this.held.keys().next().value!);
+    }
   }
 
   /**

@@ -214,6 +214,27 @@ describe('createShuttleParser', () => {
     expect(await collect(fakeGithub({}), fileLocation(), shuttle)).toEqual([]);
   });
 
+  it("reports a wrong-typed squad in the plan repository's shuttle.yaml instead of falling back to the platform owner", async () => {
+    fs.writeFileSync(
+      path.join(dir, 'shuttle.yaml'),
+      'plan: false\nvars: {service: go-plan, squad: 7}\n',
+    );
+    const location: LocationSpec = {
+      type: 'file',
+      target: path.join(dir, 'plan.yaml'),
+    };
+    expect(await collect(fakeGithub({}), location, 'scripts: {}\n')).toEqual([
+      expect.objectContaining({
+        type: 'error',
+        error: expect.objectContaining({
+          message: expect.stringMatching(
+            /^Invalid shuttle plan at file:.*plan\.yaml: vars\.squad of the shuttle\.yaml next to it must be a string, got number \(quote it: squad: "7"\)$/,
+          ),
+        }),
+      }),
+    ]);
+  });
+
   it.each([
     [
       'empty',

@@ -27,6 +27,7 @@ import {
   planToEntity,
   shuttleToEntities,
   typeNeedsRepositoryContents,
+  yamlTypeOf,
 } from '@internal/plugin-shuttle-node';
 import { CatalogState } from '../database/CatalogState';
 
@@ -413,14 +414,33 @@ export function createShuttleLocationReader(options: {
     for (const fileName of config.fileNames) {
       const content = await siblings.read(fileName);
       if (content === undefined) continue;
+      let vars: Record<string, unknown> = {};
       try {
-        const vars = parseShuttleYaml(content).vars;
-        if (typeof vars.squad === 'string' && vars.squad.trim()) {
-          squad = vars.squad.trim();
-        }
+        vars = parseShuttleYaml(content).vars;
       } catch (e) {
+        // Not ours to report: that file's own location says what is wrong.
         logger.debug(
           `Ignoring the shuttle.yaml next to ${location.target}: ${e}`,
+        );
+      }
+      const value = vars.squad;
+      if (typeof value === 'string' && value.trim()) {
+        squad = value.trim();
+      } else if (
+        value !== undefined &&
+        value !== null &&
+        typeof value !== 'string'
+      ) {
+        // That location emits nothing (the plan describes the repository),
+        // so a wrong-typed squad is reported here rather than read as none.
+        throw new ShuttleFileError(
+          `vars.squad of the ${fileName} next to it must be a string, got ${yamlTypeOf(
+            value,
+          )}${
+            typeof value === 'number' || typeof value === 'boolean'
+              ? ` (quote it: squad: "${String(value)}")`
+              : ''
+          }`,
         );
       }
       break;

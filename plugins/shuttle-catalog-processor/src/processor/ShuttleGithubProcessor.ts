@@ -262,7 +262,7 @@ export class ShuttleGithubProcessor implements CatalogProcessor {
 
     if (response.status === 304 && previous) {
       const results = await shuttle.results(previous.outcome, location);
-      results.forEach(emit);
+      for (const result of results) emit(result);
       emit(processingResult.refresh(`url:${location.target}`));
       // It may come from `held`: the catalog keeps it once nothing fails.
       await cache.set<CacheItem>(CACHE_KEY, previous);
@@ -356,7 +356,7 @@ export class ShuttleGithubProcessor implements CatalogProcessor {
     }
     const outcome = await shuttle.parse(data, location, siblings);
     const results = await shuttle.results(outcome, location);
-    results.forEach(emit);
+    for (const result of results) emit(result);
     emit(processingResult.refresh(`url:${location.target}`));
     const etag = response.headers.get('etag');
     // A failed read (rate limit, outage) is not a property of the tree: retry it.

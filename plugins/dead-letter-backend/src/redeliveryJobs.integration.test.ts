@@ -362,6 +362,107 @@ describe('redelivery jobs on real RabbitMQ and PostgreSQL', () => {
     }
   });
 
+  it('without a rate marks the next batch while one is published: a pause puts the marked ones back, a crash leaves them counted', async () => {
+    if (!services.available) return;
+    const total = 12_000;
+    const suffix = Math.random().toString(36).slice(2, 8);
+    const { names, cleanup } = await topology(services.connection, suffix);
+    const knex = await databases.init('POSTGRES_15');
+    const deadLetters = await seed(knex, total, names.work, names.routingKey);
+    const jobs = new DatabaseRedeliveryJobStore(knex, deadLetters);
+    const consumer = await consumeBack(services.connection, names.queue);
+    const env = readDeadLetterConfig(new ConfigReader(config(names.dlq)))
+      .environments[0] as BrokerEnvironmentConfig;
+    const timings = { leaseMs: 1_500, renewMs: 500, pollMs: 100 };
+    const runner = (publishers: RedeliveryPublishers) =>
+      new RedeliveryRunner({
+        jobs,
+        publishers,
+        environment: () => env,
+        logger: mockServices.logger.mock(),
+        timings,
+      });
+    const publishersA = new RedeliveryPublishers(mockServices.logger.mock());
+    const publishersB = new RedeliveryPublishers(mockServices.logger.mock());
+    const a = runner(publishersA);
+    const b = runner(publishersB);
+    const itemStates = async (jobId: string) =>
+      Object.fromEntries(
+        (
+          (await knex('dead_letter_redelivery_items')
+            .where('job_id', Number(jobId))
+            .select('state')
+            .count({ c: '*' })
+            .groupBy('state')) as Array<{ state: string; c: string | number }>
+        ).map(r => [r.state, Number(r.c)]),
+      );
+    try {
+      const job = await jobs.create({
+        environment: 'dev',
+        createdBy: 'user:default/mette.hansen',
+        selection: { filter: {} },
+        rate: null,
+        ramp: null,
+        now: new Date(),
+      });
+      a.start();
+      while (consumer.arrivals.length < 2_500) await sleep(5);
+
+      // Pause: the runner lets go, and the batch it had marked ahead is
+      // queued again; what arrived is exactly what was recorded.
+      await jobs.transition(job.id, ['running'], 'paused', new Date());
+      a.notify(job.id);
+      while (a.running().length) await sleep(10);
+      await sleep(300);
+      const paused = (await jobs.get(job.id))!;
+      expect(paused.state).toBe('paused');
+      expect(paused.published).toBeLessThan(total);
+      expect(consumer.arrivals).toHaveLength(paused.published);
+      expect(await itemStates(job.id)).toEqual({
+        published: paused.published,
+        queued: total - paused.published,
+      });
+
+      // Resumed, then the replica dies mid-way (as a SIGKILL would: its
+      // marks ahead stay publishing); another takes over and finishes.
+      await jobs.transition(job.id, ['paused'], 'queued', new Date());
+      a.wake();
+      while (consumer.arrivals.length < paused.published + 3_000)
+        await sleep(5);
+      a.crash();
+      await publishersA.close();
+      b.start();
+      const deadline = Date.now() + 60_000;
+      let done = await jobs.get(job.id);
+      while (done?.state !== 'done' && Date.now() < deadline) {
+        await sleep(100);
+        done = await jobs.get(job.id);
+      }
+      expect(done).toMatchObject({
+        state: 'done',
+        published: total,
+        failed: 0,
+      });
+      await sleep(500);
+      // Every message arrived; those A sent but never recorded came twice
+      // and are counted, and the count stays within two batches (the one
+      // published and the one marked ahead).
+      expect(new Set(consumer.arrivals.map(x => x.messageId)).size).toBe(total);
+      const duplicates = consumer.arrivals.length - total;
+      expect(duplicates).toBeLessThanOrEqual(done!.duplicateWindow);
+      expect(done!.duplicateWindow).toBeLessThanOrEqual(2_000);
+      expect(await itemStates(job.id)).toEqual({ published: total });
+      const [{ c }] = await knex('dead_letters').count({ c: '*' });
+      expect(Number(c)).toBe(0);
+    } finally {
+      a.crash();
+      await b.stop();
+      await publishersB.close();
+      await consumer.close();
+      await cleanup();
+    }
+  });
+
   it('answers POST /dead-letters/redeliver within seconds when the broker is down, keeping the rows', async () => {
     if (!services.available) return;
     const knex = await databases.init('POSTGRES_15');

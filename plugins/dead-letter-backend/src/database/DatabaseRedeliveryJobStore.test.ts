@@ -4,6 +4,7 @@ import {
   TestDatabases,
 } from '@backstage/backend-test-utils';
 import { resolvePackagePath } from '@backstage/backend-plugin-api';
+import { Knex } from 'knex';
 import { DatabaseDeadLetterStore } from './DatabaseDeadLetterStore';
 import { DatabaseRedeliveryJobStore } from './DatabaseRedeliveryJobStore';
 import { PreviewRefusal } from './RedeliveryJobStore';
@@ -20,6 +21,17 @@ const migrations = resolvePackagePath(
   '@internal/plugin-dead-letter-backend',
   'migrations',
 );
+
+/** Whether the database has an index of this name (PostgreSQL or SQLite). */
+async function hasIndex(knex: Knex, name: string): Promise<boolean> {
+  const rows =
+    knex.client.config.client === 'pg'
+      ? await knex('pg_indexes').where('indexname', name).select('indexname')
+      : await knex('sqlite_master')
+          .where({ type: 'index', name })
+          .select('name');
+  return rows.length > 0;
+}
 
 describe('DatabaseRedeliveryJobStore', () => {
   let ids: TestDatabaseId[] = ['SQLITE_3'];
@@ -99,6 +111,16 @@ describe('DatabaseRedeliveryJobStore', () => {
       });
       expect(await jobs.heartbeat(job.id, 'a', later)).toBeUndefined();
       expect(await jobs.heartbeat(job.id, 'b', later)).toBe('running');
+      // 'a' cannot put its item back now that 'b' holds the job ('b' may be
+      // publishing it); the holder can.
+      expect(await jobs.markPublishing(job.id, [items[1].id])).toBe(0);
+      expect(await jobs.requeue(job.id, 'a', [items[1].id])).toBe(false);
+      expect((await jobs.nextItems(job.id, 10))[1].state).toBe('publishing');
+      expect(await jobs.requeue(job.id, 'b', [items[1].id])).toBe(true);
+      expect((await jobs.nextItems(job.id, 10))[1]).toMatchObject({
+        state: 'queued',
+        attempts: 0,
+      });
       // The item 'a' left publishing is published again: a duplicate.
       const again = await jobs.nextItems(job.id, 10);
       expect(again[0]).toMatchObject({ id: items[0].id, state: 'publishing' });
@@ -367,7 +389,12 @@ describe('DatabaseRedeliveryJobStore', () => {
         (await knex('dead_letter_archive').first('error_group')).error_group,
       ).toBe('record <n> not found');
 
-      // Down: the partial indexes (20261207130100), then the column.
+      // Down: the pending items' index (20261207140000), the partial
+      // indexes (20261207130100), then the column.
+      const pendingIndex = 'dead_letter_redelivery_items_pending_idx';
+      expect(await hasIndex(knex, pendingIndex)).toBe(true);
+      await knex.migrate.down({ directory: migrations });
+      expect(await hasIndex(knex, pendingIndex)).toBe(false);
       await knex.migrate.down({ directory: migrations });
       expect(await knex.schema.hasColumn('dead_letters', 'error_group')).toBe(
         true,

@@ -625,13 +625,22 @@ export class DatabaseRedeliveryJobStore implements RedeliveryJobStore {
     limit: number,
     afterItemId?: string,
   ): Promise<PendingRedeliveryItem[]> {
-    const rows: RawPendingItemRow[] = await this.db(`${ITEMS} as i`)
-      .leftJoin('dead_letters as d', 'd.id', 'i.dead_letter_id')
-      .where('i.job_id', Number(jobId))
-      .whereIn('i.state', ['queued', 'publishing'])
-      .where('i.id', '>', Number(afterItemId ?? 0))
-      .orderBy('i.id')
+    // The items first (through the pending index, in order, `limit` of
+    // them), then their stored messages: joining first fetched and sorted
+    // every pending item's message for one read-ahead (1.7 s at 100,000).
+    const pending = this.db(ITEMS)
+      .where('job_id', Number(jobId))
+      // Spelled out as the pending index's predicate, so the planner uses it.
+      .whereRaw(`state in ('queued', 'publishing')`)
+      .where('id', '>', Number(afterItemId ?? 0))
+      .orderBy('id')
       .limit(limit)
+      .select('id', 'state', 'attempts', 'dead_letter_id')
+      .as('i');
+    const rows: RawPendingItemRow[] = await this.db
+      .from(pending)
+      .leftJoin('dead_letters as d', 'd.id', 'i.dead_letter_id')
+      .orderBy('i.id')
       .select(
         'd.*',
         'i.id as item_id',
@@ -671,13 +680,24 @@ export class DatabaseRedeliveryJobStore implements RedeliveryJobStore {
     });
   }
 
-  async requeue(itemIds: string[]) {
-    for (const ids of chunks(itemIds.map(Number))) {
-      await this.db(ITEMS)
-        .whereIn('id', ids)
-        .where('state', 'publishing')
-        .update({ state: 'queued', attempts: this.db.raw('attempts - 1') });
-    }
+  async requeue(jobId: string, owner: string, itemIds: string[]) {
+    if (itemIds.length === 0) return true;
+    return this.db.transaction(async tx => {
+      // The job's row locked: a replica claiming it waits until the items
+      // are back (and then reads them as queued).
+      const query = tx(JOBS).where('id', Number(jobId)).first('lease_owner');
+      if (this.isPostgres) query.forUpdate();
+      const job: { lease_owner: string | null } | undefined = await query;
+      if (!job || (job.lease_owner !== null && job.lease_owner !== owner))
+        return false;
+      for (const ids of chunks(itemIds.map(Number))) {
+        await tx(ITEMS)
+          .whereIn('id', ids)
+          .where('state', 'publishing')
+          .update({ state: 'queued', attempts: tx.raw('attempts - 1') });
+      }
+      return true;
+    });
   }
 
   async record(

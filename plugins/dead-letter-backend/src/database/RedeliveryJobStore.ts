@@ -210,8 +210,13 @@ export interface RedeliveryJobStore {
    * publishing are counted in the job's duplicate window. Returns how many.
    */
   markPublishing(jobId: string, itemIds: string[]): Promise<number>;
-  /** Puts items back to `queued` (they were marked but not sent). */
-  requeue(itemIds: string[]): Promise<void>;
+  /**
+   * Puts items back to `queued` (they were marked but not sent), unless
+   * another replica holds the job's lease now: it may be publishing them,
+   * and left `publishing` they count in the duplicate window. Returns
+   * whether they were put back.
+   */
+  requeue(jobId: string, owner: string, itemIds: string[]): Promise<boolean>;
   /**
    * Records confirmed items as published and archives their rows (reason
    * `redelivered`, by the job's creator), and

@@ -41,6 +41,14 @@ const UNLIMITED_BATCH = 1000;
 const MAX_ATTEMPTS = 5;
 /** Items read ahead per query. */
 const READ_AHEAD = 2000;
+/**
+ * At this rate or above (and without a rate), the next batch is marked
+ * `publishing` while the current one is published, so the database's
+ * round trip is not on the broker's path. Below it, items are marked just
+ * before their turn: marked ahead, a crash would count a whole batch in the
+ * duplicate window although little of it had gone.
+ */
+const MARK_AHEAD_RATE = 5_000;
 /** The window the current rate is measured over. */
 const RATE_WINDOW_MS = 2_000;
 
@@ -59,6 +67,19 @@ interface Control {
 }
 
 /**
+ * Items of a batch, each to send or failed already (gone, too many
+ * attempts), with the mark of those to send as `publishing`: publishing
+ * waits for it.
+ */
+interface PreparedBatch {
+  entries: Array<{
+    item: PendingRedeliveryItem;
+    failure?: RedeliveryItemFailure;
+  }>;
+  marked: Promise<unknown>;
+}
+
+/**
  * Runs redelivery jobs. Every backend runs one: it polls for runnable jobs
  * (queued, or running with an expired lease) and claims them with a lease
  * (`FOR UPDATE SKIP LOCKED` on PostgreSQL), so exactly one replica runs a
@@ -69,7 +90,10 @@ interface Control {
  *
  * Per batch: items are marked `publishing`, published at the job's rate
  * (ramp steps first), and once the broker confirmed them marked published
- * with their rows removed, in one transaction with the job's counts. A
+ * with their rows removed, in one transaction with the job's counts. The
+ * record of a batch is written while the next is published; at high rates
+ * the next batch is also marked while the current one is published (items
+ * marked but not sent when the job stops are put back to `queued`). A
  * pause or cancel is seen within `controlMs` (at once on this replica);
  * nothing is published after it, and what was confirmed stays published.
  */
@@ -268,8 +292,17 @@ export class RedeliveryRunner {
     const recent: Array<[number, number]> = [];
     let lastUpdate = 0;
     let queue: PendingRedeliveryItem[] = [];
+    /** The next batch, taken off `queue` and being marked (see MARK_AHEAD_RATE). */
+    let ahead: PreparedBatch | undefined;
     /** The last item read: items are read on after it. */
     let cursor: string | undefined;
+    /** The next read after `cursor`, started while a batch is published. */
+    let prefetch: Promise<PendingRedeliveryItem[]> | undefined;
+    const read = () => {
+      const next = prefetch ?? jobs.nextItems(job.id, READ_AHEAD, cursor);
+      prefetch = undefined;
+      return next;
+    };
     /**
      * The previous batch's record in the database, written while the next
      * batch is published; awaited before the next record, before reading
@@ -280,8 +313,8 @@ export class RedeliveryRunner {
     let backoff = 0;
     try {
       while (go()) {
-        if (queue.length === 0) {
-          queue = await jobs.nextItems(job.id, READ_AHEAD, cursor);
+        if (queue.length === 0 && !ahead) {
+          queue = await read();
           if (queue.length === 0) {
             await recording;
             if (control.abandoned) return;
@@ -300,18 +333,46 @@ export class RedeliveryRunner {
           cursor = queue[queue.length - 1].id;
         }
         const rate = rateAt(Date.now() - started, job.rate, job.ramp);
+        const available = ahead
+          ? ahead.entries.length
+          : Math.min(UNLIMITED_BATCH, queue.length);
         let n: number;
         if (rate === null) {
-          n = Math.min(UNLIMITED_BATCH, queue.length);
+          n = available;
         } else {
-          n = bucket.take(Date.now(), rate, Math.min(queue.length, 1000));
+          n = bucket.take(Date.now(), rate, available);
           if (n === 0) {
             await sleep(Math.min(50, bucket.waitMs(rate)));
             continue;
           }
         }
         if (!go()) break;
-        const batch = queue.splice(0, n);
+        let batch: PreparedBatch;
+        if (ahead) {
+          batch = { entries: ahead.entries.slice(0, n), marked: ahead.marked };
+          ahead =
+            n < ahead.entries.length
+              ? { entries: ahead.entries.slice(n), marked: ahead.marked }
+              : undefined;
+        } else {
+          batch = this.prepare(job, queue.splice(0, n));
+        }
+        if (!ahead && (rate === null || rate >= MARK_AHEAD_RATE)) {
+          if (queue.length === 0 && prefetch) {
+            queue = await read();
+            if (queue.length) cursor = queue[queue.length - 1].id;
+          }
+          if (queue.length > 0) {
+            ahead = this.prepare(
+              job,
+              queue.splice(0, Math.min(UNLIMITED_BATCH, queue.length)),
+            );
+          }
+          if (queue.length === 0 && ahead) {
+            prefetch = jobs.nextItems(job.id, READ_AHEAD, cursor);
+            prefetch.catch(() => {});
+          }
+        }
         const { unsent, uncertain, published, record } =
           await this.publishBatch(job, env, batch, control, recent);
         if (control.abandoned) return;
@@ -330,6 +391,9 @@ export class RedeliveryRunner {
           // once recorded) after a pause that still notices a pause or
           // cancel.
           await recording;
+          await this.putBack(job, ahead);
+          ahead = undefined;
+          prefetch = undefined;
           queue = [];
           cursor = undefined;
           backoff = Math.min(15_000, Math.max(500, backoff * 2));
@@ -351,6 +415,15 @@ export class RedeliveryRunner {
           return e;
         },
       );
+      // Marked ahead, never sent: queued again (unless another replica
+      // holds the job now; see `requeue`).
+      if (!control.abandoned) {
+        await this.putBack(job, ahead).catch(e =>
+          logger.warn(
+            `dead-letter redelivery job ${job.id}: putting back unsent items failed: ${e}`,
+          ),
+        );
+      }
       watching = false;
       sleeper.wake();
       await watch;
@@ -399,11 +472,61 @@ export class RedeliveryRunner {
     }
   }
 
+  /**
+   * Sorts out the items that cannot go (gone, too many attempts) and starts
+   * marking the others `publishing`.
+   */
+  private prepare(
+    job: StoredRedeliveryJob,
+    items: PendingRedeliveryItem[],
+  ): PreparedBatch {
+    const entries = items.map(item => {
+      const base = { itemId: item.id, deadLetterId: item.deadLetterId };
+      let failure: RedeliveryItemFailure | undefined;
+      if (!item.row) {
+        failure = {
+          ...base,
+          reason: 'gone',
+          detail: 'the stored message was deleted before its turn',
+        };
+      } else if (item.attempts >= MAX_ATTEMPTS) {
+        failure = {
+          ...base,
+          reason: 'broker-error',
+          detail: `no confirm from the broker after ${item.attempts} attempts`,
+        };
+      }
+      return { item, failure };
+    });
+    const marked = this.deps.jobs.markPublishing(
+      job.id,
+      entries.filter(e => !e.failure).map(e => e.item.id),
+    );
+    // Awaited by whoever publishes or puts back the batch.
+    marked.catch(() => {});
+    return { entries, marked };
+  }
+
+  /** Puts items marked ahead but never sent back to `queued`. */
+  private async putBack(
+    job: StoredRedeliveryJob,
+    batch: PreparedBatch | undefined,
+  ) {
+    if (!batch) return;
+    const ids = batch.entries.filter(e => !e.failure).map(e => e.item.id);
+    // A mark that failed left them as they were.
+    const marked = await batch.marked.then(
+      () => true,
+      () => false,
+    );
+    if (marked) await this.deps.jobs.requeue(job.id, this.owner, ids);
+  }
+
   /** Publishes one batch; what became of it is recorded by `record`. */
   private async publishBatch(
     job: StoredRedeliveryJob,
     env: BrokerEnvironmentConfig,
-    batch: PendingRedeliveryItem[],
+    batch: PreparedBatch,
     control: Control,
     recent: Array<[number, number]>,
   ) {
@@ -416,28 +539,11 @@ export class RedeliveryRunner {
     };
     const failed: RedeliveryItemFailure[] = [];
     const toSend: PendingRedeliveryItem[] = [];
-    for (const item of batch) {
-      const base = { itemId: item.id, deadLetterId: item.deadLetterId };
-      if (!item.row) {
-        failed.push({
-          ...base,
-          reason: 'gone',
-          detail: 'the stored message was deleted before its turn',
-        });
-      } else if (item.attempts >= MAX_ATTEMPTS) {
-        failed.push({
-          ...base,
-          reason: 'broker-error',
-          detail: `no confirm from the broker after ${item.attempts} attempts`,
-        });
-      } else {
-        toSend.push(item);
-      }
+    for (const { item, failure } of batch.entries) {
+      if (failure) failed.push(failure);
+      else toSend.push(item);
     }
-    await jobs.markPublishing(
-      job.id,
-      toSend.map(i => i.id),
-    );
+    await batch.marked;
     if (control.abandoned) return nothing;
     const outcomes = await this.deps.publishers.for(env).publish(
       toSend.map(item => ({
@@ -469,7 +575,7 @@ export class RedeliveryRunner {
         unsent.push(item.id);
       }
     });
-    if (unsent.length) await jobs.requeue(unsent);
+    if (unsent.length) await jobs.requeue(job.id, this.owner, unsent);
     const now = Date.now();
     recent.push([now, published.length]);
     while (recent.length && recent[0][0] < now - RATE_WINDOW_MS) recent.shift();

@@ -53,6 +53,48 @@ describe('DatabaseRedeliveryJobStore', () => {
   };
 
   it.each(['POSTGRES_15', 'SQLITE_3'] as TestDatabaseId[])(
+    "holds the rows of a cancelled job's in-flight items for a while, so a new job cannot publish them again uncounted (%s)",
+    async id => {
+      if (!ids.includes(id)) return;
+      const { deadLetters, jobs } = await stores(id);
+      await deadLetters.insertBatch([
+        row({ environment: 'dev', messageId: 'in-flight' }),
+        row({ environment: 'dev', messageId: 'waiting' }),
+      ]);
+      const t0 = new Date('2026-12-07T10:00:00Z');
+      const create = (now: Date) =>
+        jobs.create({
+          environment: 'dev',
+          createdBy: 'user:default/mette.hansen',
+          selection: { filter: {} },
+          rate: null,
+          ramp: null,
+          now,
+        });
+      const messages = async (jobId: string) => {
+        const items = await jobs.nextItems(jobId, 10);
+        return items.map(i => i.row?.messageId).sort();
+      };
+      const a = await create(t0);
+      await jobs.claim('a', 10_000, t0, []);
+      const [inFlight] = await jobs.nextItems(a.id, 1);
+      await jobs.markPublishing(a.id, [inFlight.id]);
+      await jobs.transition(a.id, ['running'], 'cancelled', t0);
+
+      // Right after the cancel: the in-flight row stays with 'a' (its
+      // runner records and archives it a moment later); the other is free.
+      const b = await create(new Date(t0.getTime() + 1_000));
+      expect(b.total).toBe(1);
+      expect(await messages(b.id)).toEqual(['waiting']);
+      await jobs.transition(b.id, ['queued'], 'cancelled', t0);
+
+      // A crashed runner never records it: after the grace it is free.
+      const c = await create(new Date(t0.getTime() + 31_000));
+      expect(await messages(c.id)).toEqual(['in-flight', 'waiting']);
+    },
+  );
+
+  it.each(['POSTGRES_15', 'SQLITE_3'] as TestDatabaseId[])(
     'snapshots, leases and records a job on %s, and migrates down and up',
     async id => {
       if (!ids.includes(id)) return;

@@ -58,6 +58,8 @@ function canonical(value: unknown): string {
   return JSON.stringify(value);
 }
 const UNFINISHED: RedeliveryJobState[] = ['queued', 'running', 'paused'];
+/** See `selectable`: how long a finished job's in-flight items hold their rows. */
+const PUBLISHING_GRACE_MS = 30_000;
 const FINAL: RedeliveryJobState[] = ['cancelled', 'done', 'failed'];
 
 /** A job row as the database returns it. */
@@ -153,12 +155,22 @@ export class DatabaseRedeliveryJobStore implements RedeliveryJobStore {
     return this.db.client.config.client === 'pg';
   }
 
-  /** The selected rows not already waiting in an unfinished job. */
+  /**
+   * The selected rows not already waiting in an unfinished job, nor perhaps
+   * in flight for a job that just ended: a job cancelled or paused while a
+   * batch was out records that batch (and archives its rows) a moment
+   * later; until then, or for PUBLISHING_GRACE_MS after its last record, its
+   * `publishing` items hold their rows, so a new job cannot publish them a
+   * second time uncounted. (Items a crashed replica left `publishing` in a
+   * finished job free their rows after that.)
+   */
   private selectable(
     db: Knex | Knex.Transaction,
     environment: string,
     selection: Selection,
+    now: Date,
   ) {
+    const recent = new Date(now.getTime() - PUBLISHING_GRACE_MS).toISOString();
     return this.deadLetters
       .applySelection(db('dead_letters'), environment, selection)
       .whereNotExists(q =>
@@ -167,8 +179,19 @@ export class DatabaseRedeliveryJobStore implements RedeliveryJobStore {
           .from(`${ITEMS} as i`)
           .join(`${JOBS} as j`, 'j.id', 'i.job_id')
           .whereRaw('i.dead_letter_id = dead_letters.id')
-          .whereIn('i.state', ['queued', 'publishing'])
-          .whereIn('j.state', UNFINISHED),
+          .where(held =>
+            held
+              .where(waiting =>
+                waiting
+                  .whereIn('i.state', ['queued', 'publishing'])
+                  .whereIn('j.state', UNFINISHED),
+              )
+              .orWhere(inFlight =>
+                inFlight
+                  .where('i.state', 'publishing')
+                  .where('j.updated_at', '>', recent),
+              ),
+          ),
       );
   }
 
@@ -209,7 +232,7 @@ export class DatabaseRedeliveryJobStore implements RedeliveryJobStore {
           ? (inserted as { id: number }).id
           : inserted,
       );
-      const rows = this.selectable(tx, job.environment, job.selection);
+      const rows = this.selectable(tx, job.environment, job.selection, job.now);
       if (preview) rows.whereExists(this.previewed(tx, preview.id));
       const insert = rows
         .select(
@@ -237,6 +260,7 @@ export class DatabaseRedeliveryJobStore implements RedeliveryJobStore {
           tx,
           job.environment,
           job.selection,
+          job.now,
         )
           .whereNotExists(this.previewed(tx, preview.id))
           .count({ count: '*' });
@@ -342,7 +366,12 @@ export class DatabaseRedeliveryJobStore implements RedeliveryJobStore {
           ? (inserted as { id: number }).id
           : inserted,
       );
-      const { sql, bindings } = this.selectable(tx, environment, selection)
+      const { sql, bindings } = this.selectable(
+        tx,
+        environment,
+        selection,
+        options.now,
+      )
         .select(tx.raw('cast(? as bigint)', [id]), 'id')
         .toSQL();
       await tx.raw(

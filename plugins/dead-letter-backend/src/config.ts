@@ -134,7 +134,7 @@ export interface DeadLetterConfig {
   errorHeader: string;
   /** Seconds a catalog lookup of a service's squad is cached. */
   squadCacheSeconds: number;
-  /** Seconds a person's read decisions are reused (see DecisionCache). */
+  /** Seconds a person's read decisions are reused (a PromiseCache in the router). */
   readDecisionCacheSeconds: number;
   readers: DeadLetterReaders;
 }

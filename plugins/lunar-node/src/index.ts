@@ -32,6 +32,7 @@ export {
   type ReadinessCheck,
   type ReadinessChecksService,
 } from './health/readiness';
+export { PromiseCache } from './cache/PromiseCache';
 export {
   CachedUserInfoService,
   cachedUserInfoServiceFactory,

@@ -8,6 +8,7 @@ import {
   PermissionsService,
 } from '@backstage/backend-plugin-api';
 import {
+  PromiseCache,
   createSafeErrorMiddleware,
   parseInput,
 } from '@internal/plugin-lunar-node';
@@ -55,7 +56,6 @@ import { addRedeliveryRoutes } from './redeliveryRoutes';
 import { logsUrl } from './logsUrl';
 import { DeadLetterQuery, DeadLetterResource } from '../permissions';
 import { messageView, readersOf } from './messageView';
-import { DecisionCache } from './decisionCache';
 import { fillMissingSquads } from './squads';
 import { SquadResolver } from '../consumer/DeadLetterConsumer';
 
@@ -238,7 +238,7 @@ export async function createRouter(
     return { selection: restricted, by };
   };
 
-  const readDecisions = new DecisionCache<PolicyDecision[]>(
+  const readDecisions = new PromiseCache<PolicyDecision[]>(
     config.readDecisionCacheSeconds * 1000,
   );
   /**

@@ -7,6 +7,7 @@ import {
   createServiceFactory,
 } from '@backstage/backend-plugin-api';
 import { ResponseError } from '@backstage/errors';
+import { PromiseCache } from '../cache/PromiseCache';
 
 /** How long a token's user info is reused at most. */
 const DEFAULT_TTL_MS = 60_000;
@@ -45,21 +46,16 @@ function claimsOf(token: string): {
  * are not kept.
  */
 export class CachedUserInfoService implements UserInfoService {
-  private readonly entries = new Map<
-    string,
-    { expires: number; info: Promise<BackstageUserInfo> }
-  >();
-  private readonly ttlMs: number;
-  private readonly maxEntries: number;
-  private readonly now: () => number;
+  private readonly cache: PromiseCache<BackstageUserInfo>;
 
   constructor(
     private readonly discovery: Pick<DiscoveryService, 'getBaseUrl'>,
     options: Options = {},
   ) {
-    this.ttlMs = options.ttlMs ?? DEFAULT_TTL_MS;
-    this.maxEntries = options.maxEntries ?? 10_000;
-    this.now = options.now ?? Date.now;
+    this.cache = new PromiseCache(options.ttlMs ?? DEFAULT_TTL_MS, {
+      now: options.now,
+      maxEntries: options.maxEntries,
+    });
   }
 
   async getUserInfo(
@@ -80,20 +76,12 @@ export class CachedUserInfoService implements UserInfoService {
     }
     if (ent !== undefined) return checked(sub, ent);
 
-    const t = this.now();
-    const hit = this.entries.get(token);
-    if (hit && hit.expires > t) return hit.info;
-    if (this.entries.size >= this.maxEntries) this.entries.clear();
-    const expires = Math.min(
-      t + this.ttlMs,
-      typeof exp === 'number' ? exp * 1000 : t + this.ttlMs,
+    // Kept until the token expires, if that is before the TTL.
+    return this.cache.get(
+      token,
+      () => this.lookUp(token).then(refs => checked(sub, refs)),
+      typeof exp === 'number' ? exp * 1000 : undefined,
     );
-    const info = this.lookUp(token).then(refs => checked(sub, refs));
-    this.entries.set(token, { expires, info });
-    info.catch(() => {
-      if (this.entries.get(token)?.info === info) this.entries.delete(token);
-    });
-    return info;
   }
 
   private async lookUp(token: string): Promise<unknown> {

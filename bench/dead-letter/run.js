@@ -33,62 +33,13 @@ const N = Number(process.env.BENCH_MESSAGES || 200000);
 const AMQP_URL =
   process.env.BENCH_AMQP_URL || 'amqp://guest:guest@127.0.0.1:5672';
 const PREFIX = 'lunar_bench_dl_';
-const { SERVICES, ERRORS } = require('../lib/deadLetterSamples');
+const {
+  SERVICES,
+  ERRORS,
+  message,
+  fillQueue,
+} = require('../lib/deadLetterSamples');
 const sleep = ms => new Promise(r => setTimeout(r, ms));
-
-/** The i-th realistic dead-lettered message. */
-function message(i) {
-  const service = SERVICES[i % SERVICES.length];
-  const queue = `prod-k8s-commandstreams_bankaccount_account_${service}`;
-  const body = JSON.stringify({
-    eventId: crypto.randomUUID(),
-    accountId: `acc-${i % 50000}`,
-    amount: { value: (i % 10000) + 0.5, currency: 'DKK' },
-    reference: 'x'.repeat(820),
-    occurredAt: new Date(Date.UTC(2026, 10, 1) + i * 1000).toISOString(),
-  });
-  return {
-    body: Buffer.from(body),
-    options: {
-      messageId: `bench-${i}`,
-      correlationId: `corr-${i}`,
-      contentType: 'application/json',
-      timestamp: Math.floor(Date.now() / 1000),
-      headers: {
-        'x-error': ERRORS[i % ERRORS.length],
-        'x-first-death-queue': queue,
-        'x-first-death-reason': 'rejected',
-        'x-first-death-exchange': 'bankaccount',
-        'x-death': [
-          {
-            count: 1,
-            reason: 'rejected',
-            queue,
-            exchange: 'bankaccount',
-            'routing-keys': ['bankaccount.account.ReserveFundsResponseV1'],
-          },
-        ],
-      },
-    },
-  };
-}
-
-async function fillQueue(connection, queue) {
-  const ch = await connection.createConfirmChannel();
-  await ch.assertQueue(queue, {
-    durable: true,
-    arguments: { 'x-queue-type': 'quorum' },
-  });
-  await ch.purgeQueue(queue);
-  for (let i = 0; i < N; i++) {
-    const m = message(i);
-    if (!ch.sendToQueue(queue, m.body, m.options))
-      await new Promise(r => ch.once('drain', r));
-    if (i % 5000 === 4999) await ch.waitForConfirms();
-  }
-  await ch.waitForConfirms();
-  await ch.close();
-}
 
 /** Ceiling 1: consume and ack, nothing stored. */
 async function consumeAndAck(connection, queue) {
@@ -138,12 +89,12 @@ async function main() {
   let knex;
   try {
     console.log(`Filling ${ceilingQueue} with ${N} messages`);
-    await fillQueue(connection, ceilingQueue);
+    await fillQueue(connection, ceilingQueue, N);
     const ackOnlyRate = await consumeAndAck(connection, ceilingQueue);
     console.log(`consume-and-ack ceiling: ${ackOnlyRate.toFixed(0)} msg/s`);
 
     console.log(`Filling ${pluginQueue} with ${N} messages`);
-    await fillQueue(connection, pluginQueue);
+    await fillQueue(connection, pluginQueue, N);
 
     resetDatabases(PREFIX);
     const configFile = path.join(work, 'app-config.bench.yaml');

@@ -58,7 +58,7 @@ const apis = [
         name: 'squad-overview-http',
         title: 'Lunar Squad Overview API',
         description:
-          "The developer portal's squad-overview API: a squad's pulse and the open pull requests of its repositories.",
+          "The developer portal's squad-overview API: a squad's overview in one answer, every squad's numbers, a squad's pulse and the open pull requests of its repositories.",
         tags: ['openapi'],
       },
       spec: {

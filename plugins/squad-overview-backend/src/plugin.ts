@@ -15,13 +15,16 @@ import { DatabasePulseStore } from './database/DatabasePulseStore';
 import { PullRequestsService } from './github/PullRequestsService';
 import { ReleaseEventConsumer } from './releaseEvents/ReleaseEventConsumer';
 import { createRouter } from './service/router';
+import { SquadOverviewService } from './service/SquadOverviewService';
+import { deadLetterSource, releaseStatusSource } from './sources/sources';
 
 const DAY_MS = 86_400_000;
 
 /**
- * Serves /api/squad-overview: a squad's pulse (catalog changes and
- * release-manager's release events, stored) and its open pull requests
- * (GitHub).
+ * Serves /api/squad-overview: a squad's overview in one answer (its
+ * components joined with the dead-letter and release-status backends,
+ * open pull requests from GitHub and the stored pulse), every squad's
+ * numbers for the Squads page, and the pulse and pull requests alone.
  */
 export const squadOverviewPlugin = createBackendPlugin({
   pluginId: 'squad-overview',
@@ -35,6 +38,7 @@ export const squadOverviewPlugin = createBackendPlugin({
         scheduler: coreServices.scheduler,
         lifecycle: coreServices.lifecycle,
         auth: coreServices.auth,
+        discovery: coreServices.discovery,
         httpAuth: coreServices.httpAuth,
         httpRouter: coreServices.httpRouter,
         catalog: catalogServiceRef,
@@ -115,9 +119,19 @@ export const squadOverviewPlugin = createBackendPlugin({
               : 'not configured'
           }`,
         );
+        const { discovery, auth } = deps;
+        const overview = new SquadOverviewService({
+          catalog,
+          store,
+          pullRequests,
+          deadLetters: deadLetterSource({ discovery, auth }),
+          releases: releaseStatusSource({ discovery, auth }),
+          releaseEvents: !!config.releaseEvents,
+          logger,
+        });
         deps.httpRouter.use(
           await createRouter({
-            store,
+            overview,
             pullRequests,
             catalog,
             httpAuth: deps.httpAuth,

@@ -35,7 +35,7 @@ describe('squad-overview API against its openapi.yaml', () => {
 
   it('serves exactly the documented operations', async () => {
     const router = await createRouter({
-      store: {} as any,
+      overview: {} as any,
       pullRequests: {} as any,
       catalog: catalogServiceMock(),
       httpAuth: mockServices.httpAuth(),

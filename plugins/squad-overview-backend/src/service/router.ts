@@ -11,8 +11,8 @@ import { PulseResponse } from '@internal/plugin-squad-overview-common';
 import express from 'express';
 import Router from 'express-promise-router';
 import { z } from 'zod';
-import { PulseStore } from '../database/PulseStore';
 import { PullRequestsService } from '../github/PullRequestsService';
+import { SquadOverviewService } from './SquadOverviewService';
 
 const MAX_LIMIT = 200;
 
@@ -30,6 +30,8 @@ const groupRef = (name: string) =>
 
 const pullRequestsQuery = z.object({ owner: groupRef('owner') });
 
+const overviewQuery = z.object({ squad: groupRef('squad') });
+
 const pulseQuery = z.object({
   squad: groupRef('squad'),
   limit: z.coerce
@@ -42,14 +44,14 @@ const pulseQuery = z.object({
 
 /** `/api/squad-overview`: see the plugin's README for the API. */
 export async function createRouter(options: {
-  store: PulseStore;
+  overview: SquadOverviewService;
   pullRequests: PullRequestsService;
   catalog: CatalogService;
   httpAuth: HttpAuthService;
   releaseEvents: boolean;
   logger: LoggerService;
 }): Promise<express.Router> {
-  const { store, pullRequests, catalog, httpAuth } = options;
+  const { overview, pullRequests, catalog, httpAuth } = options;
   const router = Router();
   router.use(express.json());
 
@@ -58,33 +60,15 @@ export async function createRouter(options: {
     const credentials = await httpAuth.credentials(req);
     const entity = await catalog.getEntityByRef(ref, { credentials });
     if (!entity) throw new NotFoundError(`No group ${ref} in the catalog`);
-    return { ref, credentials };
+    return { ref, entity, credentials };
   }
 
   router.get('/pulse', async (req, res) => {
     const { squad, limit: count } = parseInput(pulseQuery, req.query);
     const { ref, credentials } = await visibleSquad(req, squad);
-    const items = await store.listForSquad(ref, count);
-    // Only entries about components the caller may see (removed ones have
-    // no component left and stay).
-    const refs = [
-      ...new Set(items.flatMap(i => (i.entityRef ? [i.entityRef] : []))),
-    ];
-    const visible = new Set<string>();
-    if (refs.length) {
-      const { items: entities } = await catalog.getEntitiesByRefs(
-        {
-          entityRefs: refs,
-          fields: ['kind', 'metadata.name', 'metadata.namespace'],
-        },
-        { credentials },
-      );
-      entities.forEach((e, i) => {
-        if (e) visible.add(refs[i]);
-      });
-    }
+    const items = await overview.storedPulse(ref, count, credentials);
     const body: PulseResponse = {
-      items: items.filter(i => !i.entityRef || visible.has(i.entityRef)),
+      items,
       sources: { catalog: true, releaseEvents: options.releaseEvents },
     };
     res.json(body);
@@ -94,6 +78,17 @@ export async function createRouter(options: {
     const { owner } = parseInput(pullRequestsQuery, req.query);
     const { ref, credentials } = await visibleSquad(req, owner);
     res.json(await pullRequests.forOwner(ref, credentials));
+  });
+
+  router.get('/overview', async (req, res) => {
+    const { squad } = parseInput(overviewQuery, req.query);
+    const { entity, credentials } = await visibleSquad(req, squad);
+    res.json(await overview.squad(entity, credentials));
+  });
+
+  router.get('/squads/overview', async (req, res) => {
+    const credentials = await httpAuth.credentials(req);
+    res.json(await overview.squads(credentials));
   });
 
   // Last: no answer carries SQL, a stack or a connection string; a lost

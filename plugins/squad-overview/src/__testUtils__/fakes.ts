@@ -1,26 +1,16 @@
 import { Entity } from '@backstage/catalog-model';
-import { DeadLetterApi } from '@internal/plugin-dead-letter-react';
-import { ReleaseStatusApi } from '@internal/plugin-release-status-react';
+import {
+  SquadOverviewResponse,
+  SquadService,
+  SquadsOverviewResponse,
+} from '@internal/plugin-squad-overview-common';
+import { SquadOverviewApi } from '../api';
 import {
   EnvironmentRelease,
   ReleaseStatus,
 } from '@internal/plugin-release-status-common';
 
 const DAY = 24 * 3_600_000;
-
-export function component(
-  name: string,
-  owner: string,
-  type = 'service',
-): Entity {
-  return {
-    apiVersion: 'backstage.io/v1alpha1',
-    kind: 'Component',
-    metadata: { name, namespace: 'default' },
-    spec: { type, lifecycle: 'production', owner: `group:default/${owner}` },
-    relations: [{ type: 'ownedBy', targetRef: `group:default/${owner}` }],
-  };
-}
 
 export function squad(name: string, members: string[]): Entity {
   return {
@@ -85,58 +75,63 @@ export function release(
   };
 }
 
-/** Typed stand-ins counting their calls. */
-export function fakeApis(options: {
-  releases: ReleaseStatus[];
-  deadLetters: Record<
-    string,
-    Array<{ service: string; squad: string; count: number }>
-  >;
-  deadLetterError?: Error;
+/** One of a squad's services as the backend joins it. */
+export function service(
+  name: string,
+  over: Partial<SquadService> = {},
+): SquadService {
+  return {
+    entityRef: `component:default/${name}`,
+    name,
+    title: null,
+    type: 'service',
+    lifecycle: 'production',
+    deadLetters: {},
+    release: null,
+    openPullRequests: null,
+    ...over,
+  };
+}
+
+/** A squad's overview as the backend answers it, every section fine. */
+export function overview(
+  over: Partial<SquadOverviewResponse> = {},
+): SquadOverviewResponse {
+  return {
+    squad: {
+      entityRef: 'group:default/squad-nasa',
+      name: 'squad-nasa',
+      title: 'Squad nasa',
+    },
+    services: [],
+    deadLetters: { environments: ['dev'] },
+    releases: { environments: ['dev', 'prod'] },
+    pullRequests: { state: 'ok', items: [], repositories: 0, missing: [] },
+    pulse: { items: [], releaseEvents: true, missing: [] },
+    ...over,
+  };
+}
+
+/** A typed stand-in for the backend's client, counting its calls. */
+export function fakeSquadApi(answers: {
+  overview?: SquadOverviewResponse | Error;
+  squads?: SquadsOverviewResponse | Error;
 }) {
   const calls: string[] = [];
-  const deadLetterApi = {
-    environments: async () => {
-      calls.push('dead-letter environments');
-      if (options.deadLetterError) throw options.deadLetterError;
-      return Object.keys(options.deadLetters).map(name => ({
-        name,
-        queue: 'dead-letters',
-        state: 'consuming' as const,
-        reason: null,
-        stored: 0,
-        logsUrlTemplate: null,
-      }));
+  const answer = async <T>(value: T | Error | undefined): Promise<T> => {
+    if (value === undefined) throw new Error('not expected in this test');
+    if (value instanceof Error) throw value;
+    return value;
+  };
+  const api: SquadOverviewApi = {
+    squadOverview: async squadRef => {
+      calls.push(`overview ${squadRef}`);
+      return answer(answers.overview);
     },
-    serviceOverview: async (environment: string, squadName?: string) => {
-      calls.push(`dead-letter services ${environment}`);
-      return options.deadLetters[environment]
-        .filter(s => s.squad === squadName)
-        .map(s => ({ ...s, oldest: '', newest: '' }));
-    },
-    squadOverview: async (environment: string) => {
-      calls.push(`dead-letter squads ${environment}`);
-      const totals = new Map<string, number>();
-      for (const s of options.deadLetters[environment]) {
-        totals.set(s.squad, (totals.get(s.squad) ?? 0) + s.count);
-      }
-      return [...totals].map(([squadName, count]) => ({
-        squad: squadName,
-        count,
-      }));
-    },
-  } as unknown as DeadLetterApi;
-  const releaseApi: ReleaseStatusApi = {
-    status: async () => {
-      throw new Error('not used');
-    },
-    overview: async o => {
-      calls.push(`releases ${o?.owner ?? 'all'}`);
-      return {
-        environments: ['dev', 'prod'],
-        items: options.releases.filter(r => !o?.owner || r.owner === o.owner),
-      };
+    squadsOverview: async () => {
+      calls.push('squads');
+      return answer(answers.squads);
     },
   };
-  return { deadLetterApi, releaseApi, calls };
+  return { api, calls };
 }

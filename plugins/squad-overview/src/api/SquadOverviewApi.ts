@@ -1,15 +1,19 @@
 import { createApiRef } from '@backstage/frontend-plugin-api';
 import {
-  PullRequestsResponse,
-  PulseResponse,
+  SquadOverviewResponse,
+  SquadsOverviewResponse,
 } from '@internal/plugin-squad-overview-common';
 
 /** The squad-overview backend (`/api/squad-overview`). */
 export interface SquadOverviewApi {
-  /** Stored pulse entries of a squad (`group:default/squad-nasa`), newest first. */
-  pulse(squad: string, limit?: number): Promise<PulseResponse>;
-  /** Open pull requests across the squad's repositories. */
-  pullRequests(owner: string): Promise<PullRequestsResponse>;
+  /**
+   * Everything a squad's page shows (`group:default/squad-nasa`): services
+   * with dead letters, drift and open pull requests, the pull requests and
+   * the pulse, each source's failure in its own section.
+   */
+  squadOverview(squad: string): Promise<SquadOverviewResponse>;
+  /** Every squad with its numbers, for the Squads page. */
+  squadsOverview(): Promise<SquadsOverviewResponse>;
 }
 
 /** The squad-overview API. */

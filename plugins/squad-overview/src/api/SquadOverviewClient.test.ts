@@ -13,31 +13,42 @@ const client = new SquadOverviewClient({
 });
 
 describe('SquadOverviewClient', () => {
-  it('asks for a squad pulse with its limit', async () => {
-    let url: URL | undefined;
+  it("asks for a squad's overview once while the cards load together", async () => {
+    const urls: URL[] = [];
     server.use(
-      http.get(`${base}/pulse`, ({ request }) => {
-        url = new URL(request.url);
-        return HttpResponse.json({
-          items: [],
-          sources: { catalog: true, releaseEvents: false },
-        });
+      http.get(`${base}/overview`, ({ request }) => {
+        urls.push(new URL(request.url));
+        return HttpResponse.json({ services: [] });
       }),
     );
-    const pulse = await client.pulse('group:default/squad-nasa', 20);
-    expect(pulse.sources.releaseEvents).toBe(false);
-    expect(Object.fromEntries(url!.searchParams)).toEqual({
-      squad: 'group:default/squad-nasa',
-      limit: '20',
-    });
+    const [a, b] = await Promise.all([
+      client.squadOverview('group:default/squad-nasa'),
+      client.squadOverview('group:default/squad-nasa'),
+    ]);
+    expect(a).toBe(b);
+    expect(urls.map(u => Object.fromEntries(u.searchParams))).toEqual([
+      { squad: 'group:default/squad-nasa' },
+    ]);
+    // Settled: a later load asks anew.
+    await client.squadOverview('group:default/squad-nasa');
+    expect(urls).toHaveLength(2);
+  });
+
+  it('asks for every squad at /squads/overview', async () => {
+    server.use(
+      http.get(`${base}/squads/overview`, () =>
+        HttpResponse.json({ squads: [] }),
+      ),
+    );
+    expect(await client.squadsOverview()).toEqual({ squads: [] });
   });
 
   it("throws the backend's error with its message", async () => {
     server.use(
-      http.get(`${base}/pull-requests`, () =>
+      http.get(`${base}/overview`, () =>
         HttpResponse.json(
           {
-            error: { name: 'InputError', message: 'owner must be a group' },
+            error: { name: 'InputError', message: 'squad must be a group' },
             response: { statusCode: 400 },
           },
           { status: 400 },
@@ -45,10 +56,10 @@ describe('SquadOverviewClient', () => {
       ),
     );
     await expect(
-      client.pullRequests('component:default/x'),
+      client.squadOverview('component:default/x'),
     ).rejects.toMatchObject({
       statusCode: 400,
-      body: { error: { message: 'owner must be a group' } },
+      body: { error: { message: 'squad must be a group' } },
     });
   });
 });

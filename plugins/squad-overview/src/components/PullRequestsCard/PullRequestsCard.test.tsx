@@ -3,34 +3,25 @@ import { renderInTestApp } from '@backstage/frontend-test-utils';
 import { EntityProvider } from '@backstage/plugin-catalog-react';
 import { PullRequestsResponse } from '@internal/plugin-squad-overview-common';
 import { squadOverviewApiRef } from '../../api';
-import { squad } from '../../__testUtils__/fakes';
+import { fakeSquadApi, overview, squad } from '../../__testUtils__/fakes';
 import { PullRequestsCard } from './PullRequestsCard';
 
 async function render(response: PullRequestsResponse | Error) {
-  const asked: string[] = [];
+  const fake = fakeSquadApi({
+    overview:
+      response instanceof Error
+        ? response
+        : overview({ pullRequests: response }),
+  });
   await renderInTestApp(
     <EntityProvider entity={squad('squad-nasa', ['ada'])}>
       <PullRequestsCard />
     </EntityProvider>,
     {
-      apis: [
-        [
-          squadOverviewApiRef,
-          {
-            pulse: async () => {
-              throw new Error('not used');
-            },
-            pullRequests: async (owner: string) => {
-              asked.push(owner);
-              if (response instanceof Error) throw response;
-              return response;
-            },
-          },
-        ],
-      ],
+      apis: [[squadOverviewApiRef, fake.api]],
     },
   );
-  return asked;
+  return fake.calls;
 }
 
 describe('PullRequestsCard', () => {
@@ -62,7 +53,7 @@ describe('PullRequestsCard', () => {
         },
       ],
     });
-    expect(asked).toEqual(['group:default/squad-nasa']);
+    expect(asked).toEqual(['overview group:default/squad-nasa']);
     const link = await screen.findByRole('link', { name: /#412/ });
     expect(link).toHaveAttribute(
       'href',

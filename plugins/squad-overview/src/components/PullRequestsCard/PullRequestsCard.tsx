@@ -9,12 +9,10 @@ import {
   TableColumn,
   WarningPanel,
 } from '@backstage/core-components';
-import { useApi } from '@backstage/frontend-plugin-api';
 import { stringifyEntityRef } from '@backstage/catalog-model';
 import { useEntity } from '@backstage/plugin-catalog-react';
 import { PullRequest } from '@internal/plugin-squad-overview-common';
-import useAsync from 'react-use/esm/useAsync';
-import { squadOverviewApiRef } from '../../api';
+import { useSquadOverview } from '../../hooks/useSquadOverview';
 import { cardTableOptions } from '../tableOptions';
 
 const columns: TableColumn<PullRequest>[] = [
@@ -55,12 +53,9 @@ const columns: TableColumn<PullRequest>[] = [
 /** Open pull requests across the squad's repositories (GitHub). */
 export function PullRequestsCard() {
   const { entity } = useEntity();
-  const owner = stringifyEntityRef(entity);
-  const api = useApi(squadOverviewApiRef);
-  const { value, loading, error } = useAsync(
-    () => api.pullRequests(owner),
-    [api, owner],
-  );
+  const overview = useSquadOverview(stringifyEntityRef(entity));
+  const { loading, error } = overview;
+  const value = overview.value?.pullRequests;
   return (
     <InfoCard
       title="Open PRs"

@@ -4,84 +4,66 @@ import {
   entityRouteRef,
   EntityProvider,
 } from '@backstage/plugin-catalog-react';
-import { deadLetterApiRef } from '@internal/plugin-dead-letter-react';
-import { releaseStatusApiRef } from '@internal/plugin-release-status-react';
-import { PulseResponse } from '@internal/plugin-squad-overview-common';
-import { squadOverviewApiRef, SquadOverviewApi } from '../../api';
-import { fakeApis, release, squad } from '../../__testUtils__/fakes';
+import { SquadOverviewResponse } from '@internal/plugin-squad-overview-common';
+import { squadOverviewApiRef } from '../../api';
+import { fakeSquadApi, overview, squad } from '../../__testUtils__/fakes';
 import { PulseCard } from './PulseCard';
 
-function squadApi(pulse: PulseResponse): SquadOverviewApi {
-  return {
-    pulse: async () => pulse,
-    pullRequests: async () => {
-      throw new Error('not used');
-    },
-  };
-}
-
-async function render(pulse: PulseResponse, deadLetterError?: Error) {
-  const apis = fakeApis({
-    releases: [
-      {
-        ...release('authentication', 'squad-nasa', 1, 1),
-        environments: [
-          {
-            ...release('authentication', 'squad-nasa', 1, 1).environments[1],
-            releasedAt: new Date(Date.now() - 2 * 3_600_000).toISOString(),
-            releasedBy: 'Ada',
-            artifactId: 'master-1c1508405e-67e9d69164',
-          },
-        ],
-      },
-    ],
-    deadLetters: { dev: [] },
-    deadLetterError,
-  });
-  (apis.deadLetterApi as any).histogram = async () => ({
-    from: '',
-    hours: 168,
-    buckets: [
-      {
-        hour: new Date(Date.now() - 5 * 3_600_000).toISOString().slice(0, 13),
-        key: 'dead-letter',
-        count: 120,
-      },
-    ],
-  });
+async function render(
+  pulse: SquadOverviewResponse['pulse'],
+  squadName = 'squad-nasa',
+) {
   await renderInTestApp(
-    <EntityProvider entity={squad('squad-nasa', ['ada'])}>
+    <EntityProvider entity={squad(squadName, ['ada'])}>
       <PulseCard />
     </EntityProvider>,
     {
       apis: [
-        [squadOverviewApiRef, squadApi(pulse)],
-        [deadLetterApiRef, apis.deadLetterApi],
-        [releaseStatusApiRef, apis.releaseApi],
+        [
+          squadOverviewApiRef,
+          fakeSquadApi({ overview: overview({ pulse }) }).api,
+        ],
       ],
       mountedRoutes: { '/catalog/:namespace/:kind/:name': entityRouteRef },
     },
   );
 }
 
+const ago = (ms: number) => new Date(Date.now() - ms).toISOString();
+
 describe('PulseCard', () => {
   it('lists what happened newest first, each linking to where it happened', async () => {
     await render({
       items: [
         {
-          id: '1',
+          key: 'event:1',
+          at: ago(10 * 60_000),
           kind: 'service-added',
-          occurredAt: new Date(Date.now() - 10 * 60_000).toISOString(),
-          squad: 'group:default/squad-nasa',
-          entityRef: 'component:default/payments',
-          service: 'payments',
-          environment: null,
-          actor: null,
-          artifactId: null,
           summary: 'payments was added to the catalog',
+          entityRef: 'component:default/payments',
+          tab: '',
+        },
+        {
+          key: 'release:authentication',
+          at: ago(2 * 3_600_000),
+          kind: 'released',
+          summary:
+            'authentication master-1c1508405e-67e9d69164 was released to prod by Ada',
+          entityRef: 'component:default/authentication',
+          tab: '/releases',
+        },
+        {
+          key: 'burst:dev:dead-letter',
+          at: ago(5 * 3_600_000),
+          kind: 'dead-letter-burst',
+          summary:
+            '120 messages of dead-letter were dead-lettered in dev within an hour',
+          entityRef: 'component:default/dead-letter',
+          tab: '/dead-letter',
         },
       ],
-      sources: { catalog: true, releaseEvents: true },
+      releaseEvents: true,
+      missing: [],
     });
     const links = await screen.findAllByRole('link');
     expect(links.map(l => [l.textContent, l.getAttribute('href')])).toEqual([
@@ -101,40 +83,51 @@ describe('PulseCard', () => {
     expect(screen.getByText('10 min ago')).toBeInTheDocument();
   });
 
-  it('says what is empty and which part could not be loaded', async () => {
-    await render(
-      { items: [], sources: { catalog: true, releaseEvents: false } },
-      new Error('dead-letter backend is down'),
-    );
+  it('says which part of the pulse could not be loaded, and shows the rest', async () => {
+    await render({
+      items: [
+        {
+          key: 'release:authentication',
+          at: ago(2 * 3_600_000),
+          kind: 'released',
+          summary: 'authentication master-1 was released to prod by Ada',
+          entityRef: 'component:default/authentication',
+          tab: '/releases',
+        },
+      ],
+      releaseEvents: false,
+      missing: [
+        { message: 'dead-letter backend: dead-letter backend is down' },
+      ],
+    });
     expect(
       await screen.findByText(
-        /could not be loaded: dead letters: dead-letter backend is down/,
+        /could not be loaded: dead-letter backend: dead-letter backend is down/,
       ),
     ).toBeInTheDocument();
-    // The release from release-manager still shows.
     expect(screen.getByText(/was released to prod by Ada/)).toBeInTheDocument();
   });
 
+  it('shows an unreadable stored pulse in the card, not as a page error', async () => {
+    await render({
+      items: [],
+      releaseEvents: true,
+      missing: [],
+      error: { message: 'pulse store: connection terminated' },
+    });
+    expect(
+      await screen.findByText(/Could not load the pulse/),
+    ).toBeInTheDocument();
+    expect(
+      screen.getByText('pulse store: connection terminated'),
+    ).toBeInTheDocument();
+    expect(screen.queryByText(/Nothing has happened/)).toBeNull();
+  });
+
   it('explains an empty pulse and how to add release events', async () => {
-    const apis = fakeApis({ releases: [], deadLetters: {} });
-    await renderInTestApp(
-      <EntityProvider entity={squad('squad-aura', [])}>
-        <PulseCard />
-      </EntityProvider>,
-      {
-        apis: [
-          [
-            squadOverviewApiRef,
-            squadApi({
-              items: [],
-              sources: { catalog: true, releaseEvents: false },
-            }),
-          ],
-          [deadLetterApiRef, apis.deadLetterApi],
-          [releaseStatusApiRef, apis.releaseApi],
-        ],
-        mountedRoutes: { '/catalog/:namespace/:kind/:name': entityRouteRef },
-      },
+    await render(
+      { items: [], releaseEvents: false, missing: [] },
+      'squad-aura',
     );
     expect(
       await screen.findByText(

@@ -5,7 +5,7 @@ import {
   driftScore,
   formatDrift,
 } from '@internal/plugin-release-status-common';
-import { SquadOverviewData } from '../../hooks/useSquadOverview';
+import { SquadOverviewResponse } from '@internal/plugin-squad-overview-common';
 import { useEntityLink } from '../links';
 
 function Figure(props: {
@@ -42,17 +42,16 @@ function Figure(props: {
 /** The numbers a squad looks at first: services, dead letters, drift. */
 export function KeyNumbers(props: {
   squadRef: string;
-  data: SquadOverviewData;
+  data: SquadOverviewResponse;
 }) {
   const { squadRef, data } = props;
   const link = useEntityLink();
   const byType = new Map<string, number>();
   for (const s of data.services) {
-    const type = String(s.entity.spec?.type ?? 'other');
-    byType.set(type, (byType.get(type) ?? 0) + 1);
+    byType.set(s.type, (byType.get(s.type) ?? 0) + 1);
   }
   const production =
-    data.releaseEnvironments[data.releaseEnvironments.length - 1];
+    data.releases.environments[data.releases.environments.length - 1];
   const behind = data.services
     .filter(
       s =>
@@ -77,34 +76,34 @@ export function KeyNumbers(props: {
         </Figure>
       </Grid>
       <Grid item xs={12} sm={4}>
-        {data.deadLetterEnvironments.length ? (
-          data.deadLetterEnvironments.map(env => {
-            const total = data.services.reduce(
-              (n, s) => n + (s.deadLetters[env] ?? 0),
-              0,
-            );
-            return (
-              <Figure
-                key={env}
-                label={`Dead letters in ${env}`}
-                value={total}
-                target="0"
-                good={total === 0}
-              >
-                <Box>
-                  <Link to={link(squadRef, '/dead-letter')}>
-                    Open the Dead Letter tab
-                  </Link>
-                </Box>
-              </Figure>
-            );
-          })
-        ) : (
-          <Typography variant="body2" color="textSecondary">
-            Dead letters: no environment is configured
-            (deadLetter.environments).
-          </Typography>
-        )}
+        {data.deadLetters.environments.length
+          ? data.deadLetters.environments.map(env => {
+              const total = data.services.reduce(
+                (n, s) => n + (s.deadLetters[env] ?? 0),
+                0,
+              );
+              return (
+                <Figure
+                  key={env}
+                  label={`Dead letters in ${env}`}
+                  value={total}
+                  target="0"
+                  good={total === 0}
+                >
+                  <Box>
+                    <Link to={link(squadRef, '/dead-letter')}>
+                      Open the Dead Letter tab
+                    </Link>
+                  </Box>
+                </Figure>
+              );
+            })
+          : !data.deadLetters.error && (
+              <Typography variant="body2" color="textSecondary">
+                Dead letters: no environment is configured
+                (deadLetter.environments).
+              </Typography>
+            )}
       </Grid>
       <Grid item xs={12} sm={4}>
         {production ? (
@@ -123,11 +122,9 @@ export function KeyNumbers(props: {
                   e => e.environment === production,
                 )!;
                 return (
-                  <li key={s.ref}>
-                    <Link to={link(s.ref, '/releases')}>
-                      {s.entity.metadata.name}
-                    </Link>
-                    : {formatDrift(env.drift!, s.release!.defaultBranch)}
+                  <li key={s.entityRef}>
+                    <Link to={link(s.entityRef, '/releases')}>{s.name}</Link>:{' '}
+                    {formatDrift(env.drift!, s.release!.defaultBranch)}
                   </li>
                 );
               })}
@@ -143,19 +140,26 @@ export function KeyNumbers(props: {
   );
 }
 
-/** Errors of parts that did not load; the rest still shows. */
-export function PartErrors(props: { data: SquadOverviewData }) {
+/** Sections whose source failed; the rest still shows. */
+export function PartErrors(props: { data: SquadOverviewResponse }) {
+  const { deadLetters, releases } = props.data;
+  const parts = [
+    { part: 'dead letters', error: deadLetters.error },
+    { part: 'release status', error: releases.error },
+  ];
   return (
     <>
-      {props.data.errors.map(e => (
-        <Box mb={2} key={e.part}>
-          <WarningPanel
-            severity="warning"
-            title={`Could not load ${e.part}`}
-            message={e.message}
-          />
-        </Box>
-      ))}
+      {parts.map(({ part, error }) =>
+        error ? (
+          <Box mb={2} key={part}>
+            <WarningPanel
+              severity="warning"
+              title={`Could not load ${part}`}
+              message={error.message}
+            />
+          </Box>
+        ) : null,
+      )}
     </>
   );
 }

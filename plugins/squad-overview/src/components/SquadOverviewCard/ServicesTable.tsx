@@ -1,23 +1,29 @@
 import { Typography } from '@material-ui/core';
 import { Link, Table, TableColumn } from '@backstage/core-components';
 import { DriftBadge } from '@internal/plugin-release-status-react';
-import { SquadOverviewData, SquadService } from '../../hooks/useSquadOverview';
+import {
+  SquadOverviewResponse,
+  SquadService,
+} from '@internal/plugin-squad-overview-common';
 import { useEntityLink } from '../links';
 
-/** Each owned component with type, lifecycle, release state and dead letters. */
-export function ServicesTable(props: { data: SquadOverviewData }) {
+/**
+ * Each owned component with type, lifecycle, release state, dead letters
+ * and open pull requests.
+ */
+export function ServicesTable(props: { data: SquadOverviewResponse }) {
   const { data } = props;
   const link = useEntityLink();
   const columns: TableColumn<SquadService>[] = [
     {
       title: 'Service',
-      field: 'entity.metadata.name',
+      field: 'name',
       highlight: true,
-      render: row => <Link to={link(row.ref)}>{row.entity.metadata.name}</Link>,
+      render: row => <Link to={link(row.entityRef)}>{row.name}</Link>,
     },
-    { title: 'Type', field: 'entity.spec.type' },
-    { title: 'Lifecycle', field: 'entity.spec.lifecycle' },
-    ...data.releaseEnvironments.map(
+    { title: 'Type', field: 'type' },
+    { title: 'Lifecycle', field: 'lifecycle' },
+    ...data.releases.environments.map(
       (env): TableColumn<SquadService> => ({
         title: env,
         sorting: false,
@@ -34,8 +40,8 @@ export function ServicesTable(props: { data: SquadOverviewData }) {
           }
           return (
             <Link
-              to={link(row.ref, '/releases')}
-              aria-label={`${row.entity.metadata.name} in ${env}`}
+              to={link(row.entityRef, '/releases')}
+              aria-label={`${row.name} in ${env}`}
             >
               <DriftBadge
                 drift={release.drift}
@@ -47,7 +53,7 @@ export function ServicesTable(props: { data: SquadOverviewData }) {
         },
       }),
     ),
-    ...data.deadLetterEnvironments.map(
+    ...data.deadLetters.environments.map(
       (env): TableColumn<SquadService> => ({
         title: `Dead letters ${env}`,
         type: 'numeric',
@@ -55,7 +61,7 @@ export function ServicesTable(props: { data: SquadOverviewData }) {
           (a.deadLetters[env] ?? 0) - (b.deadLetters[env] ?? 0),
         render: row =>
           row.deadLetters[env] ? (
-            <Link to={link(row.ref, '/dead-letter')}>
+            <Link to={link(row.entityRef, '/dead-letter')}>
               {row.deadLetters[env].toLocaleString('en-US')}
             </Link>
           ) : (
@@ -63,6 +69,17 @@ export function ServicesTable(props: { data: SquadOverviewData }) {
           ),
       }),
     ),
+    {
+      title: 'Open PRs',
+      type: 'numeric',
+      customSort: (a, b) =>
+        (a.openPullRequests ?? -1) - (b.openPullRequests ?? -1),
+      // Unknown (no repository, or GitHub not asked): left blank.
+      render: row =>
+        row.openPullRequests === null
+          ? ''
+          : row.openPullRequests.toLocaleString('en-US'),
+    },
   ];
   return (
     <Table<SquadService>

@@ -1,65 +1,56 @@
 import { screen, within } from '@testing-library/react';
 import { renderInTestApp } from '@backstage/frontend-test-utils';
 import {
-  catalogApiRef,
   entityRouteRef,
   EntityProvider,
 } from '@backstage/plugin-catalog-react';
-import { catalogApiMock } from '@backstage/plugin-catalog-react/testUtils';
-import { deadLetterApiRef } from '@internal/plugin-dead-letter-react';
-import { releaseStatusApiRef } from '@internal/plugin-release-status-react';
+import { SquadOverviewResponse } from '@internal/plugin-squad-overview-common';
+import { squadOverviewApiRef } from '../../api';
 import { SquadOverviewCard } from './SquadOverviewCard';
-import { component, fakeApis, release, squad } from '../../__testUtils__/fakes';
+import {
+  fakeSquadApi,
+  overview,
+  release,
+  service,
+  squad,
+} from '../../__testUtils__/fakes';
 
 jest.setTimeout(30_000);
 
-async function render(apis: ReturnType<typeof fakeApis>, services = 3) {
-  const names = Array.from(
-    { length: services },
-    (_, i) => `svc-${String(i).padStart(3, '0')}`,
-  );
+async function render(answer: SquadOverviewResponse | Error) {
+  const fake = fakeSquadApi({ overview: answer });
   await renderInTestApp(
     <EntityProvider entity={squad('squad-nasa', ['ada'])}>
       <SquadOverviewCard />
     </EntityProvider>,
     {
-      apis: [
-        [
-          catalogApiRef,
-          catalogApiMock({
-            entities: [
-              ...names.map(n => component(n, 'squad-nasa')),
-              component('go-amqp', 'squad-nasa', 'library'),
-              component('card-clearing', 'squad-gemini'),
-            ],
-          }),
-        ],
-        [deadLetterApiRef, apis.deadLetterApi],
-        [releaseStatusApiRef, apis.releaseApi],
-      ],
+      apis: [[squadOverviewApiRef, fake.api]],
       mountedRoutes: { '/catalog/:namespace/:kind/:name': entityRouteRef },
     },
   );
-  return names;
+  return fake.calls;
 }
 
 describe('SquadOverviewCard', () => {
   it("shows the squad's numbers and services, worst drift first", async () => {
-    const apis = fakeApis({
-      releases: [
-        release('svc-000', 'squad-nasa', 2, 1),
-        release('svc-001', 'squad-nasa', 7, 13),
-        release('svc-002', 'squad-nasa', 0, 0),
-        release('card-clearing', 'squad-gemini', 9, 20),
-      ],
-      deadLetters: {
-        dev: [
-          { service: 'svc-001', squad: 'squad-nasa', count: 40 },
-          { service: 'card-clearing', squad: 'squad-gemini', count: 5 },
+    await render(
+      overview({
+        services: [
+          service('go-amqp', { type: 'library' }),
+          service('svc-000', {
+            release: release('svc-000', 'squad-nasa', 2, 1),
+          }),
+          service('svc-001', {
+            release: release('svc-001', 'squad-nasa', 7, 13),
+            deadLetters: { dev: 40 },
+            openPullRequests: 3,
+          }),
+          service('svc-002', {
+            release: release('svc-002', 'squad-nasa', 0, 0),
+          }),
         ],
-      },
-    });
-    await render(apis);
+      }),
+    );
     expect(await screen.findByLabelText('Services: 4')).toBeInTheDocument();
     expect(screen.getByText('service: 3, library: 1')).toBeInTheDocument();
     expect(
@@ -79,7 +70,6 @@ describe('SquadOverviewCard', () => {
       'href',
       '/catalog/default/component/svc-001/releases',
     );
-    // The table: the squad's own components only, with dead letters.
     const table = screen.getByRole('table');
     const row = within(table)
       .getByRole('link', { name: 'svc-001' })
@@ -88,37 +78,80 @@ describe('SquadOverviewCard', () => {
       'href',
       '/catalog/default/component/svc-001/dead-letter',
     );
+    // Open PRs, the last column.
+    expect(within(row).getAllByRole('cell').pop()).toHaveTextContent('3');
     expect(within(table).getAllByRole('row')).toHaveLength(1 + 4);
-    expect(screen.queryByRole('link', { name: 'card-clearing' })).toBeNull();
   });
 
-  it('makes the same few requests for 150 services', async () => {
-    const apis = fakeApis({ releases: [], deadLetters: { dev: [], prod: [] } });
-    await render(apis, 150);
-    // 151 rows take jsdom a while on a loaded machine.
+  it('makes one request for 150 services', async () => {
+    const calls = await render(
+      overview({
+        services: Array.from({ length: 150 }, (_, i) =>
+          service(`svc-${String(i).padStart(3, '0')}`),
+        ),
+        deadLetters: { environments: ['dev', 'prod'] },
+      }),
+    );
+    // 150 rows take jsdom a while on a loaded machine.
     expect(
-      await screen.findByLabelText('Services: 151', {}, { timeout: 20_000 }),
+      await screen.findByLabelText('Services: 150', {}, { timeout: 20_000 }),
     ).toBeInTheDocument();
-    expect(apis.calls.sort()).toEqual([
-      'dead-letter environments',
-      'dead-letter services dev',
-      'dead-letter services prod',
-      'releases group:default/squad-nasa',
-    ]);
+    expect(calls).toEqual(['overview group:default/squad-nasa']);
   });
 
-  it('shows what it has when a part fails', async () => {
-    const apis = fakeApis({
-      releases: [release('svc-000', 'squad-nasa', 1, 1)],
-      deadLetters: {},
-      deadLetterError: new Error('dead-letter backend unavailable'),
-    });
-    await render(apis, 1);
+  it('shows a failed dead-letter section in its place, and the rest', async () => {
+    await render(
+      overview({
+        services: [
+          service('svc-000', {
+            release: release('svc-000', 'squad-nasa', 1, 1),
+          }),
+        ],
+        deadLetters: {
+          environments: [],
+          error: { message: 'dead-letter backend: 503 Service Unavailable' },
+        },
+      }),
+    );
     expect(
       await screen.findByText(/Could not load dead letters/),
     ).toBeInTheDocument();
     expect(
+      screen.getByText('dead-letter backend: 503 Service Unavailable'),
+    ).toBeInTheDocument();
+    // Not mistaken for an installation without environments.
+    expect(screen.queryByText(/no environment is configured/)).toBeNull();
+    expect(
       screen.getByLabelText('Behind master in prod: 1'),
     ).toBeInTheDocument();
+    expect(screen.getAllByRole('link', { name: 'svc-000' })).toHaveLength(2);
+  });
+
+  it('shows a failed release-status section in its place, and the rest', async () => {
+    await render(
+      overview({
+        services: [service('svc-000', { deadLetters: { dev: 2 } })],
+        releases: {
+          environments: [],
+          error: {
+            message: 'release-status backend: 500 Internal Server Error',
+          },
+        },
+      }),
+    );
+    expect(
+      await screen.findByText(/Could not load release status/),
+    ).toBeInTheDocument();
+    expect(screen.getByLabelText('Dead letters in dev: 2')).toBeInTheDocument();
+    expect(
+      screen.getByText('Release status is not available.'),
+    ).toBeInTheDocument();
+  });
+
+  it('shows a page error when the overview cannot be loaded at all', async () => {
+    await render(new Error('squad-overview backend is down'));
+    expect(
+      await screen.findAllByText(/squad-overview backend is down/),
+    ).not.toHaveLength(0);
   });
 });

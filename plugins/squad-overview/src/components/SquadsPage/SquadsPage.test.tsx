@@ -1,51 +1,63 @@
 import { screen, within } from '@testing-library/react';
 import { renderInTestApp } from '@backstage/frontend-test-utils';
-import { catalogApiRef, entityRouteRef } from '@backstage/plugin-catalog-react';
-import { catalogApiMock } from '@backstage/plugin-catalog-react/testUtils';
-import { deadLetterApiRef } from '@internal/plugin-dead-letter-react';
-import { releaseStatusApiRef } from '@internal/plugin-release-status-react';
+import { entityRouteRef } from '@backstage/plugin-catalog-react';
+import {
+  SquadSummary,
+  SquadsOverviewResponse,
+} from '@internal/plugin-squad-overview-common';
+import { squadOverviewApiRef } from '../../api';
+import { fakeSquadApi } from '../../__testUtils__/fakes';
 import { SquadsPage } from './SquadsPage';
-import { component, fakeApis, release, squad } from '../../__testUtils__/fakes';
+
+const row = (name: string, over: Partial<SquadSummary>): SquadSummary => ({
+  entityRef: `group:default/${name}`,
+  name,
+  title: `Squad ${name.slice(6)}`,
+  members: 0,
+  servicesByType: {},
+  services: 0,
+  deadLetters: {},
+  behindInProduction: 0,
+  ...over,
+});
+
+const answer = (
+  over: Partial<SquadsOverviewResponse> = {},
+): SquadsOverviewResponse => ({
+  squads: [
+    row('squad-gemini', {
+      members: 2,
+      services: 3,
+      servicesByType: { service: 2, library: 1 },
+      deadLetters: { dev: 43870 },
+      behindInProduction: 1,
+    }),
+    row('squad-nasa', {
+      members: 1,
+      services: 1,
+      servicesByType: { service: 1 },
+      deadLetters: { dev: 7 },
+      behindInProduction: 1,
+    }),
+  ],
+  deadLetters: { environments: ['dev'] },
+  releases: { production: 'prod' },
+  unknownOwners: { items: [] },
+  ...over,
+});
+
+async function render(squads: SquadsOverviewResponse | Error) {
+  const fake = fakeSquadApi({ squads });
+  await renderInTestApp(<SquadsPage />, {
+    apis: [[squadOverviewApiRef, fake.api]],
+    mountedRoutes: { '/catalog/:namespace/:kind/:name': entityRouteRef },
+  });
+  return fake.calls;
+}
 
 describe('SquadsPage', () => {
-  it('lists every squad with members, services, dead letters and drift', async () => {
-    const apis = fakeApis({
-      releases: [
-        release('card-clearing', 'squad-gemini', 7, 13),
-        release('cards-api', 'squad-gemini', 0, 0),
-        release('dead-letter', 'squad-nasa', 3, 8),
-      ],
-      deadLetters: {
-        dev: [
-          { service: 'card-clearing', squad: 'squad-gemini', count: 43870 },
-          { service: 'dead-letter', squad: 'squad-nasa', count: 7 },
-        ],
-      },
-    });
-    await renderInTestApp(<SquadsPage />, {
-      apis: [
-        [
-          catalogApiRef,
-          catalogApiMock({
-            entities: [
-              squad('squad-gemini', ['ada', 'bo']),
-              squad('squad-nasa', ['cecilie']),
-              {
-                ...squad('lunar', []),
-                spec: { type: 'organization', children: [] },
-              },
-              component('card-clearing', 'squad-gemini'),
-              component('cards-api', 'squad-gemini'),
-              component('card-lib', 'squad-gemini', 'library'),
-              component('dead-letter', 'squad-nasa'),
-            ],
-          }),
-        ],
-        [deadLetterApiRef, apis.deadLetterApi],
-        [releaseStatusApiRef, apis.releaseApi],
-      ],
-      mountedRoutes: { '/catalog/:namespace/:kind/:name': entityRouteRef },
-    });
+  it('lists every squad with members, services, dead letters and drift, from one request', async () => {
+    const calls = await render(answer());
 
     expect(await screen.findByText('2 squads')).toBeInTheDocument();
     const gemini = screen
@@ -67,44 +79,30 @@ describe('SquadsPage', () => {
       'href',
       '/catalog/default/group/squad-gemini/dead-letter',
     );
-    // Organisation groups are not squads; the largest squad comes first.
-    expect(screen.queryByRole('link', { name: 'lunar' })).toBeNull();
     const rows = screen.getAllByRole('row').slice(1);
     expect(rows[0]).toHaveTextContent('squad-gemini');
-    expect(apis.calls.sort()).toEqual([
-      'dead-letter environments',
-      'dead-letter squads dev',
-      'releases all',
-    ]);
+    expect(calls).toEqual(['squads']);
     // Every owner is a squad: no warning.
     expect(screen.queryByText(/not a known squad/)).toBeNull();
   });
 
   it('flags owners that are not in the catalog', async () => {
-    const apis = fakeApis({ releases: [], deadLetters: {} });
-    await renderInTestApp(<SquadsPage />, {
-      apis: [
-        [
-          catalogApiRef,
-          catalogApiMock({
-            entities: [
-              squad('squad-gemini', ['ada']),
-              {
-                ...squad('platform-guild', []),
-                spec: { type: 'team', children: [] },
-              },
-              component('card-clearing', 'squad-gemini'),
-              component('guild-tools', 'platform-guild'),
-              component('payments-api-sdk', 'squad-juno'),
-              component('payments-plugin-hikashop', 'squad-juno'),
-            ],
-          }),
-        ],
-        [deadLetterApiRef, apis.deadLetterApi],
-        [releaseStatusApiRef, apis.releaseApi],
-      ],
-      mountedRoutes: { '/catalog/:namespace/:kind/:name': entityRouteRef },
-    });
+    await render(
+      answer({
+        unknownOwners: {
+          items: [
+            {
+              entityRef: 'group:default/squad-juno',
+              name: 'squad-juno',
+              components: [
+                'component:default/payments-api-sdk',
+                'component:default/payments-plugin-hikashop',
+              ],
+            },
+          ],
+        },
+      }),
+    );
 
     expect(
       await screen.findByText(/1 owner is not in the catalog/),
@@ -116,7 +114,32 @@ describe('SquadsPage', () => {
     expect(
       within(item).getByRole('link', { name: 'payments-api-sdk' }),
     ).toHaveAttribute('href', '/catalog/default/component/payments-api-sdk');
-    // A group that exists but is not a squad is a known owner.
-    expect(screen.queryByText(/platform-guild/)).toBeNull();
+  });
+
+  it('shows a failed section as a warning above the squads, not as a page error', async () => {
+    await render(
+      answer({
+        squads: [row('squad-nasa', { services: 1, behindInProduction: null })],
+        deadLetters: { environments: [] },
+        releases: {
+          production: null,
+          error: { message: 'release-status backend: 502 Bad Gateway' },
+        },
+      }),
+    );
+    expect(
+      await screen.findByText('release-status backend: 502 Bad Gateway'),
+    ).toBeInTheDocument();
+    expect(screen.getByText(/Some numbers are missing/)).toBeInTheDocument();
+    expect(
+      screen.getByRole('link', { name: 'squad-nasa' }),
+    ).toBeInTheDocument();
+  });
+
+  it('shows a page error when the squads cannot be loaded at all', async () => {
+    await render(new Error('squad-overview backend is down'));
+    expect(
+      await screen.findAllByText(/squad-overview backend is down/),
+    ).not.toHaveLength(0);
   });
 });

@@ -21,7 +21,16 @@ import { useSquads } from './useSquads';
 export function SquadsPage() {
   const { value, loading, error } = useSquads();
   const [picked, setPicked] = useState<string>();
-  const environment = picked ?? value?.environments[0];
+  const environments = value?.deadLetters.environments ?? [];
+  const environment = picked ?? environments[0];
+  // Sections whose source failed: the rest of the numbers still show.
+  const problems = value
+    ? [
+        value.deadLetters.error,
+        value.releases.error,
+        value.unknownOwners.error,
+      ].flatMap(e => (e ? [e.message] : []))
+    : [];
 
   return (
     <Page themeId="tool">
@@ -31,9 +40,9 @@ export function SquadsPage() {
       />
       <Content>
         <ContentHeader title="Squads">
-          {value && value.environments.length > 1 && (
+          {environments.length > 1 && (
             <EnvironmentSelect
-              environments={value.environments}
+              environments={environments}
               value={environment}
               onChange={setPicked}
             />
@@ -41,7 +50,7 @@ export function SquadsPage() {
         </ContentHeader>
         {loading && <Progress />}
         {error && <ResponseErrorPanel error={error} />}
-        {value?.problems.map(p => (
+        {problems.map(p => (
           <WarningPanel
             key={p}
             severity="warning"
@@ -49,14 +58,14 @@ export function SquadsPage() {
             message={p}
           />
         ))}
-        {value && value.unknown.length > 0 && (
-          <UnknownOwnersWarning owners={value.unknown} />
+        {value && value.unknownOwners.items.length > 0 && (
+          <UnknownOwnersWarning owners={value.unknownOwners.items} />
         )}
         {value && (
           <SquadsTable
-            rows={value.rows}
+            rows={value.squads}
             environment={environment}
-            production={value.production}
+            production={value.releases.production ?? undefined}
           />
         )}
       </Content>

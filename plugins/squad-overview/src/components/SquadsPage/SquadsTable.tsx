@@ -6,7 +6,7 @@ import {
   TableColumn,
 } from '@backstage/core-components';
 import { useEntityLink } from '../links';
-import { SquadRow } from './useSquads';
+import { SquadSummary } from '@internal/plugin-squad-overview-common';
 
 /**
  * The squads, largest first: members, services by type, dead letters in
@@ -14,20 +14,20 @@ import { SquadRow } from './useSquads';
  * (when release status answered).
  */
 export function SquadsTable(props: {
-  rows: SquadRow[];
+  rows: SquadSummary[];
   environment: string | undefined;
   production: string | undefined;
 }) {
   const { rows, environment, production } = props;
   const link = useEntityLink();
-  const columns: TableColumn<SquadRow>[] = [
+  const columns: TableColumn<SquadSummary>[] = [
     {
       title: 'Squad',
       field: 'name',
       highlight: true,
       render: row => (
         <>
-          <Link to={link(row.ref)}>{row.name}</Link>
+          <Link to={link(row.entityRef)}>{row.name}</Link>
           {row.title !== row.name && (
             <Typography variant="body2" color="textSecondary">
               {row.title}
@@ -58,11 +58,11 @@ export function SquadsTable(props: {
           {
             title: `Dead letters (${environment})`,
             type: 'numeric' as const,
-            customSort: (a: SquadRow, b: SquadRow) =>
+            customSort: (a: SquadSummary, b: SquadSummary) =>
               (a.deadLetters[environment] ?? 0) -
               (b.deadLetters[environment] ?? 0),
-            render: (row: SquadRow) => (
-              <Link to={link(row.ref, '/dead-letter')}>
+            render: (row: SquadSummary) => (
+              <Link to={link(row.entityRef, '/dead-letter')}>
                 {(row.deadLetters[environment] ?? 0).toLocaleString('en-US')}
               </Link>
             ),
@@ -75,7 +75,7 @@ export function SquadsTable(props: {
             title: `Behind in ${production}`,
             field: 'behindInProduction',
             type: 'numeric' as const,
-            render: (row: SquadRow) => row.behindInProduction ?? '',
+            render: (row: SquadSummary) => row.behindInProduction ?? '',
           },
         ]
       : []),
@@ -91,7 +91,7 @@ export function SquadsTable(props: {
     );
   }
   return (
-    <Table<SquadRow>
+    <Table<SquadSummary>
       title={`${rows.length} squads`}
       options={{ paging: false, search: true, padding: 'dense' }}
       columns={columns}

@@ -1,7 +1,7 @@
 import { Link, WarningPanel } from '@backstage/core-components';
 import { parseEntityRef } from '@backstage/catalog-model';
 import { useEntityLink } from '../links';
-import { UnknownOwner } from './useSquads';
+import { UnknownOwner } from '@internal/plugin-squad-overview-common';
 
 /** Owners that are not in the catalog, with the components they are said to own. */
 export function UnknownOwnersWarning(props: { owners: UnknownOwner[] }) {
@@ -18,7 +18,7 @@ export function UnknownOwnersWarning(props: { owners: UnknownOwner[] }) {
         <>
           <ul>
             {owners.map(owner => (
-              <li key={owner.ref}>
+              <li key={owner.entityRef}>
                 owner {owner.name} is not a known squad:{' '}
                 {owner.components.map((ref, i) => (
                   <span key={ref}>

@@ -1,4 +1,6 @@
 import fs from 'node:fs';
+import http from 'node:http';
+import { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { ConfigReader } from '@backstage/config';
 import { ScmIntegrations } from '@backstage/integration';
@@ -182,5 +184,66 @@ describe('GithubSource (recorded GitHub API responses)', () => {
       ).toBeUndefined();
     }
     expect(server.requests.length).toBe(seen);
+  });
+});
+
+describe('GithubSource conditional requests', () => {
+  it('sends the ETag of the last answer and reuses it on 304; its version sees a moved tag', async () => {
+    const seen: Array<{ url: string; ifNoneMatch?: string; status: number }> =
+      [];
+    let prodSha = fixture('compare-prod-master').base_commit.sha;
+    const bodies = (): Record<string, unknown> => ({
+      [REPO]: fixture('repo'),
+      [`${REPO}/commits/master`]: fixture('commit-master'),
+      [`${REPO}/git/matching-refs/tags/`]: [
+        { ref: 'refs/tags/prod', object: { sha: prodSha } },
+        { ref: 'refs/tags/v1.0.0', object: { sha: 'f'.repeat(40) } },
+      ],
+    });
+    const server = http.createServer((req, res) => {
+      const body = bodies()[new URL(req.url!, 'http://x').pathname];
+      const etag = `"${Buffer.from(JSON.stringify(body ?? null)).toString(
+        'base64url',
+      )}"`.slice(0, 60);
+      const ifNoneMatch = req.headers['if-none-match'] as string | undefined;
+      let status = 200;
+      if (!body) status = 404;
+      else if (ifNoneMatch === etag) status = 304;
+      seen.push({ url: req.url!, ifNoneMatch, status });
+      res.writeHead(status, { 'Content-Type': 'application/json', etag });
+      res.end(status === 200 ? JSON.stringify(body) : undefined);
+    });
+    await new Promise<void>(r => server.listen(0, '127.0.0.1', r));
+    const { port } = server.address() as AddressInfo;
+    try {
+      const github = GithubSource.fromIntegrations(
+        ScmIntegrations.fromConfig(
+          new ConfigReader({
+            integrations: {
+              github: [
+                {
+                  host: 'github.com',
+                  apiBaseUrl: `http://127.0.0.1:${port}`,
+                  token: 'ghp_valid',
+                },
+              ],
+            },
+          }),
+        ),
+      )!;
+      const repo = { projectSlug: 'lunarway/card-clearing', name: 'x' };
+      const first = await github.version(repo, ['dev', 'prod']);
+      expect(seen.map(s => s.status)).toEqual([200, 200, 200]);
+      seen.length = 0;
+      // Unchanged: three 304s, the same version.
+      expect(await github.version(repo, ['dev', 'prod'])).toBe(first);
+      expect(seen.map(s => s.status)).toEqual([304, 304, 304]);
+      expect(seen.every(s => s.ifNoneMatch)).toBe(true);
+      // prod released elsewhere: another version.
+      prodSha = 'e'.repeat(40);
+      expect(await github.version(repo, ['dev', 'prod'])).not.toBe(first);
+    } finally {
+      await new Promise(r => server.close(r));
+    }
   });
 });

@@ -21,6 +21,9 @@ interface GithubCommit {
   };
 }
 
+/** Answers kept for conditional requests (a few per repository). */
+const MAX_ETAGS = 20_000;
+
 /** A GitHub owner or repository name: no `.`/`..`, nothing but `[\w.-]`. */
 const SLUG_PART = /^(?!\.\.?$)[\w.-]+$/;
 
@@ -48,6 +51,11 @@ export function parseProjectSlug(
  */
 export class GithubSource implements GitSource {
   readonly kind = 'github';
+  /**
+   * Last answer per API path with its ETag: every request is conditional,
+   * and GitHub does not count a 304 against the rate limit.
+   */
+  private readonly etags = new Map<string, { etag: string; body: unknown }>();
 
   static fromIntegrations(
     integrations: ScmIntegrations,
@@ -77,19 +85,43 @@ export class GithubSource implements GitSource {
     return parseProjectSlug(repo.projectSlug) !== undefined;
   }
 
+  async version(
+    repo: RepositoryRef,
+    environments: string[],
+  ): Promise<string | undefined> {
+    const parsed = parseProjectSlug(repo.projectSlug);
+    if (!parsed) return undefined;
+    const slug = encodeSlug(parsed);
+    const branch = await this.branchOf(slug);
+    if (!branch) return undefined;
+    // Both conditional: usually two 304s.
+    const [head, tags] = await Promise.all([
+      this.get<GithubCommit>(slug, `/commits/${encodeURIComponent(branch)}`),
+      this.get<Array<{ ref: string; object: { sha: string } }>>(
+        slug,
+        '/git/matching-refs/tags/',
+      ),
+    ]);
+    const wanted = new Set(environments.map(e => `refs/tags/${e}`));
+    return JSON.stringify({
+      branch,
+      head: head?.sha ?? null,
+      tags: (tags ?? [])
+        .filter(t => wanted.has(t.ref))
+        .map(t => [t.ref, t.object.sha])
+        .sort(),
+    });
+  }
+
   async read(
     repo: RepositoryRef,
     environments: string[],
   ): Promise<GitFacts | undefined> {
     const parsed = parseProjectSlug(repo.projectSlug);
     if (!parsed) return undefined;
-    // Each part encoded: the slug is only ever one owner and one repository.
-    const slug = `${encodeURIComponent(parsed.owner)}/${encodeURIComponent(
-      parsed.repo,
-    )}`;
-    const meta = await this.get<{ default_branch: string }>(slug, '');
-    if (!meta) return undefined;
-    const branch = this.defaultBranch ?? meta.default_branch;
+    const slug = encodeSlug(parsed);
+    const branch = await this.branchOf(slug);
+    if (!branch) return undefined;
     const headCommit = await this.get<GithubCommit>(
       slug,
       `/commits/${encodeURIComponent(branch)}`,
@@ -138,6 +170,16 @@ export class GithubSource implements GitSource {
     return facts;
   }
 
+  /**
+   * The configured branch, or the repository's default; undefined when
+   * there is no such repository.
+   */
+  private async branchOf(slug: string): Promise<string | undefined> {
+    const meta = await this.get<{ default_branch: string }>(slug, '');
+    if (!meta) return undefined;
+    return this.defaultBranch ?? meta.default_branch;
+  }
+
   /** GET `/repos/{slug}{suffix}` (`slug` encoded) from the API; undefined on 404. */
   private async get<T>(slug: string, suffix: string): Promise<T | undefined> {
     const apiPath = `/repos/${slug}${suffix}`;
@@ -145,15 +187,21 @@ export class GithubSource implements GitSource {
     const { headers } = await this.credentials.getCredentials({
       url: `https://${this.integration.config.host}/${slug}`,
     });
+    const cached = this.etags.get(apiPath);
     const response = await fetch(url, {
       signal: AbortSignal.timeout(10_000),
       headers: {
         Accept: 'application/vnd.github+json',
         'X-GitHub-Api-Version': '2022-11-28',
         ...headers,
+        ...(cached && { 'If-None-Match': cached.etag }),
       },
     });
-    if (response.status === 404) return undefined;
+    if (response.status === 304 && cached) return cached.body as T;
+    if (response.status === 404) {
+      this.etags.delete(apiPath);
+      return undefined;
+    }
     if (!response.ok) {
       const body = (await response.json().catch(() => ({}))) as {
         message?: string;
@@ -165,8 +213,24 @@ export class GithubSource implements GitSource {
         response.status >= 500 ? 'unreachable' : 'error',
       );
     }
-    return (await response.json()) as T;
+    const body = (await response.json()) as T;
+    const etag = response.headers.get('etag');
+    if (etag) {
+      // Oldest first out: a bound on memory, not an LRU.
+      if (this.etags.size >= MAX_ETAGS) {
+        this.etags.delete(this.etags.keys().next().value!);
+      }
+      this.etags.set(apiPath, { etag, body });
+    }
+    return body;
   }
+}
+
+/** Each part encoded: the slug is only ever one owner and one repository. */
+function encodeSlug(parsed: { owner: string; repo: string }): string {
+  return `${encodeURIComponent(parsed.owner)}/${encodeURIComponent(
+    parsed.repo,
+  )}`;
 }
 
 function dateOf(c: GithubCommit): string {

@@ -30,33 +30,29 @@ export class LocalGitSource implements GitSource {
     return true;
   }
 
+  async version(
+    repo: RepositoryRef,
+    environments: string[],
+  ): Promise<string | undefined> {
+    const git = await this.open(repo);
+    if (!git) return undefined;
+    // The branch and the environment tags with the commits they point to.
+    const branch = this.defaultBranch ?? (await headBranch(git));
+    const refs = await git(
+      'for-each-ref',
+      '--format=%(refname) %(objectname) %(*objectname)',
+      `refs/heads/${branch}`,
+      ...environments.map(e => `refs/tags/${e}`),
+    );
+    return `${branch}\n${refs}`;
+  }
+
   async read(
     repo: RepositoryRef,
     environments: string[],
   ): Promise<GitFacts | undefined> {
-    const dir = await this.locate(repo.name);
-    if (!dir) return undefined;
-    const env = gitEnvironment(dir);
-    const git = async (...args: string[]) =>
-      (
-        await exec('git', args, {
-          cwd: dir,
-          env,
-          maxBuffer: 16 * 1024 * 1024,
-        })
-      ).stdout;
-    // The folder itself must be the repository: git stops at its parent.
-    try {
-      await git('rev-parse', '--git-dir');
-    } catch {
-      throw new SourceError(
-        `'${path.basename(
-          dir,
-        )}' in releaseStatus.git.localDirectory is not a git repository`,
-        'error',
-      );
-    }
-
+    const git = await this.open(repo);
+    if (!git) return undefined;
     const branch = this.defaultBranch ?? (await headBranch(git));
     const head = await commit(git, `refs/heads/${branch}`);
     const tags = new Set(
@@ -92,6 +88,33 @@ export class LocalGitSource implements GitSource {
       });
     }
     return facts;
+  }
+
+  /** Runs git in the repository's folder; undefined when there is none. */
+  private async open(repo: RepositoryRef): Promise<Git | undefined> {
+    const dir = await this.locate(repo.name);
+    if (!dir) return undefined;
+    const env = gitEnvironment(dir);
+    const git = async (...args: string[]) =>
+      (
+        await exec('git', args, {
+          cwd: dir,
+          env,
+          maxBuffer: 16 * 1024 * 1024,
+        })
+      ).stdout;
+    // The folder itself must be the repository: git stops at its parent.
+    try {
+      await git('rev-parse', '--git-dir');
+    } catch {
+      throw new SourceError(
+        `'${path.basename(
+          dir,
+        )}' in releaseStatus.git.localDirectory is not a git repository`,
+        'error',
+      );
+    }
+    return git;
   }
 
   private async locate(name: string): Promise<string | undefined> {

@@ -29,6 +29,15 @@ export interface ReleaseManagerSource {
     service: string,
     environments: string[],
   ): Promise<ReleaseManagerFacts | undefined>;
+  /**
+   * A cheap check of what `facts` would say: the artifact released to each
+   * environment (one request); undefined for an unknown service. Equal
+   * versions mean unchanged facts, so a refresh skips the rest.
+   */
+  version?(
+    service: string,
+    environments: string[],
+  ): Promise<string | undefined>;
 }
 
 // release-manager's response shapes (lunarway/release-manager:
@@ -78,28 +87,21 @@ export class ReleaseManagerClient implements ReleaseManagerSource {
     },
   ) {}
 
+  async version(
+    service: string,
+    environments: string[],
+  ): Promise<string | undefined> {
+    const released = await this.released(service, environments);
+    if (!released) return undefined;
+    return JSON.stringify(released.map(([name, s]) => [name, s.tag]).sort());
+  }
+
   async facts(
     service: string,
     environments: string[],
   ): Promise<ReleaseManagerFacts | undefined> {
-    const status = await this.get<RmStatusResponse>(
-      `/status?service=${encodeURIComponent(service)}`,
-    );
-    if (!status) return undefined;
-    const perEnvironment = new Map<string, RmEnvironmentStatus>();
-    for (const env of status.environments ?? []) {
-      if (env?.name) perEnvironment.set(env.name, env);
-    }
-    // Older responses have one field per environment instead of a list.
-    for (const name of environments) {
-      const value = status[name] as RmEnvironmentStatus | undefined;
-      if (!perEnvironment.has(name) && value && typeof value === 'object') {
-        perEnvironment.set(name, value);
-      }
-    }
-    const released = [...perEnvironment].filter(([, s]) => s.tag);
-    // release-manager answers unknown services with empty environments.
-    if (!released.length) return undefined;
+    const released = await this.released(service, environments);
+    if (!released) return undefined;
 
     const [details, policies] = await Promise.all([
       Promise.all(
@@ -142,6 +144,34 @@ export class ReleaseManagerClient implements ReleaseManagerSource {
         environment: p.environment,
       })),
     };
+  }
+
+  /**
+   * The environments `GET /status` says the service is released to, with
+   * their artifacts; undefined when release-manager does not know it.
+   */
+  private async released(
+    service: string,
+    environments: string[],
+  ): Promise<Array<[string, RmEnvironmentStatus]> | undefined> {
+    const status = await this.get<RmStatusResponse>(
+      `/status?service=${encodeURIComponent(service)}`,
+    );
+    if (!status) return undefined;
+    const perEnvironment = new Map<string, RmEnvironmentStatus>();
+    for (const env of status.environments ?? []) {
+      if (env?.name) perEnvironment.set(env.name, env);
+    }
+    // Older responses have one field per environment instead of a list.
+    for (const name of environments) {
+      const value = status[name] as RmEnvironmentStatus | undefined;
+      if (!perEnvironment.has(name) && value && typeof value === 'object') {
+        perEnvironment.set(name, value);
+      }
+    }
+    const released = [...perEnvironment].filter(([, s]) => s.tag);
+    // release-manager answers unknown services with empty environments.
+    return released.length ? released : undefined;
   }
 
   /** GET a path; undefined on 404. */

@@ -44,6 +44,15 @@ export interface GitSource {
     repo: RepositoryRef,
     environments: string[],
   ): Promise<GitFacts | undefined>;
+  /**
+   * A cheap check of what `read` would say: the branch head and the
+   * environment tags; undefined when the repository is not found. Equal
+   * versions mean unchanged facts, so a refresh skips `read`.
+   */
+  version?(
+    repo: RepositoryRef,
+    environments: string[],
+  ): Promise<string | undefined>;
 }
 
 /**

@@ -41,10 +41,26 @@ export interface Config {
       defaultBranch?: string;
     };
     /**
-     * How long a component's status is cached, in seconds (default 300).
-     * A status with an unreachable or failing source is cached for at most
-     * 30 seconds.
+     * No longer read: statuses are computed ahead by the scheduled refresh
+     * (releaseStatus.refresh) and answered from the database.
+     * @deprecated
      */
     cacheSeconds?: number;
+    /** The scheduled refresh that computes every component's status ahead. */
+    refresh?: {
+      /**
+       * Seconds between refreshes of every component (default 300); one
+       * replica runs each refresh.
+       */
+      frequencySeconds?: number;
+      /** Components computed at once (default 4). */
+      concurrency?: number;
+      /**
+       * Seconds after which a component whose sources look unchanged is
+       * recomputed anyway, e.g. for changed auto-release policies
+       * (default 3600).
+       */
+      maxAgeSeconds?: number;
+    };
   };
 }

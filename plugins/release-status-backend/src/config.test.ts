@@ -14,7 +14,11 @@ describe('readReleaseStatusConfig', () => {
         githubHost: 'github.com',
         defaultBranch: undefined,
       },
-      cacheSeconds: 300,
+      refresh: {
+        frequencySeconds: 300,
+        concurrency: 4,
+        maxAgeSeconds: 3600,
+      },
     });
   });
 
@@ -34,12 +38,23 @@ describe('readReleaseStatusConfig', () => {
     ).toBe('../repos');
   });
 
+  it('reads the refresh schedule', () => {
+    expect(
+      read({
+        refresh: { frequencySeconds: 60, concurrency: 2, maxAgeSeconds: 600 },
+      }).refresh,
+    ).toEqual({ frequencySeconds: 60, concurrency: 2, maxAgeSeconds: 600 });
+  });
+
   it('refuses bad values at start-up', () => {
     expect(() => read({ environments: [] })).toThrow(/at least one/);
     expect(() => read({ environments: ['dev', '../prod'] })).toThrow(
       /not a valid environment/,
     );
-    expect(() => read({ cacheSeconds: -1 })).toThrow(/negative/);
+    expect(() => read({ refresh: { frequencySeconds: 0 } })).toThrow(
+      /refresh.frequencySeconds must be a positive number/,
+    );
+    expect(() => read({ refresh: { concurrency: -1 } })).toThrow(/positive/);
     expect(() => read({ git: { localDirectory: 3 } })).toThrow(
       /must be a string/,
     );

@@ -4,7 +4,14 @@ export interface ReleaseStatusConfig {
   environments: string[];
   releaseManager?: { baseUrl: string; token: string; timeoutMs: number };
   git: { localDirectory?: string; githubHost: string; defaultBranch?: string };
-  cacheSeconds: number;
+  refresh: {
+    /** Between scheduled refreshes of every component. */
+    frequencySeconds: number;
+    /** Components computed at once by a refresh. */
+    concurrency: number;
+    /** A component unchanged by its fingerprint is recomputed after this anyway. */
+    maxAgeSeconds: number;
+  };
 }
 
 /**
@@ -40,9 +47,18 @@ export function readReleaseStatusConfig(root: Config): ReleaseStatusConfig {
     }
   }
   const rm = config?.getOptionalConfig('releaseManager');
-  const cacheSeconds = config?.getOptionalNumber('cacheSeconds') ?? 300;
-  if (cacheSeconds < 0)
-    throw new Error('releaseStatus.cacheSeconds must not be negative');
+  const positive = (key: string, fallback: number) => {
+    const value = config?.getOptionalNumber(key) ?? fallback;
+    if (!(value > 0)) {
+      throw new Error(`releaseStatus.${key} must be a positive number`);
+    }
+    return value;
+  };
+  const refresh = {
+    frequencySeconds: positive('refresh.frequencySeconds', 300),
+    concurrency: Math.floor(positive('refresh.concurrency', 4)) || 1,
+    maxAgeSeconds: positive('refresh.maxAgeSeconds', 3600),
+  };
   return {
     environments,
     releaseManager: rm && {
@@ -55,6 +71,6 @@ export function readReleaseStatusConfig(root: Config): ReleaseStatusConfig {
       githubHost: config?.getOptionalString('git.githubHost') ?? 'github.com',
       defaultBranch: config?.getOptionalString('git.defaultBranch'),
     },
-    cacheSeconds,
+    refresh,
   };
 }

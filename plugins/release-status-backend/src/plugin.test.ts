@@ -8,7 +8,11 @@ import {
 } from '@backstage/backend-test-utils';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { ReleaseStatus } from '@internal/plugin-release-status-common';
-import { releaseStatusPlugin } from './plugin';
+import {
+  SchedulerService,
+  ServiceFactory,
+} from '@backstage/backend-plugin-api';
+import { REFRESH_TASK_ID, releaseStatusPlugin } from './plugin';
 import { makeGitRepo, tempDir } from './__testUtils__/gitRepo';
 import { startReleaseManager } from './__testUtils__/releaseManager';
 import { startJsonServer } from './__testUtils__/jsonServer';
@@ -17,6 +21,16 @@ import { component } from './__testUtils__/catalog';
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 const now = Math.floor(Date.now() / 1000) * 1000;
+
+/** A scheduler whose tasks run when the test says so. */
+function manualScheduler() {
+  // mockServices.scheduler() is a MockSchedulerService typed as
+  // SchedulerService; its factory installs that same instance.
+  return mockServices.scheduler() as SchedulerService & {
+    factory(options: { skipTaskRunOnStartup: boolean }): ServiceFactory;
+    triggerTask(id: string): Promise<void>;
+  };
+}
 
 describe('release-status backend', () => {
   const repos = tempDir();
@@ -47,9 +61,11 @@ describe('release-status backend', () => {
       { now },
     );
     rm = await startReleaseManager({ token: 'rm-token', now });
+    const scheduler = manualScheduler();
     const backend = await startTestBackend({
       features: [
         releaseStatusPlugin,
+        scheduler.factory({ skipTaskRunOnStartup: true }),
         // No Authorization header means no caller.
         mockServices.httpAuth.factory({
           defaultCredentials: mockCredentials.none(),
@@ -80,13 +96,14 @@ describe('release-status backend', () => {
             releaseStatus: {
               releaseManager: { baseUrl: rm.url, token: 'rm-token' },
               git: { localDirectory: repos.dir },
-              cacheSeconds: 60,
             },
           },
         }),
       ],
     });
     server = backend.server;
+    // Statuses are computed ahead: one scheduled refresh.
+    await scheduler.triggerTask(REFRESH_TASK_ID);
   });
   afterAll(async () => {
     await rm.close();
@@ -154,17 +171,43 @@ describe('release-status backend', () => {
     expect(ghost.sources[1].message).toMatch(/ghost/);
   });
 
-  it('caches per component and refreshes on request', async () => {
+  it('answers from the store, saying when it was computed', async () => {
     const ref = 'component:default/card-clearing';
-    await get(`/status?entityRef=${ref}`);
     const before = rm.requests.length;
-    const cached = await get(`/status?entityRef=${ref}`);
+    const stored = await get(`/status?entityRef=${ref}`);
     expect(rm.requests.length).toBe(before);
-    const fresh = await get(`/status?entityRef=${ref}&refresh=true`);
+    expect(stored.body.freshness).toMatchObject({ state: 'computed' });
+    expect(stored.body.computedAt).toBe(stored.body.generatedAt);
+    // POST /refresh recomputes it now.
+    const fresh = await request(server)
+      .post('/api/release-status/refresh')
+      .set('Authorization', mockCredentials.user.header())
+      .send({ entityRef: ref });
+    expect(fresh.status).toBe(200);
     expect(rm.requests.length).toBeGreaterThan(before);
-    expect(Date.parse(fresh.body.generatedAt)).toBeGreaterThanOrEqual(
-      Date.parse(cached.body.generatedAt),
+    expect(Date.parse(fresh.body.computedAt)).toBeGreaterThanOrEqual(
+      Date.parse(stored.body.computedAt),
     );
+  });
+
+  it('answers a component not computed yet as pending and computes it', async () => {
+    // docs-only has no release-manager annotation: the refresh does not
+    // walk it, so the first read finds nothing stored.
+    const ref = 'component:default/docs-only';
+    const first = await get(`/status?entityRef=${ref}`);
+    expect(first.status).toBe(200);
+    expect(first.body).toMatchObject({
+      environments: [],
+      sources: [],
+      computedAt: null,
+      freshness: { state: 'pending' },
+    });
+    let state = first.body.freshness.state;
+    for (let i = 0; i < 100 && state === 'pending'; i++) {
+      await new Promise(r => setTimeout(r, 50));
+      state = (await get(`/status?entityRef=${ref}`)).body.freshness.state;
+    }
+    expect(state).toBe('computed');
   });
 
   it('lists a squad, and everyone worst drift first', async () => {
@@ -264,9 +307,11 @@ describe('release-status backend with GitHub', () => {
       )[url.pathname];
       return body ? { status: 200, body } : undefined;
     });
+    const scheduler = manualScheduler();
     const backend = await startTestBackend({
       features: [
         releaseStatusPlugin,
+        scheduler.factory({ skipTaskRunOnStartup: true }),
         catalogServiceMock.factory({
           entities: [
             {
@@ -295,6 +340,7 @@ describe('release-status backend with GitHub', () => {
       ],
     });
     server = backend.server;
+    await scheduler.triggerTask(REFRESH_TASK_ID);
   });
   afterAll(() => github.close());
 

@@ -11,11 +11,18 @@ import { LocalGitSource } from './sources/LocalGitSource';
 import { ReleaseManagerClient } from './sources/ReleaseManagerClient';
 import { GitSource } from './sources/types';
 import { ReleaseStatusService } from './service/ReleaseStatusService';
+import { ReleaseStatusRefresher } from './service/ReleaseStatusRefresher';
 import { createRouter } from './service/router';
+import { DatabaseReleaseStatusStore } from './database/DatabaseReleaseStatusStore';
+import { releaseStatusPermissions } from '@internal/plugin-release-status-common';
+
+/** The scheduled task that computes every component's status ahead. */
+export const REFRESH_TASK_ID = 'release-status-refresh';
 
 /**
  * Serves /api/release-status: what each component runs in each environment
- * (release-manager) and how far that is behind the default branch (git).
+ * (release-manager) and how far that is behind the default branch (git),
+ * computed ahead by a scheduled refresh and answered from the database.
  */
 export const releaseStatusPlugin = createBackendPlugin({
   pluginId: 'release-status',
@@ -24,12 +31,29 @@ export const releaseStatusPlugin = createBackendPlugin({
       deps: {
         rootConfig: coreServices.rootConfig,
         logger: coreServices.logger,
-        cache: coreServices.cache,
+        database: coreServices.database,
+        scheduler: coreServices.scheduler,
+        auth: coreServices.auth,
         httpRouter: coreServices.httpRouter,
         httpAuth: coreServices.httpAuth,
+        permissions: coreServices.permissions,
+        permissionsRegistry: coreServices.permissionsRegistry,
+        auditor: coreServices.auditor,
         catalog: catalogServiceRef,
       },
-      async init({ rootConfig, logger, cache, httpRouter, httpAuth, catalog }) {
+      async init({
+        rootConfig,
+        logger,
+        database,
+        scheduler,
+        auth,
+        httpRouter,
+        httpAuth,
+        permissions,
+        permissionsRegistry,
+        auditor,
+        catalog,
+      }) {
         const config = readReleaseStatusConfig(rootConfig);
         const gitSources: GitSource[] = [];
         // Only an integration configured on purpose: the implicit
@@ -56,19 +80,51 @@ export const releaseStatusPlugin = createBackendPlugin({
             config.releaseManager &&
             new ReleaseManagerClient(config.releaseManager),
           gitSources,
-          cache,
-          ttlMs: config.cacheSeconds * 1000,
           logger,
         });
+        const store = await DatabaseReleaseStatusStore.create({ database });
+        const refresher = new ReleaseStatusRefresher({
+          service,
+          store,
+          catalog,
+          auth,
+          logger,
+          concurrency: config.refresh.concurrency,
+          maxAgeMs: config.refresh.maxAgeSeconds * 1000,
+        });
+        const frequency = { seconds: config.refresh.frequencySeconds };
+        await scheduler.scheduleTask({
+          id: REFRESH_TASK_ID,
+          // One replica runs each refresh; every replica reads the result.
+          scope: 'global',
+          frequency,
+          timeout: { seconds: Math.max(600, config.refresh.frequencySeconds) },
+          initialDelay: { seconds: 15 },
+          fn: async () => {
+            await refresher.refreshAll();
+          },
+        });
+        permissionsRegistry.addPermissions(releaseStatusPermissions);
         logger.info(
           `Release status: environments ${config.environments.join(
             ', ',
           )}; release-manager ${
             config.releaseManager ? 'configured' : 'not configured'
-          }; git sources: ${gitSources.map(s => s.kind).join(', ') || 'none'}`,
+          }; git sources: ${
+            gitSources.map(s => s.kind).join(', ') || 'none'
+          }; refreshed every ${config.refresh.frequencySeconds} s`,
         );
         httpRouter.use(
-          await createRouter({ service, catalog, httpAuth, logger }),
+          await createRouter({
+            environments: config.environments,
+            store,
+            refresher,
+            catalog,
+            httpAuth,
+            permissions,
+            auditor,
+            logger,
+          }),
         );
       },
     });

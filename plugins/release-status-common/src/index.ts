@@ -5,4 +5,5 @@
  */
 export * from './annotations';
 export * from './drift';
+export * from './permissions';
 export * from './types';

@@ -86,8 +86,37 @@ export interface ReleaseStatus {
   environments: EnvironmentRelease[];
   autoReleasePolicies: AutoReleasePolicy[];
   sources: SourceState[];
-  /** When these facts were gathered (ISO); they may come from a cache. */
+  /** When these facts were gathered (ISO); for a pending status, when it was answered. */
   generatedAt: string;
+  /**
+   * When the stored status was computed by the refresh (ISO); null while
+   * the component is pending (not computed yet). Absent only from older
+   * backends.
+   */
+  computedAt?: string | null;
+  /** How fresh the answer is. Absent only from older backends. */
+  freshness?: ReleaseStatusFreshness;
+}
+
+/**
+ * How fresh a release status is: statuses are computed ahead by a
+ * scheduled refresh and answered from the database.
+ */
+export interface ReleaseStatusFreshness {
+  /**
+   * `computed`: the refresh's last result; `pending`: not computed yet (a
+   * refresh of the component has been started; ask again shortly).
+   */
+  state: 'computed' | 'pending';
+  /** When a refresh last looked at the component (found it unchanged or recomputed it). */
+  checkedAt: string | null;
+  /**
+   * Why the last refresh of the component failed (the status is then the
+   * one before), or which source failed in it.
+   */
+  lastError?: string;
+  /** When `lastError` happened (ISO). */
+  lastErrorAt?: string;
 }
 
 /** GET /overview: the release status of many components. */

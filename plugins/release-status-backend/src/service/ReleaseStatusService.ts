@@ -1,5 +1,5 @@
-import { CacheService, LoggerService } from '@backstage/backend-plugin-api';
-import { JsonObject } from '@backstage/types';
+import { createHash } from 'node:crypto';
+import { LoggerService } from '@backstage/backend-plugin-api';
 import {
   ANNOTATION_SOURCE_LOCATION,
   Entity,
@@ -24,20 +24,6 @@ import {
 
 const PROJECT_SLUG_ANNOTATION = 'github.com/project-slug';
 
-/**
- * How long a status is cached when a source could not answer (`unreachable`
- * or `error`): briefly, so a GitHub or release-manager outage is not served
- * as the answer for the whole cache period once the source is back.
- */
-export const FAILURE_TTL_MS = 30_000;
-
-/** Whether a status holds an answer, or only a failure to get one. */
-function hasFailedSource(status: ReleaseStatus): boolean {
-  return status.sources.some(
-    s => s.state === 'unreachable' || s.state === 'error',
-  );
-}
-
 /** The repository an entity's facts are read from. */
 export function repositoryOf(entity: Entity): RepositoryRef {
   const annotations = entity.metadata.annotations ?? {};
@@ -58,71 +44,82 @@ export interface ReleaseStatusServiceOptions {
   releaseManager?: ReleaseManagerSource;
   /** Tried in order; the first that handles a repository reads it. */
   gitSources: GitSource[];
-  cache: CacheService;
-  /** How long an answered status is cached. */
-  ttlMs: number;
-  /**
-   * How long a status with an `unreachable` or `error` source is cached, at
-   * most `ttlMs` (default {@link FAILURE_TTL_MS}).
-   */
-  failureTtlMs?: number;
   logger: LoggerService;
+}
+
+/** The release-manager service name and repository of a component. */
+function namesOf(entity: Entity) {
+  return {
+    service:
+      entity.metadata.annotations?.[LUNAR_ANNOTATIONS.releaseManagerService] ??
+      entity.metadata.name,
+    repo: repositoryOf(entity),
+  };
 }
 
 /**
  * Release status of catalog components: release-manager's view of each
- * environment merged with git's (the environment tags and drift), cached
- * per component so many requests for a squad's services cost one look-up
- * each per cache period (a much shorter one when a source failed).
+ * environment merged with git's (the environment tags and drift). Called
+ * by the refresh only (see ReleaseStatusRefresher), never per request.
  */
 export class ReleaseStatusService {
-  private readonly inFlight = new Map<string, Promise<ReleaseStatus>>();
-
   constructor(private readonly options: ReleaseStatusServiceOptions) {}
 
   get environments() {
     return this.options.environments;
   }
 
-  async status(
-    entity: Entity,
-    opts: { refresh?: boolean } = {},
-  ): Promise<ReleaseStatus> {
-    const key = `status:${stringifyEntityRef(entity)}`;
-    if (!opts.refresh) {
-      const cached = await this.options.cache.get(key);
-      if (cached) return cached as unknown as ReleaseStatus;
-    }
-    // Concurrent requests for the same component share one look-up.
-    const running = this.inFlight.get(key);
-    if (running) return running;
-    const promise = this.compute(entity)
-      .then(async status => {
-        await this.options.cache.set(key, status as unknown as JsonObject, {
-          ttl: this.ttlOf(status),
-        });
-        return status;
-      })
-      .finally(() => this.inFlight.delete(key));
-    this.inFlight.set(key, promise);
-    return promise;
-  }
-
   /**
-   * `ok`, `not-configured` and `unknown-service` are answers, kept for the
-   * whole TTL; a source that failed is asked again soon.
+   * What the sources look like now, cheaply (release-manager's artifact
+   * per environment, git's branch head and environment tags), as a hash;
+   * undefined when a source cannot say (no cheap check, or it failed), so
+   * the component is recomputed. Equal fingerprints mean an unchanged
+   * status.
    */
-  private ttlOf(status: ReleaseStatus): number {
-    const { ttlMs, failureTtlMs = FAILURE_TTL_MS } = this.options;
-    return hasFailedSource(status) ? Math.min(ttlMs, failureTtlMs) : ttlMs;
+  async fingerprint(entity: Entity): Promise<string | undefined> {
+    const { environments, releaseManager, gitSources } = this.options;
+    const { service, repo } = namesOf(entity);
+    const gitSource = gitSources.find(s => s.handles(repo));
+    if (
+      (releaseManager && !releaseManager.version) ||
+      (gitSource && !gitSource.version)
+    ) {
+      return undefined;
+    }
+    try {
+      const [rm, git] = await Promise.all([
+        releaseManager?.version!(service, environments) ?? 'not-configured',
+        gitSource?.version!(repo, environments) ?? 'not-configured',
+      ]);
+      return createHash('sha256')
+        .update(
+          JSON.stringify({
+            entity: {
+              ref: stringifyEntityRef(entity),
+              service,
+              repo,
+              owner: ownerOf(entity),
+            },
+            environments,
+            rm: rm ?? null,
+            git: git ?? null,
+          }),
+        )
+        .digest('hex');
+    } catch (e) {
+      this.options.logger.debug(
+        `Release status: no fingerprint for ${stringifyEntityRef(entity)}: ${
+          (e as Error).message
+        }`,
+      );
+      return undefined;
+    }
   }
 
-  private async compute(entity: Entity): Promise<ReleaseStatus> {
+  /** Asks every source; a failing source is a state in the answer, never a throw. */
+  async compute(entity: Entity): Promise<ReleaseStatus> {
     const { environments, releaseManager, gitSources } = this.options;
-    const service =
-      entity.metadata.annotations?.[LUNAR_ANNOTATIONS.releaseManagerService] ??
-      entity.metadata.name;
-    const repo = repositoryOf(entity);
+    const { service, repo } = namesOf(entity);
     const gitSource = gitSources.find(s => s.handles(repo));
 
     const [rm, git] = await Promise.all([
@@ -181,8 +178,7 @@ export class ReleaseStatusService {
     return {
       entityRef: stringifyEntityRef(entity),
       service,
-      owner:
-        entity.relations?.find(r => r.type === 'ownedBy')?.targetRef ?? null,
+      owner: ownerOf(entity),
       defaultBranch: git.facts?.defaultBranch ?? 'master',
       head: git.facts
         ? {
@@ -225,6 +221,10 @@ export class ReleaseStatusService {
       return { state: { source, state, message: error.message } };
     }
   }
+}
+
+function ownerOf(entity: Entity): string | null {
+  return entity.relations?.find(r => r.type === 'ownedBy')?.targetRef ?? null;
 }
 
 async function notConfigured<T>(

@@ -25,9 +25,13 @@ const DAY = 86_400_000;
 describe('release-status API against its openapi.yaml', () => {
   it('serves exactly the documented operations', async () => {
     const router = await createRouter({
-      service: {} as any,
+      environments: ['dev'],
+      store: {} as any,
+      refresher: {} as any,
       catalog: catalogServiceMock(),
       httpAuth: mockServices.httpAuth(),
+      permissions: mockServices.permissions(),
+      auditor: mockServices.auditor.mock(),
       logger: mockServices.logger.mock(),
     });
     expect(servedOperations(router)).toEqual(
@@ -64,7 +68,6 @@ describe('release-status API against its openapi.yaml', () => {
             releaseStatus: {
               releaseManager: { baseUrl: rm.url, token: 'rm-token' },
               git: { localDirectory: repos.dir },
-              cacheSeconds: 60,
             },
           },
         }),

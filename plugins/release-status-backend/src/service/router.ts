@@ -1,10 +1,16 @@
-import { HttpAuthService, LoggerService } from '@backstage/backend-plugin-api';
+import {
+  AuditorService,
+  HttpAuthService,
+  LoggerService,
+  PermissionsService,
+} from '@backstage/backend-plugin-api';
 import {
   createSafeErrorMiddleware,
   parseInput,
 } from '@internal/plugin-lunar-node';
 import { stringifyEntityRef } from '@backstage/catalog-model';
-import { NotFoundError } from '@backstage/errors';
+import { NotAllowedError, NotFoundError } from '@backstage/errors';
+import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import {
   LUNAR_ANNOTATIONS,
   parseEntityRefParameter,
@@ -14,17 +20,21 @@ import {
   ReleaseOverview,
   driftScore,
   isReleasableComponent,
+  releaseStatusRefreshPermission,
 } from '@internal/plugin-release-status-common';
 import { CATALOG_FILTER_EXISTS } from '@backstage/catalog-client';
 import express from 'express';
 import Router from 'express-promise-router';
 import { z } from 'zod';
-import { ReleaseStatusService } from './ReleaseStatusService';
+import { ReleaseStatusStore } from '../database/ReleaseStatusStore';
+import { ReleaseStatusRefresher } from './ReleaseStatusRefresher';
+import { toAnswer } from './answers';
 
-/** Components looked up at once for an overview. */
-const CONCURRENCY = 8;
-
-/** `refresh=true` skips the cache; absent or `false` uses it. */
+/**
+ * `refresh=true` on a read starts a background refresh of the component
+ * (`/status`) and still answers from the store; `POST /refresh` is the
+ * one that waits.
+ */
 const refresh = z
   .enum(['true', 'false'], { message: 'must be true or false' })
   .optional()
@@ -60,32 +70,38 @@ const overviewQuery = z.object({
   refresh,
 });
 
-async function mapLimit<T, R>(
-  items: T[],
-  limit: number,
-  fn: (item: T) => Promise<R>,
-) {
-  const results: R[] = new Array(items.length);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(limit, items.length) }, async () => {
-      while (next < items.length) {
-        const i = next++;
-        results[i] = await fn(items[i]);
-      }
+const refreshBody = z.object({
+  /** A component, `card-clearing` meaning `component:default/card-clearing`. */
+  entityRef: z.unknown().transform(value =>
+    parseEntityRefParameter(value, {
+      name: 'entityRef',
+      defaultKind: 'component',
     }),
-  );
-  return results;
-}
+  ),
+});
 
 /** `/api/release-status`: see the plugin's README for the API. */
 export async function createRouter(options: {
-  service: ReleaseStatusService;
+  /** The configured environments, in promotion order. */
+  environments: string[];
+  store: ReleaseStatusStore;
+  refresher: ReleaseStatusRefresher;
   catalog: CatalogService;
   httpAuth: HttpAuthService;
+  permissions: PermissionsService;
+  auditor: AuditorService;
   logger: LoggerService;
 }): Promise<express.Router> {
-  const { service, catalog, httpAuth, logger } = options;
+  const {
+    environments,
+    store,
+    refresher,
+    catalog,
+    httpAuth,
+    permissions,
+    auditor,
+    logger,
+  } = options;
   const router = Router();
   router.use(express.json());
 
@@ -102,11 +118,58 @@ export async function createRouter(options: {
         `No entity ${stringifyEntityRef(ref)} in the catalog`,
       );
     }
-    res.json(await service.status(entity, { refresh: fresh }));
+    // Reads answer from the store only: never release-manager or git.
+    const stored = await store.get(stringifyEntityRef(entity));
+    if (!stored?.status || fresh) refresher.refreshInBackground(entity);
+    res.json(toAnswer(entity, stored));
+  });
+
+  router.post('/refresh', async (req, res) => {
+    const { entityRef: ref } = parseInput(refreshBody, req.body ?? {});
+    // A person, or a backend plugin such as the scaffolder right after it
+    // created the component.
+    const credentials = await httpAuth.credentials(req, {
+      allow: ['user', 'service'],
+    });
+    const entityRef = stringifyEntityRef(ref);
+    const event = await auditor.createEvent({
+      eventId: 'release-status-refresh',
+      severityLevel: 'low',
+      request: req,
+      meta: { entityRef },
+    });
+    try {
+      const [decision] = await permissions.authorize(
+        [{ permission: releaseStatusRefreshPermission }],
+        { credentials },
+      );
+      if (decision.result !== AuthorizeResult.ALLOW) {
+        throw new NotAllowedError(
+          `not allowed to refresh release status (${releaseStatusRefreshPermission.name})`,
+        );
+      }
+      const entity = await catalog.getEntityByRef(ref, { credentials });
+      if (!entity) {
+        throw new NotFoundError(`No entity ${entityRef} in the catalog`);
+      }
+      const stored = await refresher.refreshOne(entity, { force: true });
+      const body = toAnswer(entity, stored);
+      await event.success({
+        meta: {
+          entityRef,
+          computedAt: body.computedAt ?? null,
+          lastError: body.freshness?.lastError ?? null,
+        },
+      });
+      res.json(body);
+    } catch (error) {
+      await event.fail({ error: error as Error });
+      throw error;
+    }
   });
 
   router.get('/overview', async (req, res) => {
-    const { owner, refresh: fresh } = parseInput(overviewQuery, req.query);
+    const { owner } = parseInput(overviewQuery, req.query);
     const credentials = await httpAuth.credentials(req);
     const { items: entities } = await catalog.getEntities(
       {
@@ -123,18 +186,26 @@ export async function createRouter(options: {
     // documentation sites too; the catalog cannot filter on "not", so they
     // are left out here.
     const releasable = entities.filter(isReleasableComponent);
-    const items = await mapLimit(releasable, CONCURRENCY, e =>
-      service.status(e, { refresh: fresh }),
+    // One query for all of them; none calls a source.
+    const stored = await store.getMany(
+      releasable.map(e => stringifyEntityRef(e)),
     );
+    const items = releasable.map(entity => {
+      const found = stored.get(
+        stringifyEntityRef(entity).toLocaleLowerCase('en-US'),
+      );
+      if (!found?.status) refresher.refreshInBackground(entity);
+      return toAnswer(entity, found);
+    });
     // Worst drift in the last (production) environment first.
-    const last = service.environments[service.environments.length - 1];
+    const last = environments[environments.length - 1];
     const now = Date.now();
     items.sort(
       (a, b) =>
         driftScore(b, last, now) - driftScore(a, last, now) ||
         a.entityRef.localeCompare(b.entityRef),
     );
-    const body: ReleaseOverview = { environments: service.environments, items };
+    const body: ReleaseOverview = { environments, items };
     res.json(body);
   });
 

@@ -6,7 +6,11 @@ import {
 
 /** The release-status backend. */
 export interface ReleaseStatusApi {
-  /** One component's environments and drift. */
+  /**
+   * One component's environments and drift, as the backend's scheduled
+   * refresh last computed them (`computedAt`); `freshness.state` is
+   * `pending` until the first computation.
+   */
   status(
     entityRef: string,
     options?: { refresh?: boolean },
@@ -16,6 +20,11 @@ export interface ReleaseStatusApi {
     owner?: string;
     refresh?: boolean;
   }): Promise<ReleaseOverview>;
+  /**
+   * Recomputes one component now and answers its fresh status; needs the
+   * `release-status.refresh` permission.
+   */
+  refresh(entityRef: string): Promise<ReleaseStatus>;
 }
 
 export const releaseStatusApiRef = createApiRef<ReleaseStatusApi>({

@@ -31,6 +31,20 @@ describe('ReleaseStatusClient', () => {
     ]);
   });
 
+  it('refreshes one component with a POST', async () => {
+    const bodies: unknown[] = [];
+    server.use(
+      http.post(`${base}/refresh`, async ({ request }) => {
+        bodies.push(await request.json());
+        return HttpResponse.json({ service: 'card-clearing' });
+      }),
+    );
+    expect(await client.refresh('component:default/card-clearing')).toEqual({
+      service: 'card-clearing',
+    });
+    expect(bodies).toEqual([{ entityRef: 'component:default/card-clearing' }]);
+  });
+
   it('filters the overview by owner and surfaces errors with their reason', async () => {
     let owner: string | null = null;
     server.use(

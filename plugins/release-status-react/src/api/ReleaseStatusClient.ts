@@ -30,19 +30,29 @@ export class ReleaseStatusClient implements ReleaseStatusApi {
     });
   }
 
-  private async get<T>(
+  refresh(entityRef: string) {
+    return this.request<ReleaseStatus>('/refresh', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ entityRef }),
+    });
+  }
+
+  private get<T>(
     path: string,
     query: Record<string, string | undefined>,
   ): Promise<T> {
-    const base = await this.discoveryApi.getBaseUrl('release-status');
     const params = new URLSearchParams();
     for (const [key, value] of Object.entries(query)) {
       if (value !== undefined) params.set(key, value);
     }
     const qs = params.toString();
-    const response = await this.fetchApi.fetch(
-      `${base}${path}${qs ? `?${qs}` : ''}`,
-    );
+    return this.request<T>(`${path}${qs ? `?${qs}` : ''}`);
+  }
+
+  private async request<T>(pathAndQuery: string, init?: RequestInit) {
+    const base = await this.discoveryApi.getBaseUrl('release-status');
+    const response = await this.fetchApi.fetch(`${base}${pathAndQuery}`, init);
     if (!response.ok) throw await ResponseError.fromResponse(response);
     return (await response.json()) as T;
   }

@@ -35,6 +35,9 @@ function fakeApi(answer: ReleaseStatus | Error) {
     overview: async () => {
       throw new Error('not used');
     },
+    refresh: async () => {
+      throw new Error('not used');
+    },
   };
   return { api, calls };
 }

@@ -23,7 +23,13 @@ function fakeApi(...answers: Array<ReleaseStatus | Error>) {
   const calls: Array<{ ref: string; refresh?: boolean }> = [];
   const api: ReleaseStatusApi = {
     status: async (ref, options) => {
-      calls.push({ ref, refresh: options?.refresh });
+      calls.push({ ref, refresh: options?.refresh ?? false });
+      const answer = answers[Math.min(calls.length - 1, answers.length - 1)];
+      if (answer instanceof Error) throw answer;
+      return answer;
+    },
+    refresh: async ref => {
+      calls.push({ ref, refresh: true });
       const answer = answers[Math.min(calls.length - 1, answers.length - 1)];
       if (answer instanceof Error) throw answer;
       return answer;
@@ -135,6 +141,28 @@ describe('ReleasesContent', () => {
     ).toBeInTheDocument();
     await userEvent.click(screen.getByRole('button', { name: 'Refresh' }));
     expect(calls.map(c => c.refresh)).toEqual([false, true]);
+  });
+
+  it('says when a status is not computed yet, and the last refresh error', async () => {
+    const { api } = fakeApi(
+      status({
+        environments: [],
+        sources: [],
+        computedAt: null,
+        freshness: {
+          state: 'pending',
+          checkedAt: null,
+          lastError: 'release-manager: unreachable',
+          lastErrorAt: new Date(0).toISOString(),
+        },
+      }),
+    );
+    await render(api);
+    expect(await screen.findByText('Not computed yet')).toBeInTheDocument();
+    expect(screen.getByText('being computed')).toBeInTheDocument();
+    expect(
+      screen.getByText('Last refresh: release-manager: unreachable'),
+    ).toBeInTheDocument();
   });
 
   it('has an empty state and an error state', async () => {

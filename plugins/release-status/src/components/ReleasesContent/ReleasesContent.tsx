@@ -51,8 +51,9 @@ export function ReleasesContent() {
   const ref = stringifyEntityRef(entity);
   const { production } = useEnvironments();
   const [refresh, setRefresh] = useState(0);
+  // Statuses are computed ahead; Refresh recomputes this one now.
   const { value, loading, error } = useAsync(
-    () => api.status(ref, { refresh: refresh > 0 }),
+    () => (refresh > 0 ? api.refresh(ref) : api.status(ref)),
     [api, ref, refresh],
   );
 
@@ -71,7 +72,11 @@ export function ReleasesContent() {
           <PendingSummary status={status} production={production} />
           <Box flexGrow={1} />
           <Typography variant="caption" color="textSecondary">
-            as of {new Date(status.generatedAt).toLocaleTimeString()}
+            {status.freshness?.state === 'pending'
+              ? 'being computed'
+              : `as of ${new Date(
+                  status.computedAt ?? status.generatedAt,
+                ).toLocaleString()}`}
           </Typography>
           <Button
             size="small"
@@ -82,13 +87,25 @@ export function ReleasesContent() {
             Refresh
           </Button>
         </Box>
+        {status.freshness?.lastError && (
+          <Typography variant="body2" color="error">
+            Last refresh: {status.freshness.lastError}
+          </Typography>
+        )}
         {status.environments.length ? (
           <EnvironmentTable status={status} />
         ) : (
           <EmptyState
             missing="data"
-            title="Not released to any environment"
-            description={`Neither release-manager nor git knows a release of ${status.service}. A release tags the repository with the environment's name.`}
+            {...(status.freshness?.state === 'pending'
+              ? {
+                  title: 'Not computed yet',
+                  description: `The release status of ${status.service} is being computed for the first time. Refresh in a moment.`,
+                }
+              : {
+                  title: 'Not released to any environment',
+                  description: `Neither release-manager nor git knows a release of ${status.service}. A release tags the repository with the environment's name.`,
+                })}
           />
         )}
       </Grid>

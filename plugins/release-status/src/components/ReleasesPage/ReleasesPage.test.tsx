@@ -35,6 +35,9 @@ describe('ReleasesPage', () => {
       status: async () => {
         throw new Error('not used');
       },
+      refresh: async () => {
+        throw new Error('not used');
+      },
       overview: async options => {
         owners.push(options?.owner);
         return options?.owner
@@ -106,6 +109,9 @@ describe('ReleasesPage', () => {
     const owners: Array<string | undefined> = [];
     const api: ReleaseStatusApi = {
       status: async () => {
+        throw new Error('not used');
+      },
+      refresh: async () => {
         throw new Error('not used');
       },
       overview: async options => {

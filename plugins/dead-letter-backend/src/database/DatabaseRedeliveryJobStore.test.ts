@@ -78,7 +78,7 @@ describe('DatabaseRedeliveryJobStore', () => {
       const a = await create(t0);
       await jobs.claim('a', 10_000, t0, []);
       const [inFlight] = await jobs.nextItems(a.id, 1);
-      await jobs.markPublishing(a.id, [inFlight.id]);
+      await jobs.markPublishing(a.id, 'a', [inFlight.id]);
       await jobs.transition(a.id, ['running'], 'cancelled', t0);
 
       // Right after the cancel: the in-flight row stays with 'a' (its
@@ -88,9 +88,24 @@ describe('DatabaseRedeliveryJobStore', () => {
       expect(await messages(b.id)).toEqual(['waiting']);
       await jobs.transition(b.id, ['queued'], 'cancelled', t0);
 
-      // A crashed runner never records it: after the grace it is free.
+      // A crashed runner never records it: after the grace a new job takes
+      // it, as perhaps published already (counted when it goes again).
       const c = await create(new Date(t0.getTime() + 31_000));
       expect(await messages(c.id)).toEqual(['in-flight', 'waiting']);
+      const items = await jobs.nextItems(c.id, 10);
+      expect(items.map(i => [i.row?.messageId, i.state]).sort()).toEqual([
+        ['in-flight', 'publishing'],
+        ['waiting', 'queued'],
+      ]);
+      await jobs.claim('c', 10_000, t0, []);
+      expect(
+        await jobs.markPublishing(
+          c.id,
+          'c',
+          items.map(i => i.id),
+        ),
+      ).toBe(1);
+      expect((await jobs.get(c.id))?.duplicateWindow).toBe(1);
     },
   );
 
@@ -146,16 +161,20 @@ describe('DatabaseRedeliveryJobStore', () => {
         (await jobs.nextItems(job.id, 10, items[0].id)).map(i => i.id),
       ).toEqual([items[1].id, items[2].id]);
       expect(await jobs.nextItems(job.id, 10, items[2].id)).toEqual([]);
-      expect(await jobs.markPublishing(job.id, [items[0].id])).toBe(0);
+      expect(await jobs.markPublishing(job.id, 'a', [items[0].id])).toBe(0);
       const later = new Date(now.getTime() + 11_000);
       expect(await jobs.claim('b', 10_000, later, [])).toMatchObject({
         leaseOwner: 'b',
       });
       expect(await jobs.heartbeat(job.id, 'a', later)).toBeUndefined();
       expect(await jobs.heartbeat(job.id, 'b', later)).toBe('running');
-      // 'a' cannot put its item back now that 'b' holds the job ('b' may be
-      // publishing it); the holder can.
-      expect(await jobs.markPublishing(job.id, [items[1].id])).toBe(0);
+      // 'a' can neither mark items nor put them back now that 'b' holds the
+      // job ('b' may have published them); the holder can.
+      expect(
+        await jobs.markPublishing(job.id, 'a', [items[1].id]),
+      ).toBeUndefined();
+      expect((await jobs.nextItems(job.id, 10))[1].state).toBe('queued');
+      expect(await jobs.markPublishing(job.id, 'b', [items[1].id])).toBe(0);
       expect(await jobs.requeue(job.id, 'a', [items[1].id])).toBe(false);
       expect((await jobs.nextItems(job.id, 10))[1].state).toBe('publishing');
       expect(await jobs.requeue(job.id, 'b', [items[1].id])).toBe(true);
@@ -169,6 +188,7 @@ describe('DatabaseRedeliveryJobStore', () => {
       expect(
         await jobs.markPublishing(
           job.id,
+          'b',
           again.map(i => i.id),
         ),
       ).toBe(1);

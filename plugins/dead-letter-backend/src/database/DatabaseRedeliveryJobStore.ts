@@ -234,13 +234,19 @@ export class DatabaseRedeliveryJobStore implements RedeliveryJobStore {
       );
       const rows = this.selectable(tx, job.environment, job.selection, job.now);
       if (preview) rows.whereExists(this.previewed(tx, preview.id));
+      // A row an earlier (finished) job left `publishing` (sent, perhaps
+      // confirmed, never recorded: a crash, a broker gone at the cancel) may
+      // have reached its consumer: its item starts `publishing`, so
+      // publishing it counts in this job's duplicate window.
       const insert = rows
         .select(
           tx.raw('cast(? as bigint)', [id]),
           'id',
           'squad',
           'service',
-          tx.raw(`'queued'`),
+          tx.raw(
+            `case when exists (select 1 from ${ITEMS} as e where e.dead_letter_id = dead_letters.id and e.state = 'publishing') then 'publishing' else 'queued' end`,
+          ),
           tx.raw('0'),
         )
         .orderBy('id');
@@ -686,9 +692,13 @@ export class DatabaseRedeliveryJobStore implements RedeliveryJobStore {
     }));
   }
 
-  async markPublishing(jobId: string, itemIds: string[]) {
+  async markPublishing(jobId: string, owner: string, itemIds: string[]) {
     if (itemIds.length === 0) return 0;
     return this.db.transaction(async tx => {
+      // Only while `owner` holds the lease (the job's row locked meanwhile):
+      // a replica that lost it must not mark items the new holder may have
+      // published already.
+      if (!(await this.holdsLease(tx, jobId, owner))) return undefined;
       let duplicates = 0;
       for (const ids of chunks(itemIds.map(Number))) {
         const [{ count }] = await tx(ITEMS)
@@ -698,6 +708,7 @@ export class DatabaseRedeliveryJobStore implements RedeliveryJobStore {
         duplicates += Number(count);
         await tx(ITEMS)
           .whereIn('id', ids)
+          .whereIn('state', ['queued', 'publishing'])
           .update({ state: 'publishing', attempts: tx.raw('attempts + 1') });
       }
       if (duplicates) {
@@ -709,16 +720,32 @@ export class DatabaseRedeliveryJobStore implements RedeliveryJobStore {
     });
   }
 
+  /**
+   * Whether `owner` holds the job's lease, with the job's row locked for the
+   * rest of `tx` (a replica claiming the job skips it until `tx` ends).
+   * `orReleased`: a job nobody holds (paused, cancelled, or given back)
+   * counts too.
+   */
+  private async holdsLease(
+    tx: Knex.Transaction,
+    jobId: string,
+    owner: string,
+    orReleased = false,
+  ) {
+    const query = tx(JOBS).where('id', Number(jobId)).first('lease_owner');
+    if (this.isPostgres) query.forUpdate();
+    const job: { lease_owner: string | null } | undefined = await query;
+    if (!job) return false;
+    return (
+      job.lease_owner === owner || (orReleased && job.lease_owner === null)
+    );
+  }
+
   async requeue(jobId: string, owner: string, itemIds: string[]) {
     if (itemIds.length === 0) return true;
     return this.db.transaction(async tx => {
-      // The job's row locked: a replica claiming it waits until the items
-      // are back (and then reads them as queued).
-      const query = tx(JOBS).where('id', Number(jobId)).first('lease_owner');
-      if (this.isPostgres) query.forUpdate();
-      const job: { lease_owner: string | null } | undefined = await query;
-      if (!job || (job.lease_owner !== null && job.lease_owner !== owner))
-        return false;
+      // Not once another replica holds the job: it may be publishing them.
+      if (!(await this.holdsLease(tx, jobId, owner, true))) return false;
       for (const ids of chunks(itemIds.map(Number))) {
         await tx(ITEMS)
           .whereIn('id', ids)

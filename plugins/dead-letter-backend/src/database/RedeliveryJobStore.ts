@@ -206,10 +206,16 @@ export interface RedeliveryJobStore {
     afterItemId?: string,
   ): Promise<PendingRedeliveryItem[]>;
   /**
-   * Marks items `publishing` before they are published; items already
-   * publishing are counted in the job's duplicate window. Returns how many.
+   * Marks items `publishing` before they are published, while `owner`
+   * holds the job's lease; items already publishing are counted in the
+   * job's duplicate window. Returns how many, or undefined (nothing
+   * marked) when `owner` does not hold the lease.
    */
-  markPublishing(jobId: string, itemIds: string[]): Promise<number>;
+  markPublishing(
+    jobId: string,
+    owner: string,
+    itemIds: string[],
+  ): Promise<number | undefined>;
   /**
    * Puts items back to `queued` (they were marked but not sent), unless
    * another replica holds the job's lease now: it may be publishing them,

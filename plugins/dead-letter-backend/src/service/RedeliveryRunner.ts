@@ -76,7 +76,8 @@ interface PreparedBatch {
     item: PendingRedeliveryItem;
     failure?: RedeliveryItemFailure;
   }>;
-  marked: Promise<unknown>;
+  /** Resolves to the duplicates counted, or undefined if the lease was lost. */
+  marked: Promise<number | undefined>;
 }
 
 /**
@@ -359,7 +360,12 @@ export class RedeliveryRunner {
         }
         if (!ahead && (rate === null || rate >= MARK_AHEAD_RATE)) {
           if (queue.length === 0 && prefetch) {
-            queue = await read();
+            // A failed read stops the run: the batch marked for it first
+            // goes back.
+            queue = await read().catch(async e => {
+              await this.putBack(job, batch).catch(() => {});
+              throw e;
+            });
             if (queue.length) cursor = queue[queue.length - 1].id;
           }
           if (queue.length > 0) {
@@ -500,6 +506,7 @@ export class RedeliveryRunner {
     });
     const marked = this.deps.jobs.markPublishing(
       job.id,
+      this.owner,
       entries.filter(e => !e.failure).map(e => e.item.id),
     );
     // Awaited by whoever publishes or puts back the batch.
@@ -513,10 +520,14 @@ export class RedeliveryRunner {
     batch: PreparedBatch | undefined,
   ) {
     if (!batch) return;
-    const ids = batch.entries.filter(e => !e.failure).map(e => e.item.id);
-    // A mark that failed left them as they were.
+    // Only those read as queued: an item already publishing (sent by a
+    // replica before, perhaps confirmed) stays so, counted when it goes.
+    const ids = batch.entries
+      .filter(e => !e.failure && e.item.state === 'queued')
+      .map(e => e.item.id);
+    // A mark that failed, or was refused (lease lost), changed nothing.
     const marked = await batch.marked.then(
-      () => true,
+      n => n !== undefined,
       () => false,
     );
     if (marked) await this.deps.jobs.requeue(job.id, this.owner, ids);
@@ -543,7 +554,11 @@ export class RedeliveryRunner {
       if (failure) failed.push(failure);
       else toSend.push(item);
     }
-    await batch.marked;
+    if ((await batch.marked) === undefined) {
+      // Another replica holds the job now: nothing was marked or sent.
+      control.lost = true;
+      return nothing;
+    }
     if (control.abandoned) return nothing;
     const outcomes = await this.deps.publishers.for(env).publish(
       toSend.map(item => ({
@@ -555,7 +570,7 @@ export class RedeliveryRunner {
     // A crashed replica never records its confirms.
     if (control.abandoned) return nothing;
     const published: Array<{ itemId: string; deadLetterId: string }> = [];
-    const unsent: string[] = [];
+    const unsent: PendingRedeliveryItem[] = [];
     let uncertain = 0;
     outcomes.forEach((outcome, i) => {
       const item = toSend[i];
@@ -572,10 +587,12 @@ export class RedeliveryRunner {
         // Left `publishing`: published again later, counted as a duplicate.
         uncertain += 1;
       } else {
-        unsent.push(item.id);
+        unsent.push(item);
       }
     });
-    if (unsent.length) await jobs.requeue(job.id, this.owner, unsent);
+    // Back to queued, unless publishing before (see putBack).
+    const back = unsent.filter(i => i.state === 'queued').map(i => i.id);
+    if (back.length) await jobs.requeue(job.id, this.owner, back);
     const now = Date.now();
     recent.push([now, published.length]);
     while (recent.length && recent[0][0] < now - RATE_WINDOW_MS) recent.shift();

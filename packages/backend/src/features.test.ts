@@ -62,21 +62,20 @@ describe('backend wiring', () => {
       Authorization: mockCredentials.user.header(user.principal.userEntityRef),
     };
 
-    // Catalog: the sample squads arrive through the configured locations.
+    // Catalog: the sample squads arrive through the configured locations
+    // (each entity on its own: wait for all of them, not the first).
+    const expected = ['lunar', 'squad-nasa', 'squad-gemini'];
     let groups: string[] = [];
-    for (let i = 0; i < 100 && !groups.includes('squad-gemini'); i++) {
+    const arrived = () => expected.every(g => groups.includes(g));
+    for (let i = 0; i < 100 && !arrived(); i++) {
       const res = await request(server)
         .get('/api/catalog/entities?filter=kind=group')
         .set(auth);
       expect(res.status).toBe(200);
       groups = res.body.map((e: any) => e.metadata.name);
-      if (!groups.includes('squad-gemini')) {
-        await new Promise(r => setTimeout(r, 300));
-      }
+      if (!arrived()) await new Promise(r => setTimeout(r, 300));
     }
-    expect(groups).toEqual(
-      expect.arrayContaining(['lunar', 'squad-nasa', 'squad-gemini']),
-    );
+    expect(groups).toEqual(expect.arrayContaining(expected));
 
     // Readiness runs the plugins' database checks (Lunar's rootHealth).
     const ready = await request(server).get('/.backstage/health/v1/readiness');

@@ -43,7 +43,7 @@ export interface Config {
     /**
      * No longer read: statuses are computed ahead by the scheduled refresh
      * (releaseStatus.refresh) and answered from the database.
-     * @deprecated
+     * @deprecated ignored; statuses are computed ahead (releaseStatus.refresh)
      */
     cacheSeconds?: number;
     /** The scheduled refresh that computes every component's status ahead. */

@@ -7,9 +7,12 @@
 //   - a stand-in release-manager answering in its real response shapes
 //     with a fixed network latency per request (BENCH_RM_LATENCY_MS,
 //     default 20 ms);
-//   - GET /api/release-status/overview?owner=<squad>: cold (empty cache,
-//     every service looked up in release-manager and git) and warm (cached),
-//     with the release-manager requests each made;
+//   - the backend's scheduled refresh computes every service's status
+//     ahead (release-manager and git), counted once it is done;
+//   - GET /api/release-status/overview?owner=<squad>: cold (the freshly
+//     started backend's first request, after its first refresh) and warm,
+//     with the release-manager requests each made (none: reads answer from
+//     the database);
 //   - baseline, in the same run: the catalog query for the same 50
 //     components (GET /api/catalog/entities/by-query), the floor any
 //     per-squad page pays.
@@ -191,7 +194,7 @@ async function main() {
       releaseStatus: {
         releaseManager: { baseUrl: rm.url, token: rmToken },
         git: { localDirectory: repos },
-        cacheSeconds: 600,
+        refresh: { frequencySeconds: 300 },
       },
     });
     backend = await startBackend({
@@ -215,13 +218,32 @@ async function main() {
     const overview = `${base}/release-status/overview?owner=${encodeURIComponent(
       SQUAD,
     )}`;
+    // The first scheduled refresh (15 s after start): done once every
+    // service's status is stored. Polled through the database-backed
+    // status of the last service, which costs release-manager nothing.
+    console.log('Waiting for the first refresh');
+    const refreshStarted = Date.now();
+    const lastService = `${base}/release-status/status?entityRef=${encodeURIComponent(
+      entities[entities.length - 1].metadata.name,
+    )}`;
+    for (;;) {
+      const res = await request(lastService, auth);
+      if (res.status === 200 && res.body.freshness?.state === 'computed') break;
+      if (Date.now() - refreshStarted > 300_000)
+        throw new Error('the first refresh did not finish');
+      await sleep(500);
+    }
+    const refreshRequests = rm.requests();
+    const refreshSeconds = (Date.now() - backend.startedAt) / 1000;
     const beforeCold = rm.requests();
     const cold = await timed(overview, auth);
     const coldRequests = rm.requests() - beforeCold;
     const items = cold.body.items;
     const ok = items.filter(
       s =>
-        s.sources.every(x => x.state === 'ok') && s.environments.length === 3,
+        s.freshness?.state === 'computed' &&
+        s.sources.every(x => x.state === 'ok') &&
+        s.environments.length === 3,
     ).length;
     console.log(
       `cold: ${cold.ms.toFixed(
@@ -250,6 +272,10 @@ async function main() {
         s.environments.find(e => e.environment === 'prod')?.drift
           ?.commitsBehind ?? -1,
     );
+    const goal = (ratio, requests) =>
+      ratio <= 3 && requests === 0
+        ? 'at most 3x, no release-manager request: met'
+        : 'at most 3x, no release-manager request: **missed**';
     const sorted = prodBehind.every(
       (v, i) => i === 0 || prodBehind[i - 1] >= v,
     );
@@ -260,23 +286,35 @@ async function main() {
       `${SERVICES} services owned by one squad, each a real git repository with ${COMMITS} commits and dev, staging and prod tags; a stand-in release-manager in its real response shapes with ${LATENCY} ms latency per request. Request: \`GET /api/release-status/overview?owner=${SQUAD}\`.`,
       'Baseline, in the same run: the catalog query for the same components, which any per-squad page pays.',
       '',
-      '| request | time | ratio to baseline | release-manager requests |',
-      '| --- | ---: | ---: | ---: |',
+      '| request | time | ratio to baseline | release-manager requests | goal |',
+      '| --- | ---: | ---: | ---: | --- |',
       `| catalog query for the ${SERVICES} components (baseline, median of ${WARM_RUNS}) | ${baseMs.toFixed(
         1,
-      )} ms | 1.0x | 0 |`,
-      `| overview, cold cache (one run) | ${cold.ms.toFixed(0)} ms | ${(
-        cold.ms / baseMs
-      ).toFixed(1)}x | ${coldRequests} |`,
-      `| overview, warm cache (median of ${WARM_RUNS}) | ${warmMs.toFixed(
-        1,
-      )} ms | ${(warmMs / baseMs).toFixed(1)}x | ${warmRequests} |`,
+      )} ms | 1.0x | 0 | |`,
+      `| overview, cold: the started backend's first request, after its first refresh (one run) | ${cold.ms.toFixed(
+        0,
+      )} ms | ${(cold.ms / baseMs).toFixed(1)}x | ${coldRequests} | ${goal(
+        cold.ms / baseMs,
+        coldRequests,
+      )} |`,
+      `| overview, warm (median of ${WARM_RUNS}) | ${warmMs.toFixed(1)} ms | ${(
+        warmMs / baseMs
+      ).toFixed(1)}x | ${warmRequests} | ${goal(
+        warmMs / baseMs,
+        warmRequests,
+      )} |`,
       '',
       `${ok} of ${
         items.length
-      } services came back complete (both sources answered, three environments with drift); sorted worst prod drift first: ${
+      } services came back complete (computed, both sources answered, three environments with drift); sorted worst prod drift first: ${
         sorted ? 'yes' : 'NO'
-      }. Cold, each service costs release-manager 5 requests (status, one release per environment, policies), 8 services at a time; warm, nothing but the catalog query and the cache.`,
+      }. The statuses are computed ahead by the scheduled refresh (\`releaseStatus.refresh\`): the first one, 15 s after start, had stored every service ${refreshSeconds.toFixed(
+        0,
+      )} s after the process started and made ${refreshRequests} release-manager requests (${(
+        refreshRequests / SERVICES
+      ).toFixed(
+        1,
+      )} per service); requests answer from the database and make none.`,
     ].join('\n');
     writeSection('release-status', section);
     console.log(section);

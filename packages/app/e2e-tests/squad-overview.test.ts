@@ -163,7 +163,10 @@ test.describe('squad pulse', () => {
     // Shown once, however often it was published.
     await expect(entry).toHaveCount(1);
 
-    const prs = page.locator('.MuiCard-root').filter({ hasText: 'Open PRs' });
+    // The card titled Open PRs (the services table has a column of that name).
+    const prs = page.locator('.MuiCard-root').filter({
+      has: page.locator('.MuiCardHeader-title', { hasText: /^Open PRs$/ }),
+    });
     // The sample setup's GitHub integration has no token (GITHUB_TOKEN).
     await expect(prs).toContainText('Open pull requests need GitHub');
     await expect(prs).toContainText('has no token');

@@ -219,16 +219,19 @@ async function main() {
       SQUAD,
     )}`;
     // The first scheduled refresh (15 s after start): done once every
-    // service's status is stored. Polled through the database-backed
-    // status of the last service, which costs release-manager nothing.
+    // service's status is stored and release-manager has heard nothing for
+    // 3 s. Polled through the overview, which answers from the database.
     console.log('Waiting for the first refresh');
     const refreshStarted = Date.now();
-    const lastService = `${base}/release-status/status?entityRef=${encodeURIComponent(
-      entities[entities.length - 1].metadata.name,
-    )}`;
-    for (;;) {
-      const res = await request(lastService, auth);
-      if (res.status === 200 && res.body.freshness?.state === 'computed') break;
+    for (let quiet = { at: Date.now(), requests: -1 }; ; ) {
+      const res = await request(overview, auth);
+      const computed =
+        res.status === 200 &&
+        res.body.items.length === SERVICES &&
+        res.body.items.every(i => i.freshness?.state === 'computed');
+      if (rm.requests() !== quiet.requests)
+        quiet = { at: Date.now(), requests: rm.requests() };
+      if (computed && Date.now() - quiet.at >= 3000) break;
       if (Date.now() - refreshStarted > 300_000)
         throw new Error('the first refresh did not finish');
       await sleep(500);

@@ -108,6 +108,31 @@ describe('redelivery jobs on real RabbitMQ and PostgreSQL', () => {
     return store;
   }
 
+  /**
+   * Stored messages, their job store, a consumer of the work queue and
+   * `runner(publishers)`: a replica's runner with a short lease, as the
+   * takeover tests run them.
+   */
+  async function runnerSetup(total: number) {
+    const suffix = Math.random().toString(36).slice(2, 8);
+    const { names, cleanup } = await topology(services.connection, suffix);
+    const knex = await databases.init('POSTGRES_15');
+    const deadLetters = await seed(knex, total, names.work, names.routingKey);
+    const jobs = new DatabaseRedeliveryJobStore(knex, deadLetters);
+    const consumer = await consumeBack(services.connection, names.queue);
+    const env = readDeadLetterConfig(new ConfigReader(config(names.dlq)))
+      .environments[0] as BrokerEnvironmentConfig;
+    const runner = (publishers: RedeliveryPublishers) =>
+      new RedeliveryRunner({
+        jobs,
+        publishers,
+        environment: () => env,
+        logger: mockServices.logger.mock(),
+        timings: { leaseMs: 1_500, renewMs: 500, pollMs: 100 },
+      });
+    return { names, cleanup, knex, jobs, consumer, runner };
+  }
+
   it('publishes at its rate, pauses, resumes and cancels; every published message arrives once', async () => {
     if (!services.available) return;
     const total = 5000;
@@ -284,23 +309,12 @@ describe('redelivery jobs on real RabbitMQ and PostgreSQL', () => {
   it('is taken over by another replica when the one running it dies, losing nothing', async () => {
     if (!services.available) return;
     const total = 1500;
-    const suffix = Math.random().toString(36).slice(2, 8);
-    const { names, cleanup } = await topology(services.connection, suffix);
-    const knex = await databases.init('POSTGRES_15');
-    const deadLetters = await seed(knex, total, names.work, names.routingKey);
-    const jobs = new DatabaseRedeliveryJobStore(knex, deadLetters);
-    const consumer = await consumeBack(services.connection, names.queue);
-    const env = readDeadLetterConfig(new ConfigReader(config(names.dlq)))
-      .environments[0] as BrokerEnvironmentConfig;
+    const { names, cleanup, knex, jobs, consumer, runner } = await runnerSetup(
+      total,
+    );
     // Replica A: a runner with a short lease, killed mid-job.
     const publishers = new RedeliveryPublishers(mockServices.logger.mock());
-    const a = new RedeliveryRunner({
-      jobs,
-      publishers,
-      environment: () => env,
-      logger: mockServices.logger.mock(),
-      timings: { leaseMs: 1_500, renewMs: 500, pollMs: 100 },
-    });
+    const a = runner(publishers);
     let b: Awaited<ReturnType<typeof startTestBackend>> | undefined;
     try {
       const job = await jobs.create({
@@ -365,23 +379,7 @@ describe('redelivery jobs on real RabbitMQ and PostgreSQL', () => {
   it('without a rate marks the next batch while one is published: a pause puts the marked ones back, a crash leaves them counted', async () => {
     if (!services.available) return;
     const total = 12_000;
-    const suffix = Math.random().toString(36).slice(2, 8);
-    const { names, cleanup } = await topology(services.connection, suffix);
-    const knex = await databases.init('POSTGRES_15');
-    const deadLetters = await seed(knex, total, names.work, names.routingKey);
-    const jobs = new DatabaseRedeliveryJobStore(knex, deadLetters);
-    const consumer = await consumeBack(services.connection, names.queue);
-    const env = readDeadLetterConfig(new ConfigReader(config(names.dlq)))
-      .environments[0] as BrokerEnvironmentConfig;
-    const timings = { leaseMs: 1_500, renewMs: 500, pollMs: 100 };
-    const runner = (publishers: RedeliveryPublishers) =>
-      new RedeliveryRunner({
-        jobs,
-        publishers,
-        environment: () => env,
-        logger: mockServices.logger.mock(),
-        timings,
-      });
+    const { cleanup, knex, jobs, consumer, runner } = await runnerSetup(total);
     const publishersA = new RedeliveryPublishers(mockServices.logger.mock());
     const publishersB = new RedeliveryPublishers(mockServices.logger.mock());
     const a = runner(publishersA);

@@ -157,12 +157,11 @@ export class DatabaseRedeliveryJobStore implements RedeliveryJobStore {
 
   /**
    * The selected rows not already waiting in an unfinished job, nor perhaps
-   * in flight for a job that just ended: a job cancelled or paused while a
-   * batch was out records that batch (and archives its rows) a moment
-   * later; until then, or for PUBLISHING_GRACE_MS after its last record, its
-   * `publishing` items hold their rows, so a new job cannot publish them a
-   * second time uncounted. (Items a crashed replica left `publishing` in a
-   * finished job free their rows after that.)
+   * in flight for a job that just ended: a job cancelled while a batch was
+   * out records that batch (and archives its rows) a moment later; until
+   * then, or for PUBLISHING_GRACE_MS after its last record, its `publishing`
+   * items hold their rows. After that such rows are taken again, as
+   * `publishing` items (see `create`), so sending them counts as a duplicate.
    */
   private selectable(
     db: Knex | Knex.Transaction,

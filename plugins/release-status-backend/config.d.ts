@@ -61,6 +61,13 @@ export interface Config {
        * (default 3600).
        */
       maxAgeSeconds?: number;
+      /**
+       * Seconds after a release-manager event (passed on by
+       * squad-overview-backend from its AMQP feed) until the service's
+       * components are recomputed; events of a service in that time are
+       * taken together (default 5).
+       */
+      releaseEventDelaySeconds?: number;
     };
   };
 }

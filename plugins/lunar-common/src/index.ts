@@ -13,3 +13,11 @@ export {
   squadShortName,
 } from './squads';
 export { parseEntityRefParameter } from './entityRefs';
+export {
+  RELEASE_MANAGER_EVENTS_TOPIC,
+  readReleaseManagerEventPayload,
+} from './releaseEvents';
+export type {
+  ReleaseManagerEventPayload,
+  ReleaseManagerEventType,
+} from './releaseEvents';

@@ -18,6 +18,7 @@ describe('readReleaseStatusConfig', () => {
         frequencySeconds: 300,
         concurrency: 4,
         maxAgeSeconds: 3600,
+        releaseEventDelaySeconds: 5,
       },
     });
   });
@@ -41,9 +42,19 @@ describe('readReleaseStatusConfig', () => {
   it('reads the refresh schedule', () => {
     expect(
       read({
-        refresh: { frequencySeconds: 60, concurrency: 2, maxAgeSeconds: 600 },
+        refresh: {
+          frequencySeconds: 60,
+          concurrency: 2,
+          maxAgeSeconds: 600,
+          releaseEventDelaySeconds: 0,
+        },
       }).refresh,
-    ).toEqual({ frequencySeconds: 60, concurrency: 2, maxAgeSeconds: 600 });
+    ).toEqual({
+      frequencySeconds: 60,
+      concurrency: 2,
+      maxAgeSeconds: 600,
+      releaseEventDelaySeconds: 0,
+    });
   });
 
   it('refuses bad values at start-up', () => {
@@ -55,6 +66,9 @@ describe('readReleaseStatusConfig', () => {
       /refresh.frequencySeconds must be a positive number/,
     );
     expect(() => read({ refresh: { concurrency: -1 } })).toThrow(/positive/);
+    expect(() => read({ refresh: { releaseEventDelaySeconds: -1 } })).toThrow(
+      /releaseEventDelaySeconds must be zero or more/,
+    );
     expect(() => read({ git: { localDirectory: 3 } })).toThrow(
       /must be a string/,
     );

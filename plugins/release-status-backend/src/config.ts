@@ -11,6 +11,8 @@ export interface ReleaseStatusConfig {
     concurrency: number;
     /** A component unchanged by its fingerprint is recomputed after this anyway. */
     maxAgeSeconds: number;
+    /** A release-manager event recomputes its service after this delay. */
+    releaseEventDelaySeconds: number;
   };
 }
 
@@ -54,10 +56,17 @@ export function readReleaseStatusConfig(root: Config): ReleaseStatusConfig {
     }
     return value;
   };
+  const delay = config?.getOptionalNumber('refresh.releaseEventDelaySeconds');
+  if (delay !== undefined && !(delay >= 0)) {
+    throw new Error(
+      'releaseStatus.refresh.releaseEventDelaySeconds must be zero or more',
+    );
+  }
   const refresh = {
     frequencySeconds: positive('refresh.frequencySeconds', 300),
     concurrency: Math.floor(positive('refresh.concurrency', 4)) || 1,
     maxAgeSeconds: positive('refresh.maxAgeSeconds', 3600),
+    releaseEventDelaySeconds: delay ?? 5,
   };
   return {
     environments,

@@ -5,6 +5,8 @@ import {
 } from '@backstage/backend-plugin-api';
 import { ScmIntegrations } from '@backstage/integration';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
+import { eventsServiceRef } from '@backstage/plugin-events-node';
+import { RELEASE_MANAGER_EVENTS_TOPIC } from '@internal/plugin-lunar-common';
 import { readReleaseStatusConfig } from './config';
 import { GithubSource } from './sources/GithubSource';
 import { LocalGitSource } from './sources/LocalGitSource';
@@ -12,6 +14,7 @@ import { ReleaseManagerClient } from './sources/ReleaseManagerClient';
 import { GitSource } from './sources/types';
 import { ReleaseStatusService } from './service/ReleaseStatusService';
 import { ReleaseStatusRefresher } from './service/ReleaseStatusRefresher';
+import { ReleaseEventTrigger } from './service/ReleaseEventTrigger';
 import { createRouter } from './service/router';
 import { DatabaseReleaseStatusStore } from './database/DatabaseReleaseStatusStore';
 import { releaseStatusPermissions } from '@internal/plugin-release-status-common';
@@ -40,6 +43,8 @@ export const releaseStatusPlugin = createBackendPlugin({
         permissionsRegistry: coreServices.permissionsRegistry,
         auditor: coreServices.auditor,
         catalog: catalogServiceRef,
+        events: eventsServiceRef,
+        lifecycle: coreServices.lifecycle,
       },
       async init({
         rootConfig,
@@ -53,6 +58,8 @@ export const releaseStatusPlugin = createBackendPlugin({
         permissionsRegistry,
         auditor,
         catalog,
+        events,
+        lifecycle,
       }) {
         const config = readReleaseStatusConfig(rootConfig);
         const gitSources: GitSource[] = [];
@@ -104,6 +111,23 @@ export const releaseStatusPlugin = createBackendPlugin({
             await refresher.refreshAll();
           },
         });
+        // release-manager's events (squad-overview-backend consumes them
+        // from the broker and passes them on) recompute their service now.
+        const trigger = new ReleaseEventTrigger({
+          refresher,
+          catalog,
+          auth,
+          logger,
+          delayMs: config.refresh.releaseEventDelaySeconds * 1000,
+        });
+        lifecycle.addStartupHook(() =>
+          events.subscribe({
+            id: 'release-status-refresh',
+            topics: [RELEASE_MANAGER_EVENTS_TOPIC],
+            onEvent: params => trigger.onEvent(params),
+          }),
+        );
+        lifecycle.addShutdownHook(() => trigger.stop());
         permissionsRegistry.addPermissions(releaseStatusPermissions);
         logger.info(
           `Release status: environments ${config.environments.join(

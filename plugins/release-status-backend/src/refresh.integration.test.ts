@@ -1,7 +1,16 @@
 import { readFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import request from 'supertest';
-import { SchedulerServiceTaskScheduleDefinition } from '@backstage/backend-plugin-api';
+import {
+  SchedulerServiceTaskScheduleDefinition,
+  createBackendPlugin,
+} from '@backstage/backend-plugin-api';
+import {
+  EventsService,
+  eventsServiceFactory,
+  eventsServiceRef,
+} from '@backstage/plugin-events-node';
+import { RELEASE_MANAGER_EVENTS_TOPIC } from '@internal/plugin-lunar-common';
 import {
   mockCredentials,
   mockServices,
@@ -77,7 +86,24 @@ describe('release status computed ahead', () => {
     releaseStatus: {
       releaseManager: { baseUrl: rm.url, token: 'rm-token' },
       git: { localDirectory: repos.dir },
-      refresh: { frequencySeconds: 120 },
+      refresh: { frequencySeconds: 120, releaseEventDelaySeconds: 0.2 },
+    },
+    // The backend's events service in-process, as in production without an
+    // events backend.
+    events: { useEventBus: 'never' },
+  });
+
+  /** Another plugin on the same events service (squad-overview-backend in production). */
+  let publisher: EventsService;
+  const publisherPlugin = createBackendPlugin({
+    pluginId: 'release-events-publisher',
+    register(reg) {
+      reg.registerInit({
+        deps: { events: eventsServiceRef },
+        async init({ events }) {
+          publisher = events;
+        },
+      });
     },
   });
 
@@ -97,6 +123,8 @@ describe('release status computed ahead', () => {
     const backend = await startTestBackend({
       features: [
         releaseStatusPlugin,
+        publisherPlugin,
+        eventsServiceFactory,
         scheduler.factory,
         auditor.factory,
         mockServices.database.factory({ knex }),
@@ -117,7 +145,7 @@ describe('release status computed ahead', () => {
         .set('Authorization', mockCredentials.user.header());
     const status = async (name: string): Promise<ReleaseStatus> =>
       (await get(`/status?entityRef=component:default/${name}`)).body;
-    return { backend, task, auditor, get, status };
+    return { backend, task, auditor, get, status, knex };
   }
 
   /** Everything each source was asked, so far. */
@@ -321,5 +349,79 @@ describe('release status computed ahead', () => {
     expect(refused.body.error.message).toMatch(/release-status.refresh/);
     expect(outgoing()).toBe(deniedAsked);
     await denied.backend.stop();
+  });
+  it("recomputes a service's components soon after release-manager's event for it, not the others", async () => {
+    if (!available) return;
+    const knex = await databases.init('POSTGRES_15');
+    const { task, status, backend } = await start(knex);
+    await task.fn();
+    const fingerprint = async (name: string) =>
+      (
+        await knex('release_status')
+          .where('entity_ref', `component:default/${name}`)
+          .first()
+      ).fingerprint as string;
+    const env = (s: ReleaseStatus, e: string) =>
+      s.environments.find(x => x.environment === e)!;
+    const before = await status('card-clearing');
+    const beforeFingerprint = await fingerprint('card-clearing');
+    const other = await status('card-api');
+    const githubAsked = github.requests.length;
+
+    // A new commit on master: nothing refreshes until the event comes.
+    await runGit(['commit', '-q', '--allow-empty', '-m', 'Released soon'], {
+      cwd: repo,
+      author: { name: 'Ada Holm', email: 'dev@lunar.example' },
+      date: new Date().toISOString(),
+    });
+    await new Promise(r => setTimeout(r, 500));
+    expect(await fingerprint('card-clearing')).toBe(beforeFingerprint);
+
+    // released, then releaseSucceeded: taken together.
+    const rmAsked = rm.requests.length;
+    for (const type of ['released', 'releaseSucceeded']) {
+      await publisher.publish({
+        topic: RELEASE_MANAGER_EVENTS_TOPIC,
+        eventPayload: {
+          type,
+          service: 'card-clearing',
+          environment: 'dev',
+          artifactId: 'master-1c1508405e-67e9d69164',
+        },
+      });
+    }
+    // A service no component names changes nothing.
+    await publisher.publish({
+      topic: RELEASE_MANAGER_EVENTS_TOPIC,
+      eventPayload: { type: 'released', service: 'no-such-service' },
+    });
+    const deadline = Date.now() + 20_000;
+    let after = await status('card-clearing');
+    while (after.computedAt === before.computedAt && Date.now() < deadline) {
+      await new Promise(r => setTimeout(r, 100));
+      after = await status('card-clearing');
+    }
+    expect(Date.parse(after.computedAt!)).toBeGreaterThan(
+      Date.parse(before.computedAt!),
+    );
+    expect(await fingerprint('card-clearing')).not.toBe(beforeFingerprint);
+    expect(env(after, 'dev').drift!.commitsBehind).toBe(
+      env(before, 'dev').drift!.commitsBehind + 1,
+    );
+    expect(env(after, 'prod').drift!.commitsBehind).toBe(
+      env(before, 'prod').drift!.commitsBehind + 1,
+    );
+    // Computed in full once: one set of release-manager requests for it.
+    await new Promise(r => setTimeout(r, 500));
+    const policies = rm.requests
+      .slice(rmAsked)
+      .filter(r => r.url.startsWith('/policies'));
+    expect(policies.map(r => r.url)).toEqual([
+      '/policies?service=card-clearing',
+    ]);
+    // The other components were not touched.
+    expect((await status('card-api')).computedAt).toBe(other.computedAt);
+    expect(github.requests.length).toBe(githubAsked);
+    await backend.stop();
   });
 });

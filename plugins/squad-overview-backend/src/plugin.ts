@@ -4,6 +4,7 @@ import {
 } from '@backstage/backend-plugin-api';
 import { ScmIntegrations } from '@backstage/integration';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
+import { eventsServiceRef } from '@backstage/plugin-events-node';
 import { CatalogChangeTracker } from './catalog/CatalogChangeTracker';
 import { readSquadOverviewConfig } from './config';
 import {
@@ -43,6 +44,7 @@ export const squadOverviewPlugin = createBackendPlugin({
         httpRouter: coreServices.httpRouter,
         catalog: catalogServiceRef,
         readiness: readinessChecksServiceRef,
+        events: eventsServiceRef,
       },
       async init(deps) {
         const { rootConfig, logger, scheduler, lifecycle, catalog } = deps;
@@ -94,6 +96,8 @@ export const squadOverviewPlugin = createBackendPlugin({
           const consumer = new ReleaseEventConsumer(config.releaseEvents, {
             store,
             logger,
+            // release-status recomputes the service's components.
+            events: deps.events,
           });
           lifecycle.addStartupHook(() => consumer.start());
           lifecycle.addShutdownHook(() => consumer.stop());

@@ -85,7 +85,10 @@ export class ReleaseStatusRefresher {
     Promise<StoredReleaseStatus | undefined>
   >();
   /** Background refreshes waiting for a slot, by entity ref. */
-  private readonly queued = new Map<string, Entity>();
+  private readonly queued = new Map<
+    string,
+    { entity: Entity; force: boolean }
+  >();
   private runningInBackground = 0;
   private readonly now: () => number;
 
@@ -163,13 +166,22 @@ export class ReleaseStatusRefresher {
   }
 
   /**
-   * Starts computing a component that has no stored status (a read found
-   * none); never throws, the reader does not wait.
+   * Starts computing a component in the background: one that has no stored
+   * status (a read found none; skipped when its sources look unchanged), or,
+   * with `force`, one release-manager just reported on. Never throws; the
+   * caller does not wait. Already queued or running, it is not queued
+   * again (a queued one is made forced if asked).
    */
-  refreshInBackground(entity: Entity): void {
+  refreshInBackground(entity: Entity, opts: { force?: boolean } = {}): void {
     const ref = key(stringifyEntityRef(entity));
-    if (this.inFlight.has(ref) || this.queued.has(ref)) return;
-    this.queued.set(ref, entity);
+    const force = opts.force ?? false;
+    const waiting = this.queued.get(ref);
+    if (waiting) {
+      waiting.force ||= force;
+      return;
+    }
+    if (this.inFlight.has(ref)) return;
+    this.queued.set(ref, { entity, force });
     this.drain();
   }
 
@@ -184,10 +196,10 @@ export class ReleaseStatusRefresher {
       this.runningInBackground < this.options.concurrency &&
       this.queued.size
     ) {
-      const [ref, entity] = this.queued.entries().next().value!;
+      const [ref, { entity, force }] = this.queued.entries().next().value!;
       this.queued.delete(ref);
       this.runningInBackground++;
-      this.refreshOne(entity, { force: false })
+      this.refreshOne(entity, { force })
         .catch(e =>
           this.options.logger.warn(
             `Release status: background refresh of ${ref} failed: ${

@@ -5,6 +5,7 @@ import { DatabasePulseStore } from '../database/DatabasePulseStore';
 import { PulseStore } from '../database/PulseStore';
 import { AMQP_URL, requireRabbitMq } from '@internal/plugin-lunar-test-utils';
 import { ReleaseEventConsumer } from './ReleaseEventConsumer';
+import { RELEASE_MANAGER_EVENTS_TOPIC } from '@internal/plugin-lunar-common';
 
 jest.setTimeout(60_000);
 
@@ -75,9 +76,17 @@ describe('ReleaseEventConsumer against RabbitMQ', () => {
           ? Promise.reject(new Error('database unavailable'))
           : real.insertEvents(events),
     });
+    // What release-status hears: each readable event, once it is stored.
+    const published: unknown[] = [];
+    const eventsService = mockServices.events.mock({
+      publish: async params => {
+        expect(params.topic).toBe(RELEASE_MANAGER_EVENTS_TOPIC);
+        published.push(params.eventPayload);
+      },
+    });
     const consumer = new ReleaseEventConsumer(
       { url: AMQP_URL, exchange, exchangeType: 'topic', queue, prefetch: 5 },
-      { store, logger: mockServices.logger.mock() },
+      { store, logger: mockServices.logger.mock(), events: eventsService },
     );
     consumer.start();
     await eventually(
@@ -124,6 +133,25 @@ describe('ReleaseEventConsumer against RabbitMQ', () => {
       n => n === 0,
     );
     expect(left).toBe(0);
+    // Passed on once stored (the failed first store published nothing);
+    // the duplicate is passed on again (harmless: release-status takes
+    // events of a service together); the poison message is not.
+    const payload = {
+      service: 'authentication',
+      environment: 'prod',
+      artifactId: 'master-1c1508405e-67e9d69164',
+    };
+    await eventually(
+      async () => published.length,
+      n => n >= 3,
+    );
+    expect(published).toEqual(
+      expect.arrayContaining([
+        { type: 'released', ...payload },
+        { type: 'releaseSucceeded', ...payload },
+      ]),
+    );
+    expect(published).toHaveLength(3);
     await consumer.stop();
     expect(consumer.status()).toEqual({ state: 'stopped', reason: null });
     expect(failures).toBeLessThan(0);

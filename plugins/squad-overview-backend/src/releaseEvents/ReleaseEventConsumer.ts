@@ -1,9 +1,11 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
 import { ReconnectingAmqpConsumer } from '@internal/plugin-lunar-node';
+import { RELEASE_MANAGER_EVENTS_TOPIC } from '@internal/plugin-lunar-common';
+import { EventsService } from '@backstage/plugin-events-node';
 import * as amqp from 'amqplib';
 import { PulseStore } from '../database/PulseStore';
 import { ReleaseEventsConfig } from '../config';
-import { decodeReleaseEvent } from './decode';
+import { decodeReleaseEvent, releaseManagerEventPayload } from './decode';
 
 /**
  * Consumes release-manager's AMQP events into the pulse: its own durable
@@ -11,6 +13,11 @@ import { decodeReleaseEvent } from './decode';
  * it is acknowledged (storing is idempotent, so a redelivery makes no
  * second entry); when storing fails the connection is closed, the
  * unacknowledged events go back to the queue, and it reconnects later.
+ * Each readable event, once acknowledged, is also published on the
+ * backend's events service (`RELEASE_MANAGER_EVENTS_TOPIC`), so that
+ * release-status recomputes the service without a second broker consumer;
+ * a failed publish is logged, never retried (the scheduled refresh covers
+ * it).
  * Connection lifecycle, backoff and state: lunar-node's
  * ReconnectingAmqpConsumer.
  */
@@ -20,7 +27,12 @@ export class ReleaseEventConsumer extends ReconnectingAmqpConsumer {
 
   constructor(
     private readonly config: ReleaseEventsConfig,
-    private readonly deps: { store: PulseStore; logger: LoggerService },
+    private readonly deps: {
+      store: PulseStore;
+      logger: LoggerService;
+      /** Where readable events are passed on to other plugins. */
+      events?: EventsService;
+    },
   ) {
     super({
       url: config.url,
@@ -83,6 +95,7 @@ export class ReleaseEventConsumer extends ReconnectingAmqpConsumer {
       await this.deps.store.insertEvents([event]);
       this.failures = 0;
       channel.ack(message);
+      await this.passOn(event);
     } catch (e) {
       this.failures++;
       // Not acknowledged: closing returns it (and the other unacked
@@ -93,6 +106,26 @@ export class ReleaseEventConsumer extends ReconnectingAmqpConsumer {
         }`,
       );
       await connection?.close().catch(() => {});
+    }
+  }
+
+  /** Publishes a stored event for other plugins; never throws. */
+  private async passOn(
+    event: Parameters<typeof releaseManagerEventPayload>[0],
+  ) {
+    const payload = releaseManagerEventPayload(event);
+    if (!payload || !this.deps.events) return;
+    try {
+      await this.deps.events.publish({
+        topic: RELEASE_MANAGER_EVENTS_TOPIC,
+        eventPayload: payload,
+      });
+    } catch (e) {
+      this.deps.logger.warn(
+        `squad pulse: could not pass on the ${payload.type} event of ${
+          payload.service
+        }: ${(e as Error).message}`,
+      );
     }
   }
 }

@@ -1,4 +1,8 @@
-import { decodeReleaseEvent, serviceOfPod } from './decode';
+import {
+  decodeReleaseEvent,
+  releaseManagerEventPayload,
+  serviceOfPod,
+} from './decode';
 
 const at = new Date('2026-12-01T08:00:00Z');
 const known = async (service: string) =>
@@ -170,6 +174,45 @@ describe('decodeReleaseEvent', () => {
     );
     expect(escaped.actor).toBe('Ada\uFFFD');
     expect(escaped.summary).not.toContain('\u0000');
+  });
+
+  it('passes on the type and service of readable events only', async () => {
+    const failed = await decodeReleaseEvent(
+      message(
+        'release-manager.releaseFailed',
+        {
+          podName: 'payments-7d9f8b6c5d-x2x9z',
+          environment: 'dev',
+          artifactId: 'master-a',
+        },
+        { type: 'releaseFailed' },
+      ),
+      known,
+      at,
+    );
+    expect(releaseManagerEventPayload(failed)).toEqual({
+      type: 'releaseFailed',
+      service: 'payments',
+      environment: 'dev',
+      artifactId: 'master-a',
+    });
+    const artifact = await decodeReleaseEvent(
+      message('release-manager.newArtifact', { service: 'authentication' }),
+      known,
+      at,
+    );
+    expect(releaseManagerEventPayload(artifact)).toEqual({
+      type: 'newArtifact',
+      service: 'authentication',
+      environment: null,
+      artifactId: null,
+    });
+    const poison = await decodeReleaseEvent(
+      message('release-manager.released', '{poison'),
+      known,
+      at,
+    );
+    expect(releaseManagerEventPayload(poison)).toBeUndefined();
   });
 
   it('strips the replica set and pod suffix from a pod name', () => {

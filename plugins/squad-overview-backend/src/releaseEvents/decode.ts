@@ -1,4 +1,8 @@
-import { squadGroupRef } from '@internal/plugin-lunar-common';
+import {
+  ReleaseManagerEventPayload,
+  ReleaseManagerEventType,
+  squadGroupRef,
+} from '@internal/plugin-lunar-common';
 import { NewPulseEvent } from '../database/PulseStore';
 import { sha256 } from '../catalog/CatalogChangeTracker';
 
@@ -153,5 +157,32 @@ export async function decodeReleaseEvent(
     actor,
     artifactId: artifact ?? null,
     summary,
+  };
+}
+
+const EVENT_TYPES: Partial<
+  Record<NewPulseEvent['kind'], ReleaseManagerEventType>
+> = {
+  released: 'released',
+  'release-succeeded': 'releaseSucceeded',
+  'release-failed': 'releaseFailed',
+  'new-artifact': 'newArtifact',
+};
+
+/**
+ * What other plugins hear of a decoded event (`RELEASE_MANAGER_EVENTS_TOPIC`
+ * on the events service): its type and service; nothing for an
+ * unreadable one.
+ */
+export function releaseManagerEventPayload(
+  event: NewPulseEvent,
+): ReleaseManagerEventPayload | undefined {
+  const type = EVENT_TYPES[event.kind];
+  if (!type || !event.service) return undefined;
+  return {
+    type,
+    service: event.service,
+    environment: event.environment,
+    artifactId: event.artifactId ?? null,
   };
 }

@@ -14,3 +14,4 @@ export { createValidateNameAction } from './actions/validateName';
 export { createPublishLocalAction } from './actions/publishLocal';
 export { createRegisterFileAction } from './actions/registerFile';
 export { createValidateShuttleAction } from './actions/validateShuttle';
+export { createRefreshReleaseStatusAction } from './actions/refreshReleaseStatus';

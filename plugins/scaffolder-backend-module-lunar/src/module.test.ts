@@ -52,6 +52,7 @@ describe('modules', () => {
           'lunar:shuttle:validate',
           'lunar:publish:local',
           'lunar:catalog:register-file',
+          'lunar:release-status:refresh',
         ]),
       );
       const loc = await request(backend.server)

@@ -13,6 +13,7 @@ import { createValidateNameAction } from './actions/validateName';
 import { createPublishLocalAction } from './actions/publishLocal';
 import { createRegisterFileAction } from './actions/registerFile';
 import { createValidateShuttleAction } from './actions/validateShuttle';
+import { createRefreshReleaseStatusAction } from './actions/refreshReleaseStatus';
 import { createFileLocationGuard } from './fileLocations';
 import { guardActionErrors } from '@internal/plugin-lunar-node';
 
@@ -33,7 +34,8 @@ function guarded<T extends { id: string; handler: (ctx: any) => Promise<any> }>(
 
 /**
  * Lunar's scaffolder actions: `lunar:validate:name`, `lunar:shuttle:validate`,
- * `lunar:publish:local` and `lunar:catalog:register-file`.
+ * `lunar:publish:local`, `lunar:catalog:register-file` and
+ * `lunar:release-status:refresh`.
  */
 export const scaffolderModuleLunar = createBackendModule({
   pluginId: 'scaffolder',
@@ -45,8 +47,10 @@ export const scaffolderModuleLunar = createBackendModule({
         catalog: catalogServiceRef,
         config: coreServices.rootConfig,
         logger: coreServices.logger,
+        auth: coreServices.auth,
+        discovery: coreServices.discovery,
       },
-      async init({ scaffolder, catalog, config, logger }) {
+      async init({ scaffolder, catalog, config, logger, auth, discovery }) {
         const settings = readLunarScaffolderConfig(config);
         scaffolder.addActions(
           ...[
@@ -54,6 +58,7 @@ export const scaffolderModuleLunar = createBackendModule({
             createValidateShuttleAction({ rootConfig: config }),
             createPublishLocalAction({ config: settings }),
             createRegisterFileAction({ catalog, config: settings }),
+            createRefreshReleaseStatusAction({ auth, discovery }),
           ].map(action => guarded(action, logger)),
         );
       },

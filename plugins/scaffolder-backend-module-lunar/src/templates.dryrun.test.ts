@@ -162,6 +162,8 @@ describe('templates (dry-run)', () => {
       );
       // shuttle.yaml is checked before publishing, in production too.
       expect(stepStatus(res.body)['check-shuttle']).toBe('completed');
+      // Release status: asks nothing in a dry run, but runs.
+      expect(stepStatus(res.body)['release-status']).toBe('completed');
       expect(goProblems(files['cmd/payment-events/main.go'])).toEqual([]);
       // No broker: no consumer to watch, but the drain delay still applies.
       expect(files['cmd/payment-events/main.go']).not.toContain('consumer');
@@ -293,6 +295,27 @@ describe('templates (dry-run)', () => {
   });
 
   const owner = 'group:default/squad-gemini';
+
+  it("computes a released component's release status last, after either register step; libraries and docs are never released", () => {
+    const lastSteps = Object.fromEntries(
+      TEMPLATE_NAMES.map(name => {
+        const steps = loadTemplate(name).template.spec.steps;
+        return [name, steps.slice(-3).map((s: any) => s.id)];
+      }),
+    );
+    expect(lastSteps).toEqual({
+      'go-service': ['publish', 'register', 'release-status'],
+      'infrastructure-service': ['publish', 'register', 'release-status'],
+      'go-library': ['register-local', 'publish', 'register'],
+      'documentation-site': ['register-local', 'publish', 'register'],
+    });
+    const step = loadTemplate('go-service').template.spec.steps.at(-1);
+    expect(step).toMatchObject({
+      action: 'lunar:release-status:refresh',
+      input: { entityRef: 'component:default/${{ parameters.name }}' },
+    });
+    expect(step.if).toBeUndefined();
+  });
 
   describe.each(TEMPLATE_NAMES)('%s', name => {
     it('checks shuttle.yaml after generating it and before either publish step', () => {

@@ -78,6 +78,16 @@ describe('templates as real tasks, published locally', () => {
       },
     ]);
 
+    // Its release status was computed by the last step, through
+    // release-status's real router: the first read is not pending.
+    const releaseStatus = await request(backend.server)
+      .get('/api/release-status/status')
+      .query({ entityRef: 'component:default/ledger-events' })
+      .set(userAuth);
+    expect(releaseStatus.status).toBe(200);
+    expect(releaseStatus.body.freshness.state).toBe('computed');
+    expect(releaseStatus.body.computedAt).toEqual(expect.any(String));
+
     // The template waits for the entity, so it is there when the task ends.
     const entity = await waitForEntity(
       backend.server,

@@ -8,6 +8,9 @@ import catalogModuleScaffolderEntityModel from '@backstage/plugin-catalog-backen
 import scaffolderBackend from '@backstage/plugin-scaffolder-backend';
 import scaffolderModuleGithub from '@backstage/plugin-scaffolder-backend-module-github';
 import catalogModuleShuttle from '@internal/plugin-catalog-backend-module-shuttle';
+// The templates' last step asks release-status's real router.
+// eslint-disable-next-line @backstage/no-mixed-plugin-imports
+import releaseStatusBackend from '@internal/plugin-release-status-backend';
 import fs from 'node:fs';
 import path from 'node:path';
 import request from 'supertest';
@@ -63,7 +66,8 @@ export function loadTemplateFromDir(dir: string) {
 
 /**
  * Catalog (with the shuttle module and the org) plus scaffolder with Lunar's
- * module; templates are registered from templates/ like app-config does.
+ * module, and release-status (no sources configured); templates are
+ * registered from templates/ like app-config does.
  */
 export async function startLunarBackend(opts: { localGitDirectory?: string }) {
   const backend = await startTestBackend({
@@ -75,6 +79,8 @@ export async function startLunarBackend(opts: { localGitDirectory?: string }) {
       scaffolderModuleGithub,
       scaffolderModuleLunar,
       catalogModuleLunarFileLocations,
+      // lunar:release-status:refresh asks its real router.
+      releaseStatusBackend,
       mockServices.rootConfig.factory({
         data: {
           ...(opts.localGitDirectory && {

@@ -246,8 +246,10 @@ describe('release-status backend', () => {
     expect((await get('/overview?owner=')).status).toBe(400);
   });
 
-  it('leaves libraries and documentation sites out of the overview', async () => {
-    // squad-nasa owns a website, a library and a documentation site.
+  it('leaves libraries, documentation sites and unannotated components out of the overview', async () => {
+    // squad-nasa owns a website, a library, a documentation site and a
+    // component without the release-manager annotation (docs-only): the
+    // squad's overview asks the catalog by owner alone.
     const nasa = (await get('/overview?owner=group:default/squad-nasa')).body;
     expect(nasa.items.map((i: ReleaseStatus) => i.service)).toEqual([
       'customer-web',

@@ -203,3 +203,23 @@ export const redeliverySignalChannel = (environment: string) =>
  */
 export const redeliveriesPagePath = (environment: string) =>
   `/dead-letter/redeliveries?environment=${encodeURIComponent(environment)}`;
+
+/**
+ * Where the app shows a service's dead letters: its component's Dead
+ * Letter tab with the environment selected and the message list filtered
+ * to a time range (the tab reads `?environment=`, `?from=` and `?to=`, ISO
+ * times, `to` exclusive). Relative to the app's base URL, as notifications
+ * link.
+ */
+export function serviceDeadLettersPath(
+  service: string,
+  environment: string,
+  range: { from?: string; to?: string } = {},
+): string {
+  const params = new URLSearchParams({ environment });
+  if (range.from) params.set('from', range.from);
+  if (range.to) params.set('to', range.to);
+  return `/catalog/default/component/${encodeURIComponent(
+    service.toLocaleLowerCase('en-US'),
+  )}/dead-letter?${params}`;
+}

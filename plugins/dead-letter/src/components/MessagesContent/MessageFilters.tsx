@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { Box, Button, TextField } from '@material-ui/core';
 import useDebounce from 'react-use/esm/useDebounce';
+import { useSearchParams } from 'react-router-dom';
 import { DeadLetterFilter } from '@internal/plugin-dead-letter-common';
 
 type FilterFields = Required<
@@ -36,14 +37,30 @@ function toApiFilter(service: string, f: FilterFields): DeadLetterFilter {
   };
 }
 
+/** An ISO time as a `datetime-local` value (local time, to the minute); '' if not a time. */
+function toLocalField(iso: string | null): string {
+  const time = iso ? new Date(iso) : null;
+  if (!time || Number.isNaN(time.getTime())) return '';
+  const local = new Date(time.getTime() - time.getTimezoneOffset() * 60_000);
+  return local.toISOString().slice(0, 16);
+}
+
 /**
  * A service's message filter: what is typed, and the API filter it
  * becomes 400 ms after the typing stops (unchanged filters keep their
- * identity, so nothing is fetched again).
+ * identity, so nothing is fetched again). A link's `?from=` and `?to=`
+ * (ISO times, e.g. from an alert notification: serviceDeadLettersPath in
+ * -common) fill the time range to start with.
  */
 export function useMessageFilter(service: string) {
-  const [fields, setFields] = useState<FilterFields>(EMPTY);
-  const [filter, setFilter] = useState(() => toApiFilter(service, EMPTY));
+  const [params] = useSearchParams();
+  const [initial] = useState<FilterFields>(() => ({
+    ...EMPTY,
+    from: toLocalField(params.get('from')),
+    to: toLocalField(params.get('to')),
+  }));
+  const [fields, setFields] = useState<FilterFields>(initial);
+  const [filter, setFilter] = useState(() => toApiFilter(service, initial));
   useDebounce(
     () => {
       const next = toApiFilter(service, fields);

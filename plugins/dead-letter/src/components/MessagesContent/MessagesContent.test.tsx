@@ -7,9 +7,11 @@ import { EntityProvider } from '@backstage/plugin-catalog-react';
 import {
   CreateRedeliveryRequest,
   DeadLetteredMessage,
+  DeadLetterFilter,
   DeadLetterSelection,
   EnvironmentStatus,
   RedeliveryJob,
+  serviceDeadLettersPath,
 } from '@internal/plugin-dead-letter-common';
 import {
   DeadLetterApi,
@@ -173,7 +175,7 @@ function fakeApi(
   return fake;
 }
 
-function render(api: DeadLetterApi, allowed = true) {
+function render(api: DeadLetterApi, allowed = true, path?: string) {
   return renderInTestApp(
     <EntityProvider entity={entity}>
       <MessagesContent />
@@ -188,6 +190,7 @@ function render(api: DeadLetterApi, allowed = true) {
           }),
         ],
       ],
+      ...(path && { initialRouteEntries: [path] }),
     },
   );
 }
@@ -312,6 +315,36 @@ describe('MessagesContent', () => {
         /only members of the squad that owns the service/,
       ),
     ).toBeInTheDocument();
+  });
+
+  it("lists the time range a link names (an alert's), and can clear it", async () => {
+    const api = fakeApi();
+    const filters: Array<DeadLetterFilter> = [];
+    const list = api.list;
+    api.list = async (environment, filter, page) => {
+      filters.push(filter);
+      return list(environment, filter, page);
+    };
+    await render(
+      api,
+      true,
+      serviceDeadLettersPath('card-clearing', 'dev', {
+        from: '2026-12-07T14:10:00Z',
+        to: '2026-12-07T14:17:00Z',
+      }),
+    );
+    expect(await screen.findByText('msg-1')).toBeInTheDocument();
+    expect(filters[0]).toEqual({
+      service: 'card-clearing',
+      from: '2026-12-07T14:10:00.000Z',
+      to: '2026-12-07T14:17:00.000Z',
+    });
+    await userEvent.click(
+      screen.getByRole('button', { name: 'Clear filters' }),
+    );
+    await waitFor(() =>
+      expect(filters[filters.length - 1]).toEqual({ service: 'card-clearing' }),
+    );
   });
 
   it('shows a paused consumer instead of passing for an empty table', async () => {

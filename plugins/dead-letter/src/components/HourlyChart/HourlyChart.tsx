@@ -4,6 +4,7 @@ import { useApi } from '@backstage/frontend-plugin-api';
 import useAsync from 'react-use/esm/useAsync';
 import { DeadLetterHistogram } from '@internal/plugin-dead-letter-common';
 import { deadLetterApiRef } from '@internal/plugin-dead-letter-react';
+import { ReleaseMarker, releaseMarkers, useReleases } from './releaseMarkers';
 
 const MAX_SERIES = 6;
 
@@ -41,9 +42,24 @@ export function stackHistogram(histogram: DeadLetterHistogram) {
   };
 }
 
+/** `2026-12-07 14:02 UTC` */
+const utcMinute = (iso: string) =>
+  `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC`;
+
+/** The tooltip of a release marker. */
+export function describeRelease(m: ReleaseMarker, environment: string) {
+  return `${m.service} ${m.version} released to ${environment} at ${utcMinute(
+    m.at,
+  )}${m.releasedBy ? ` by ${m.releasedBy}` : ''}`;
+}
+
 /**
  * Messages dead-lettered per hour over the last 7 days, stacked by squad
  * (environment page) or service (squad tab): spikes stand out at a glance.
+ * A vertical marker per release to the environment (of the squad's
+ * components on a squad tab, of every component on the environment page)
+ * on the same time axis, from the release-status backend, so a step lines
+ * up with the release that may have caused it.
  */
 export function HourlyChart(props: {
   environment: string;
@@ -55,6 +71,7 @@ export function HourlyChart(props: {
   const { environment, groupBy, squad, service, reloadKey } = props;
   const api = useApi(deadLetterApiRef);
   const theme = useTheme();
+  const releases = useReleases(squad);
   const { value, loading, error } = useAsync(
     () => api.histogram(environment, { groupBy, squad, service }),
     [api, environment, groupBy, squad, service, reloadKey],
@@ -64,6 +81,10 @@ export function HourlyChart(props: {
   if (!value) return null;
 
   const { series, hours, total, peak } = stackHistogram(value);
+  const markers =
+    releases.state === 'ok'
+      ? releaseMarkers(releases.overview, environment, value)
+      : [];
   const palette = [
     theme.palette.primary.main,
     theme.palette.secondary.main,
@@ -85,11 +106,12 @@ export function HourlyChart(props: {
   return (
     <Box>
       <Typography variant="subtitle2">{label}</Typography>
-      {total === 0 ? (
+      {total === 0 && (
         <Typography variant="body2" color="textSecondary">
           Nothing was dead-lettered in this period.
         </Typography>
-      ) : (
+      )}
+      {(total > 0 || markers.length > 0) && (
         <>
           <svg
             role="img"
@@ -122,6 +144,37 @@ export function HourlyChart(props: {
                 );
               });
             })}
+            {markers.map(m => {
+              const x = m.position * width;
+              return (
+                <g
+                  key={`release-${m.entityRef}-${m.at}`}
+                  data-testid="release-marker"
+                  data-service={m.service}
+                  data-x={x.toFixed(1)}
+                >
+                  <title>{describeRelease(m, environment)}</title>
+                  {/* A wider invisible target, so the tooltip is easy to hover. */}
+                  <rect
+                    x={x - 4}
+                    y={0}
+                    width={8}
+                    height={height}
+                    fill="transparent"
+                  />
+                  <line
+                    x1={x}
+                    x2={x}
+                    y1={0}
+                    y2={height}
+                    stroke={theme.palette.text.primary}
+                    strokeWidth={1.5}
+                    strokeDasharray="4 3"
+                    vectorEffect="non-scaling-stroke"
+                  />
+                </g>
+              );
+            })}
           </svg>
           <Box display="flex" flexWrap="wrap" style={{ gap: 12 }}>
             {series.map(s => (
@@ -138,8 +191,30 @@ export function HourlyChart(props: {
                 {s}
               </Typography>
             ))}
+            {markers.length > 0 && (
+              <Typography variant="caption">
+                <span
+                  style={{
+                    display: 'inline-block',
+                    width: 0,
+                    height: 10,
+                    marginRight: 4,
+                    borderLeft: `2px dashed ${theme.palette.text.primary}`,
+                  }}
+                />
+                {markers.length === 1
+                  ? `1 release to ${environment}`
+                  : `${markers.length} releases to ${environment}`}{' '}
+                (hover a marker for the service and version)
+              </Typography>
+            )}
           </Box>
         </>
+      )}
+      {releases.state === 'unavailable' && (
+        <Typography variant="caption" color="textSecondary" role="note">
+          Release markers are not shown: {releases.message}
+        </Typography>
       )}
     </Box>
   );

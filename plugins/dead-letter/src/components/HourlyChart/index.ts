@@ -1,1 +1,3 @@
 export { HourlyChart, stackHistogram } from './HourlyChart';
+export { releaseMarkers } from './releaseMarkers';
+export type { ReleaseMarker } from './releaseMarkers';

@@ -117,6 +117,12 @@ export interface PulseEntry {
   entityRef: string | null;
   /** The tab of that component to open (`/releases`, `/dead-letter`, or ``). */
   tab: string;
+  /**
+   * The environment a release or dead-letter burst happened in, so the
+   * pulse can put it on that environment's time axis; null for catalog
+   * changes and new artifacts. Absent only from older backends.
+   */
+  environment?: string | null;
 }
 
 /**

@@ -81,24 +81,29 @@ describe('buildPulse', () => {
       refOfService: s => `component:default/${s}`,
       limit: 10,
     });
-    expect(pulse.map(e => [e.kind, e.summary, e.entityRef, e.tab])).toEqual([
+    expect(
+      pulse.map(e => [e.kind, e.summary, e.entityRef, e.tab, e.environment]),
+    ).toEqual([
       [
         'service-added',
         'payments was added to the catalog',
         'component:default/payments',
         '',
+        null,
       ],
       [
         'released',
         'authentication master-1c1508405e-67e9d69164 was released to prod by Ada (Promote)',
         'component:default/authentication',
         '/releases',
+        'prod',
       ],
       [
         'dead-letter-burst',
         '40 messages of card-clearing were dead-lettered in dev within an hour',
         'component:default/card-clearing',
         '/dead-letter',
+        'dev',
       ],
     ]);
     expect(pulse[2].at).toBe('2026-11-30T10:00:00.000Z');
@@ -121,9 +126,12 @@ describe('buildPulse', () => {
       refOfService: () => null,
       limit: 2,
     });
-    expect(pulse.map(e => e.summary)).toEqual([
-      'authentication master-1c1508405e-67e9d69164 was released to prod by Ada (Promote)',
-      'an older release',
+    expect(pulse.map(e => [e.summary, e.environment])).toEqual([
+      [
+        'authentication master-1c1508405e-67e9d69164 was released to prod by Ada (Promote)',
+        'prod',
+      ],
+      ['an older release', 'prod'],
     ]);
   });
 });

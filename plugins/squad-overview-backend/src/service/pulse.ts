@@ -57,6 +57,7 @@ export function buildPulse(input: {
         }${how}`.replace(/\s+/g, ' '),
         entityRef: item.entityRef,
         tab: TAB.released,
+        environment: env.environment,
       });
     }
   }
@@ -89,6 +90,7 @@ export function buildPulse(input: {
       summary: e.summary,
       entityRef: e.entityRef,
       tab: TAB[e.kind],
+      environment: e.environment,
     });
   }
 
@@ -116,6 +118,7 @@ export function buildPulse(input: {
           )} messages of ${service} were dead-lettered in ${environment} within an hour`,
           entityRef: input.refOfService(service),
           tab: TAB['dead-letter-burst'],
+          environment,
         });
       }
     }

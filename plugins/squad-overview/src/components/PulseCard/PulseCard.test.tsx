@@ -1,4 +1,4 @@
-import { screen } from '@testing-library/react';
+import { screen, within } from '@testing-library/react';
 import { renderInTestApp } from '@backstage/frontend-test-utils';
 import {
   entityRouteRef,
@@ -8,6 +8,7 @@ import { SquadOverviewResponse } from '@internal/plugin-squad-overview-common';
 import { squadOverviewApiRef } from '../../api';
 import { fakeSquadApi, overview, squad } from '../../__testUtils__/fakes';
 import { PulseCard } from './PulseCard';
+import { TIMELINE_HOURS } from './PulseTimeline';
 
 async function render(
   pulse: SquadOverviewResponse['pulse'],
@@ -137,5 +138,118 @@ describe('PulseCard', () => {
     expect(
       screen.getByText(/squadOverview\.releaseEvents\.amqp\.url/),
     ).toBeInTheDocument();
+  });
+
+  it("puts releases and dead-letter bursts on each environment's time axis", async () => {
+    // The axis is 840 wide over the last 7 days: 5 per hour.
+    await render({
+      items: [
+        {
+          key: 'release:authentication:prod',
+          at: ago(24 * 3_600_000),
+          kind: 'released',
+          summary:
+            'authentication master-1c1508405e-67e9d69164 was released to prod by Ada',
+          entityRef: 'component:default/authentication',
+          tab: '/releases',
+          environment: 'prod',
+        },
+        {
+          key: 'burst:prod:authentication',
+          at: ago(23 * 3_600_000),
+          kind: 'dead-letter-burst',
+          summary:
+            '120 messages of authentication were dead-lettered in prod within an hour',
+          entityRef: 'component:default/authentication',
+          tab: '/dead-letter',
+          environment: 'prod',
+        },
+        {
+          key: 'event:7',
+          at: ago(72 * 3_600_000),
+          kind: 'released',
+          summary: 'authentication was released to dev by Ada',
+          entityRef: 'component:default/authentication',
+          tab: '/releases',
+          environment: 'dev',
+        },
+        // No environment: not on the axis.
+        {
+          key: 'event:1',
+          at: ago(10 * 60_000),
+          kind: 'service-added',
+          summary: 'payments was added to the catalog',
+          entityRef: 'component:default/payments',
+          tab: '',
+          environment: null,
+        },
+        // Older than the axis.
+        {
+          key: 'event:2',
+          at: ago((TIMELINE_HOURS + 1) * 3_600_000),
+          kind: 'released',
+          summary: 'payments was released to prod long ago',
+          entityRef: 'component:default/payments',
+          tab: '/releases',
+          environment: 'prod',
+        },
+      ],
+      releaseEvents: true,
+      missing: [],
+    });
+    const axis = await screen.findByRole('img', {
+      name: /Releases and dead-letter bursts per environment/,
+    });
+    const lanes = [...axis.querySelectorAll('g[data-environment]')];
+    // Release promotion order (dev before prod), not the order of entries.
+    expect(lanes.map(l => l.getAttribute('data-environment'))).toEqual([
+      'dev',
+      'prod',
+    ]);
+    const [dev, prod] = lanes as HTMLElement[];
+    const place = (lane: HTMLElement, id: string) =>
+      within(lane)
+        .queryAllByTestId(id)
+        .map(m => [
+          Math.round(Number(m.getAttribute('data-x'))),
+          m.querySelector('title')?.textContent,
+        ]);
+    expect(place(prod, 'pulse-release-marker')).toEqual([
+      [
+        // 24 hours before now: 840 - 24 x 5.
+        720,
+        expect.stringMatching(
+          /^authentication master-1c1508405e-67e9d69164 was released to prod by Ada \(\d{4}-\d\d-\d\d \d\d:\d\d UTC\)$/,
+        ),
+      ],
+    ]);
+    expect(place(prod, 'pulse-burst')).toEqual([
+      [725, expect.stringMatching(/^120 messages of authentication/)],
+    ]);
+    expect(place(dev, 'pulse-release-marker')).toEqual([
+      [480, expect.stringMatching(/^authentication was released to dev/)],
+    ]);
+    expect(place(dev, 'pulse-burst')).toEqual([]);
+  });
+
+  it('draws no time axis when nothing happened in an environment', async () => {
+    await render({
+      items: [
+        {
+          key: 'event:1',
+          at: ago(10 * 60_000),
+          kind: 'service-added',
+          summary: 'payments was added to the catalog',
+          entityRef: 'component:default/payments',
+          tab: '',
+        },
+      ],
+      releaseEvents: true,
+      missing: [],
+    });
+    expect(
+      await screen.findByText('payments was added to the catalog'),
+    ).toBeInTheDocument();
+    expect(screen.queryByRole('img')).toBeNull();
   });
 });

@@ -15,6 +15,7 @@ import { PulseEntry } from '@internal/plugin-squad-overview-common';
 import { useSquadOverview } from '../../hooks/useSquadOverview';
 import { useEntityLink } from '../links';
 import { cardTableOptions } from '../tableOptions';
+import { PulseTimeline } from './PulseTimeline';
 
 function ago(iso: string, now: number) {
   const minutes = Math.max(0, Math.round((now - Date.parse(iso)) / 60_000));
@@ -29,6 +30,8 @@ function ago(iso: string, now: number) {
  * Stored events (catalog changes, release-manager's AMQP events), the
  * latest releases release-manager reports, and dead-letter bursts, merged
  * by the backend (`GET /overview`, the same answer as the other cards).
+ * Above the list, its releases and bursts on a 7-day time axis per
+ * environment (`PulseTimeline`).
  */
 export function PulseCard() {
   const { entity } = useEntity();
@@ -88,6 +91,14 @@ export function PulseCard() {
               Not shown, could not be loaded: {p.message}
             </Typography>
           ))}
+          <PulseTimeline
+            items={value.items}
+            environments={[
+              ...(overview?.releases.environments ?? []),
+              ...(overview?.deadLetters.environments ?? []),
+            ]}
+            now={now}
+          />
           {value.items.length ? (
             <Table<PulseEntry>
               columns={columns}

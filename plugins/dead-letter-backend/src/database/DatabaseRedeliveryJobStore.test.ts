@@ -78,7 +78,7 @@ describe('DatabaseRedeliveryJobStore', () => {
       const a = await create(t0);
       await jobs.claim('a', 10_000, t0, []);
       const [inFlight] = await jobs.nextItems(a.id, 1);
-      await jobs.markPublishing(a.id, 'a', [inFlight.id]);
+      await jobs.markPublishing(a.id, 'a', inFlight.id, []);
       await jobs.transition(a.id, ['running'], 'cancelled', t0);
 
       // Right after the cancel: the in-flight row stays with 'a' (its
@@ -102,7 +102,8 @@ describe('DatabaseRedeliveryJobStore', () => {
         await jobs.markPublishing(
           c.id,
           'c',
-          items.map(i => i.id),
+          items[items.length - 1].id,
+          items.filter(i => i.state === 'publishing').map(i => i.id),
         ),
       ).toBe(1);
       expect((await jobs.get(c.id))?.duplicateWindow).toBe(1);
@@ -161,37 +162,44 @@ describe('DatabaseRedeliveryJobStore', () => {
         (await jobs.nextItems(job.id, 10, items[0].id)).map(i => i.id),
       ).toEqual([items[1].id, items[2].id]);
       expect(await jobs.nextItems(job.id, 10, items[2].id)).toEqual([]);
-      expect(await jobs.markPublishing(job.id, 'a', [items[0].id])).toBe(0);
+      // 'a' sends the first item: its batch is under the publishing mark.
+      expect(await jobs.markPublishing(job.id, 'a', items[0].id, [])).toBe(0);
+      expect((await jobs.nextItems(job.id, 10))[0]).toMatchObject({
+        state: 'publishing',
+        attempts: 1,
+      });
       const later = new Date(now.getTime() + 11_000);
       expect(await jobs.claim('b', 10_000, later, [])).toMatchObject({
         leaseOwner: 'b',
       });
       expect(await jobs.heartbeat(job.id, 'a', later)).toBeUndefined();
       expect(await jobs.heartbeat(job.id, 'b', later)).toBe('running');
-      // 'a' can neither mark items nor put them back now that 'b' holds the
+      // 'a' can neither mark items nor lower the mark now that 'b' holds the
       // job ('b' may have published them); the holder can.
       expect(
-        await jobs.markPublishing(job.id, 'a', [items[1].id]),
+        await jobs.markPublishing(job.id, 'a', items[1].id, []),
       ).toBeUndefined();
       expect((await jobs.nextItems(job.id, 10))[1].state).toBe('queued');
-      expect(await jobs.markPublishing(job.id, 'b', [items[1].id])).toBe(0);
-      expect(await jobs.requeue(job.id, 'a', [items[1].id])).toBe(false);
+      expect(await jobs.markPublishing(job.id, 'b', items[1].id, [])).toBe(0);
+      expect(await jobs.unmarkFrom(job.id, 'a', items[1].id)).toBe(false);
       expect((await jobs.nextItems(job.id, 10))[1].state).toBe('publishing');
-      expect(await jobs.requeue(job.id, 'b', [items[1].id])).toBe(true);
+      expect(await jobs.unmarkFrom(job.id, 'b', items[1].id)).toBe(true);
       expect((await jobs.nextItems(job.id, 10))[1]).toMatchObject({
         state: 'queued',
         attempts: 0,
       });
-      // The item 'a' left publishing is published again: a duplicate.
+      // The item 'a' sent stays in flight below the lowered mark (the claim
+      // marked it on its own), and is published again: a duplicate.
       const again = await jobs.nextItems(job.id, 10);
-      expect(again[0]).toMatchObject({ id: items[0].id, state: 'publishing' });
+      expect(again[0]).toMatchObject({
+        id: items[0].id,
+        state: 'publishing',
+        attempts: 1,
+      });
       expect(
-        await jobs.markPublishing(
-          job.id,
-          'b',
-          again.map(i => i.id),
-        ),
+        await jobs.markPublishing(job.id, 'b', again[2].id, [again[0].id]),
       ).toBe(1);
+      expect((await jobs.nextItems(job.id, 10))[0].attempts).toBe(2);
       await jobs.record(
         job.id,
         {
@@ -221,12 +229,32 @@ describe('DatabaseRedeliveryJobStore', () => {
       expect((await jobs.failedByReason([job.id])).get(job.id)).toEqual({
         unroutable: 1,
       });
-      // Published rows are gone; the failed one stays.
+      // Published rows are gone, with their items; the failed one stays.
       expect(await deadLetters.count('dev', { filter: {} })).toBe(1);
+      expect(
+        await knex('dead_letter_redelivery_items')
+          .where('job_id', Number(job.id))
+          .select('state'),
+      ).toEqual([{ state: 'failed' }]);
+      // Who the job's messages belong to outlives its items.
+      expect(
+        (await jobs.owners(job.id)).map(o => o.squad ?? '(none)').sort(),
+      ).toEqual(['(none)', 'squad-gemini', 'squad-mercury']);
       expect((await jobs.list('dev', 10)).map(j => j.id)).toEqual([
         second.id,
         job.id,
       ]);
+      // By ids: the ids it did not take are reported (the failed row is
+      // stored still; the other id never was).
+      const byIds = await jobs.create({
+        environment: 'dev',
+        createdBy: 'user:default/x',
+        selection: { ids: [again[2].deadLetterId, '987654'] },
+        rate: null,
+        ramp: null,
+        now: later,
+      });
+      expect(byIds).toMatchObject({ total: 1, untaken: ['987654'] });
 
       await knex.migrate.down({
         directory: migrations,
@@ -451,8 +479,18 @@ describe('DatabaseRedeliveryJobStore', () => {
         (await knex('dead_letter_archive').first('error_group')).error_group,
       ).toBe('record <n> not found');
 
-      // Down: the pending items' index (20261207140000), the partial
-      // indexes (20261207130100), then the column.
+      // Down: the jobs' publishing mark and owners (20261207150000), the
+      // pending items' index (20261207140000), the partial indexes
+      // (20261207130100), then the column.
+      const jobs = 'dead_letter_redelivery_jobs';
+      expect(await knex.schema.hasColumn(jobs, 'publishing_through')).toBe(
+        true,
+      );
+      await knex.migrate.down({ directory: migrations });
+      expect(await knex.schema.hasColumn(jobs, 'publishing_through')).toBe(
+        false,
+      );
+      expect(await knex.schema.hasColumn(jobs, 'owners')).toBe(false);
       const pendingIndex = 'dead_letter_redelivery_items_pending_idx';
       expect(await hasIndex(knex, pendingIndex)).toBe(true);
       await knex.migrate.down({ directory: migrations });

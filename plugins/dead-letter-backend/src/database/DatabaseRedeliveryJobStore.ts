@@ -62,6 +62,14 @@ const UNFINISHED: RedeliveryJobState[] = ['queued', 'running', 'paused'];
 const PUBLISHING_GRACE_MS = 30_000;
 const FINAL: RedeliveryJobState[] = ['cancelled', 'done', 'failed'];
 
+/**
+ * SQL: item `i` of job `j` may have been sent without its confirm being
+ * recorded: marked `publishing`, or `queued` at or below the job's
+ * publishing mark (see `markPublishing`).
+ */
+const inFlight = (i: string, j: string) =>
+  `(${i}.state = 'publishing' or (${i}.state = 'queued' and ${i}.id <= ${j}.publishing_through))`;
+
 /** A job row as the database returns it. */
 interface RawRedeliveryJobRow {
   id: string | number;
@@ -91,6 +99,8 @@ interface RawRedeliveryJobRow {
   previewed: number | string | null;
   arrived_after_preview: number | string;
   gone_since_preview: number | string;
+  publishing_through: number | string | null;
+  owners: string | null;
 }
 
 /** An item row joined with its dead letter (absent columns: row gone). */
@@ -159,8 +169,8 @@ export class DatabaseRedeliveryJobStore implements RedeliveryJobStore {
    * The selected rows not already waiting in an unfinished job, nor perhaps
    * in flight for a job that just ended: a job cancelled while a batch was
    * out records that batch (and archives its rows) a moment later; until
-   * then, or for PUBLISHING_GRACE_MS after its last record, its `publishing`
-   * items hold their rows. After that such rows are taken again, as
+   * then, or for PUBLISHING_GRACE_MS after its last record, its items in
+   * flight (see `inFlight`) hold their rows. After that such rows are taken again, as
    * `publishing` items (see `create`), so sending them counts as a duplicate.
    */
   private selectable(
@@ -185,9 +195,9 @@ export class DatabaseRedeliveryJobStore implements RedeliveryJobStore {
                   .whereIn('i.state', ['queued', 'publishing'])
                   .whereIn('j.state', UNFINISHED),
               )
-              .orWhere(inFlight =>
-                inFlight
-                  .where('i.state', 'publishing')
+              .orWhere(sent =>
+                sent
+                  .whereRaw(inFlight('i', 'j'))
                   .where('j.updated_at', '>', recent),
               ),
           ),
@@ -233,7 +243,7 @@ export class DatabaseRedeliveryJobStore implements RedeliveryJobStore {
       );
       const rows = this.selectable(tx, job.environment, job.selection, job.now);
       if (preview) rows.whereExists(this.previewed(tx, preview.id));
-      // A row an earlier (finished) job left `publishing` (sent, perhaps
+      // A row an earlier (finished) job left in flight (sent, perhaps
       // confirmed, never recorded: a crash, a broker gone at the cancel) may
       // have reached its consumer: its item starts `publishing`, so
       // publishing it counts in this job's duplicate window.
@@ -244,7 +254,10 @@ export class DatabaseRedeliveryJobStore implements RedeliveryJobStore {
           'squad',
           'service',
           tx.raw(
-            `case when exists (select 1 from ${ITEMS} as e where e.dead_letter_id = dead_letters.id and e.state = 'publishing') then 'publishing' else 'queued' end`,
+            `case when exists (select 1 from ${ITEMS} as e join ${JOBS} as ej on ej.id = e.job_id where e.dead_letter_id = dead_letters.id and ${inFlight(
+              'e',
+              'ej',
+            )}) then 'publishing' else 'queued' end`,
           ),
           tx.raw('0'),
         )
@@ -278,17 +291,40 @@ export class DatabaseRedeliveryJobStore implements RedeliveryJobStore {
         await tx(PREVIEWS).where('id', preview.id).delete();
       }
       const services = await this.itemServices(tx, id);
+      // Kept on the job: published items leave the table.
+      const owners: Array<{ squad: string | null; service: string | null }> =
+        await tx(ITEMS)
+          .where('job_id', id)
+          .distinct('squad', 'service')
+          .orderBy(['squad', 'service']);
+      let untaken: string[] | undefined;
+      if ('ids' in job.selection) {
+        const taken = new Set<string>();
+        for (const batch of chunks(job.selection.ids.map(Number))) {
+          const found: Array<{ dead_letter_id: string | number }> = await tx(
+            ITEMS,
+          )
+            .where('job_id', id)
+            .whereIn('dead_letter_id', batch)
+            .select('dead_letter_id');
+          found.forEach(r => taken.add(String(r.dead_letter_id)));
+        }
+        untaken = job.selection.ids.filter(i => !taken.has(String(i)));
+      }
       await tx(JOBS)
         .where('id', id)
         .update({
           total,
           squads: JSON.stringify(squads),
           services: JSON.stringify(services),
+          owners: JSON.stringify(
+            owners.map(o => ({ squad: o.squad, service: o.service })),
+          ),
           ...fromPreview,
           ...(total === 0 && { state: 'done', finished_at: now }),
         });
       const row = await tx<RawRedeliveryJobRow>(JOBS).where('id', id).first();
-      return fromJobRow(row!);
+      return { ...fromJobRow(row!), ...(untaken && { untaken }) };
     });
   }
 
@@ -564,6 +600,18 @@ export class DatabaseRedeliveryJobStore implements RedeliveryJobStore {
   }
 
   async owners(jobId: string) {
+    const job: Pick<RawRedeliveryJobRow, 'owners'> | undefined = await this.db(
+      JOBS,
+    )
+      .where('id', Number(jobId))
+      .first('owners');
+    if (job?.owners) {
+      return JSON.parse(job.owners) as Array<{
+        squad: string | null;
+        service: string | null;
+      }>;
+    }
+    // A job created before owners were kept on it.
     return this.db(ITEMS)
       .where('job_id', Number(jobId))
       .distinct('squad', 'service');
@@ -628,6 +676,20 @@ export class DatabaseRedeliveryJobStore implements RedeliveryJobStore {
           updated_at: at,
         });
       if (!taken) return undefined;
+      // What an earlier holder sent under its publishing mark is marked
+      // item by item (a few batches at most): the mark is the new holder's
+      // own from here on, lowered only over what it did not send itself.
+      const [{ publishing_through: mark }] = await tx(JOBS)
+        .where('id', row.id)
+        .select('publishing_through');
+      if (mark !== null) {
+        await tx(ITEMS)
+          .where('job_id', row.id)
+          .where('state', 'queued')
+          .where('id', '<=', Number(mark))
+          .update({ state: 'publishing' });
+        await tx(JOBS).where('id', row.id).update({ publishing_through: null });
+      }
       const job = await tx<RawRedeliveryJobRow>(JOBS)
         .where('id', row.id)
         .first();
@@ -659,6 +721,14 @@ export class DatabaseRedeliveryJobStore implements RedeliveryJobStore {
     limit: number,
     afterItemId?: string,
   ): Promise<PendingRedeliveryItem[]> {
+    const job: Pick<RawRedeliveryJobRow, 'publishing_through'> | undefined =
+      await this.db(JOBS)
+        .where('id', Number(jobId))
+        .first('publishing_through');
+    const mark =
+      job?.publishing_through === null || job?.publishing_through === undefined
+        ? undefined
+        : Number(job.publishing_through);
     // The items first (through the pending index, in order, `limit` of
     // them), then their stored messages: joining first fetched and sorted
     // every pending item's message for one read-ahead (1.7 s at 100,000).
@@ -682,77 +752,67 @@ export class DatabaseRedeliveryJobStore implements RedeliveryJobStore {
         'i.attempts as item_attempts',
         'i.dead_letter_id as item_dead_letter_id',
       );
-    return rows.map(r => ({
-      id: String(r.item_id),
-      deadLetterId: String(r.item_dead_letter_id),
-      state: r.item_state,
-      attempts: Number(r.item_attempts),
-      row: r.id === null || r.id === undefined ? undefined : fromDetailRow(r),
-    }));
+    return rows.map(r => {
+      const sent =
+        r.item_state === 'publishing' ||
+        (mark !== undefined && Number(r.item_id) <= mark);
+      return {
+        id: String(r.item_id),
+        deadLetterId: String(r.item_dead_letter_id),
+        state: sent ? 'publishing' : 'queued',
+        // The stored attempts count the unrecorded sends found so far (see
+        // markPublishing); an item in flight has one more, not yet found.
+        attempts: Number(r.item_attempts) + (sent ? 1 : 0),
+        row: r.id === null || r.id === undefined ? undefined : fromDetailRow(r),
+      };
+    });
   }
 
-  async markPublishing(jobId: string, owner: string, itemIds: string[]) {
-    if (itemIds.length === 0) return 0;
+  async markPublishing(
+    jobId: string,
+    owner: string,
+    throughItemId: string,
+    resent: string[],
+  ) {
+    const through = Number(throughItemId);
     return this.db.transaction(async tx => {
-      // Only while `owner` holds the lease (the job's row locked meanwhile):
-      // a replica that lost it must not mark items the new holder may have
-      // published already.
-      if (!(await this.holdsLease(tx, jobId, owner))) return undefined;
-      let duplicates = 0;
-      for (const ids of chunks(itemIds.map(Number))) {
-        const [{ count }] = await tx(ITEMS)
-          .whereIn('id', ids)
-          .where('state', 'publishing')
-          .count({ count: '*' });
-        duplicates += Number(count);
+      // Only while `owner` holds the lease (the job's row stays locked by
+      // the update until the end): a replica that lost it must not mark
+      // items the new holder may have published already.
+      const updated = await tx(JOBS)
+        .where({ id: Number(jobId), lease_owner: owner })
+        .update({
+          publishing_through: tx.raw(
+            'case when publishing_through is null or publishing_through < ? then ? else publishing_through end',
+            [through, through],
+          ),
+          duplicate_window: tx.raw('duplicate_window + ?', [resent.length]),
+        });
+      if (!updated) return undefined;
+      // Each unrecorded send found is one more attempt.
+      for (const ids of chunks(resent.map(Number))) {
         await tx(ITEMS)
           .whereIn('id', ids)
           .whereIn('state', ['queued', 'publishing'])
           .update({ state: 'publishing', attempts: tx.raw('attempts + 1') });
       }
-      if (duplicates) {
-        await tx(JOBS)
-          .where('id', Number(jobId))
-          .increment('duplicate_window', duplicates);
-      }
-      return duplicates;
+      return resent.length;
     });
   }
 
-  /**
-   * Whether `owner` holds the job's lease, with the job's row locked for the
-   * rest of `tx` (a replica claiming the job skips it until `tx` ends).
-   * `orReleased`: a job nobody holds (paused, cancelled, or given back)
-   * counts too.
-   */
-  private async holdsLease(
-    tx: Knex.Transaction,
-    jobId: string,
-    owner: string,
-    orReleased = false,
-  ) {
-    const query = tx(JOBS).where('id', Number(jobId)).first('lease_owner');
-    if (this.isPostgres) query.forUpdate();
-    const job: { lease_owner: string | null } | undefined = await query;
-    if (!job) return false;
-    return (
-      job.lease_owner === owner || (orReleased && job.lease_owner === null)
-    );
-  }
-
-  async requeue(jobId: string, owner: string, itemIds: string[]) {
-    if (itemIds.length === 0) return true;
-    return this.db.transaction(async tx => {
-      // Not once another replica holds the job: it may be publishing them.
-      if (!(await this.holdsLease(tx, jobId, owner, true))) return false;
-      for (const ids of chunks(itemIds.map(Number))) {
-        await tx(ITEMS)
-          .whereIn('id', ids)
-          .where('state', 'publishing')
-          .update({ state: 'queued', attempts: tx.raw('attempts - 1') });
-      }
-      return true;
-    });
+  async unmarkFrom(jobId: string, owner: string, fromItemId: string) {
+    // Not once another replica holds the job: it may have sent them since.
+    const below = Number(fromItemId) - 1;
+    const updated = await this.db(JOBS)
+      .where('id', Number(jobId))
+      .where(q => q.where('lease_owner', owner).orWhereNull('lease_owner'))
+      .update({
+        publishing_through: this.db.raw(
+          'case when publishing_through > ? then ? else publishing_through end',
+          [below, below],
+        ),
+      });
+    return updated > 0;
   }
 
   async record(
@@ -771,13 +831,16 @@ export class DatabaseRedeliveryJobStore implements RedeliveryJobStore {
         .first('environment', 'created_by');
       let published = 0;
       for (const batch of chunks(outcome.published)) {
+        // Counted on the job; the items themselves go (deleting writes no
+        // index entries, marking them would write one in every index).
+        // Queued ones too: at or below the publishing mark they were sent.
         published += await tx(ITEMS)
           .whereIn(
             'id',
             batch.map(p => Number(p.itemId)),
           )
-          .where('state', 'publishing')
-          .update({ state: 'published', published_at: at });
+          .whereIn('state', ['queued', 'publishing'])
+          .delete();
         // Redelivered rows go to the archive, restorable for a while.
         await this.deadLetters.archive(
           job.environment,
@@ -889,19 +952,5 @@ export class DatabaseRedeliveryJobStore implements RedeliveryJobStore {
         current_rate: 0,
       });
     return updated > 0;
-  }
-
-  async snapshotted(jobId: string, ids: string[]) {
-    const found = new Set<string>();
-    for (const batch of chunks(ids.map(Number))) {
-      const rows: Array<{ dead_letter_id: string | number }> = await this.db(
-        ITEMS,
-      )
-        .where('job_id', Number(jobId))
-        .whereIn('dead_letter_id', batch)
-        .select('dead_letter_id');
-      rows.forEach(r => found.add(String(r.dead_letter_id)));
-    }
-    return found;
   }
 }

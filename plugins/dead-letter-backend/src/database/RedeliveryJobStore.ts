@@ -86,8 +86,12 @@ export type PreviewRefusal =
 export interface PendingRedeliveryItem {
   id: string;
   deadLetterId: string;
-  /** `publishing`: marked before a publish whose confirm was never recorded. */
+  /**
+   * `publishing`: perhaps sent before, its confirm never recorded (sending
+   * it again counts in the duplicate window).
+   */
   state: 'queued' | 'publishing';
+  /** Sends of it so far whose confirm was never recorded. */
   attempts: number;
   row: StoredDeadLetterDetail | undefined;
 }
@@ -111,7 +115,9 @@ export interface RedeliveryJobStore {
   /**
    * Creates a job and snapshots the selected rows (restricted by
    * `selection.allowed`) into its items, in one transaction. Rows already in
-   * an unfinished job's items are left out.
+   * an unfinished job's items are left out. For a selection by ids,
+   * `untaken` lists the selected ids it did not take (not stored, or
+   * waiting in another job).
    */
   create(job: {
     environment: string;
@@ -131,7 +137,7 @@ export interface RedeliveryJobStore {
       token: string;
       refuse: (why: PreviewRefusal) => Error;
     };
-  }): Promise<StoredRedeliveryJob>;
+  }): Promise<StoredRedeliveryJob & { untaken?: string[] }>;
   /**
    * Records the rows a job would snapshot now under a new token valid until
    * `expiresAt` (replacing `createdBy`'s earlier previews of the same
@@ -161,7 +167,10 @@ export interface RedeliveryJobStore {
   failedByReason(
     jobIds: string[],
   ): Promise<Map<string, Record<string, number>>>;
-  /** The distinct squad and service of a job's items (for permission checks). */
+  /**
+   * The distinct squad and service of a job's messages, as snapshotted
+   * (for permission checks).
+   */
   owners(
     jobId: string,
   ): Promise<Array<{ squad: string | null; service: string | null }>>;
@@ -199,34 +208,46 @@ export interface RedeliveryJobStore {
   ): Promise<RedeliveryJobState | undefined>;
   /** Gives up `owner`'s lease so another replica may take the job at once. */
   release(id: string, owner: string): Promise<void>;
-  /** The next queued or publishing items, in id order (after `afterItemId` when given). */
+  /**
+   * The next items still to publish, in id order (after `afterItemId` when
+   * given); `publishing` also for a `queued` item at or below the job's
+   * publishing mark.
+   */
   nextItems(
     jobId: string,
     limit: number,
     afterItemId?: string,
   ): Promise<PendingRedeliveryItem[]>;
   /**
-   * Marks items `publishing` before they are published, while `owner`
-   * holds the job's lease; items already publishing are counted in the
-   * job's duplicate window. Returns how many, or undefined (nothing
-   * marked) when `owner` does not hold the lease.
+   * Marks a batch as being sent, while `owner` holds the job's lease: the
+   * job's publishing mark goes up to `throughItemId` (one row written, not
+   * one per item; a `queued` item at or below the mark counts as
+   * `publishing`), and the items in `resent` (read as `publishing`: sent
+   * before without a recorded confirm) are counted in the job's duplicate
+   * window, each with one more attempt. Returns how many were counted, or
+   * undefined (nothing marked) when `owner` does not hold the lease.
    */
   markPublishing(
     jobId: string,
     owner: string,
-    itemIds: string[],
+    throughItemId: string,
+    resent: string[],
   ): Promise<number | undefined>;
   /**
-   * Puts items back to `queued` (they were marked but not sent), unless
-   * another replica holds the job's lease now: it may be publishing them,
-   * and left `publishing` they count in the duplicate window. Returns
-   * whether they were put back.
+   * Lowers the publishing mark below `fromItemId`: the items from it on
+   * were marked but never sent. Not once another replica holds the job's
+   * lease (it may have sent them since). Returns whether it was lowered.
    */
-  requeue(jobId: string, owner: string, itemIds: string[]): Promise<boolean>;
+  unmarkFrom(
+    jobId: string,
+    owner: string,
+    fromItemId: string,
+  ): Promise<boolean>;
   /**
-   * Records confirmed items as published and archives their rows (reason
-   * `redelivered`, by the job's creator), and
-   * records failed items, with the job's counts, in one transaction.
+   * Records confirmed items as published (counted on the job; the items
+   * themselves are removed) and archives their rows (reason `redelivered`,
+   * by the job's creator), and records failed items, with the job's counts,
+   * in one transaction.
    */
   record(
     jobId: string,
@@ -254,6 +275,4 @@ export interface RedeliveryJobStore {
     reason: string,
     now: Date,
   ): Promise<boolean>;
-  /** Dead-letter ids among `ids` that are items of the job. */
-  snapshotted(jobId: string, ids: string[]): Promise<Set<string>>;
 }

@@ -43,8 +43,8 @@ const MAX_ATTEMPTS = 5;
 const READ_AHEAD = 2000;
 /**
  * At this rate or above (and without a rate), the next batch is marked
- * `publishing` while the current one is published, so the database's
- * round trip is not on the broker's path. Below it, items are marked just
+ * (the job's publishing mark) while the current one is published, so the
+ * database's round trip is not on the broker's path. Below it, items are marked just
  * before their turn: marked ahead, a crash would count a whole batch in the
  * duplicate window although little of it had gone.
  */
@@ -68,8 +68,8 @@ interface Control {
 
 /**
  * Items of a batch, each to send or failed already (gone, too many
- * attempts), with the mark of those to send as `publishing`: publishing
- * waits for it.
+ * attempts), with the job's publishing mark raised over those to send:
+ * publishing waits for it.
  */
 interface PreparedBatch {
   entries: Array<{
@@ -80,21 +80,34 @@ interface PreparedBatch {
   marked: Promise<number | undefined>;
 }
 
+/** What became of a published batch; `record` writes it to the database. */
+interface BatchOutcome {
+  /** Not sent: the broker went away first. */
+  unsent: PendingRedeliveryItem[];
+  /** Sent, but no confirm came (left under the mark). */
+  uncertain: number;
+  published: number;
+  record: () => Promise<void>;
+}
+
 /**
  * Runs redelivery jobs. Every backend runs one: it polls for runnable jobs
  * (queued, or running with an expired lease) and claims them with a lease
  * (`FOR UPDATE SKIP LOCKED` on PostgreSQL), so exactly one replica runs a
  * job; the lease is renewed while it runs. A replica that dies stops
  * renewing, and another takes the job over after the lease expires and
- * continues from the database: items it finds `publishing` are published
- * again and counted in the job's duplicate window.
+ * continues from the database: items it finds in flight (`publishing`, or
+ * under the job's publishing mark) are published again and counted in the
+ * job's duplicate window.
  *
- * Per batch: items are marked `publishing`, published at the job's rate
- * (ramp steps first), and once the broker confirmed them marked published
- * with their rows removed, in one transaction with the job's counts. The
- * record of a batch is written while the next is published; at high rates
- * the next batch is also marked while the current one is published (items
- * marked but not sent when the job stops are put back to `queued`). A
+ * Per batch: the job's publishing mark is raised to the batch's last item
+ * (one row written, not one per message), the items are published at the
+ * job's rate (ramp steps first), and once the broker confirmed them they are
+ * counted as published, removed with their rows archived, in one
+ * transaction with the job's counts. The record of a batch is written while
+ * the next is published; at high rates the next batch is also marked while
+ * the current one is published (the mark is lowered again over items
+ * marked but not sent when the job stops or the broker goes). A
  * pause or cancel is seen within `controlMs` (at once on this replica);
  * nothing is published after it, and what was confirmed stays published.
  */
@@ -312,15 +325,76 @@ export class RedeliveryRunner {
     let recording: Promise<void> = Promise.resolve();
     let recordError: unknown;
     let backoff = 0;
+    /**
+     * At high rates, the batch sent before the current one, its confirms
+     * still coming: the next batch goes out meanwhile, so the broker is
+     * never idle waiting for the runner.
+     */
+    let outstanding: Promise<BatchOutcome> | undefined;
+    /** Items a batch could not send (the broker went away), by settle. */
+    let unsent: PendingRedeliveryItem[] = [];
+    /**
+     * Records what became of batches, in order (each record written while
+     * the next batch is published); true when the broker went away.
+     */
+    const settle = async (outcomes: BatchOutcome[]) => {
+      let away = false;
+      for (const outcome of outcomes) {
+        if (control.abandoned) return false;
+        // One record at a time, in order; a failed one stops the run here
+        // (where it is awaited next, or in `finally`).
+        await recording;
+        recording = outcome.record();
+        recording.catch(() => {});
+        unsent.push(...outcome.unsent);
+        if (outcome.unsent.length || outcome.uncertain) away = true;
+        else if (outcome.published) backoff = 0;
+      }
+      const now = Date.now();
+      if (now - lastUpdate >= 500) {
+        lastUpdate = now;
+        this.onUpdate?.(job.id);
+      }
+      return away;
+    };
+    /**
+     * The broker is away: read the items again (from the start, once
+     * recorded) after a pause that still notices a pause or cancel. What
+     * was sent without a confirm stays under the mark.
+     */
+    const backOff = async () => {
+      await recording;
+      await this.putBack(job, ahead, unsent);
+      unsent = [];
+      ahead = undefined;
+      prefetch = undefined;
+      queue = [];
+      cursor = undefined;
+      backoff = Math.min(15_000, Math.max(500, backoff * 2));
+      const until = Date.now() + backoff;
+      while (go() && Date.now() < until) await sleep(100);
+      const rate = rateAt(Date.now() - started, job.rate, job.ramp);
+      bucket.take(Date.now(), rate ?? 1, 0);
+    };
+    /** Settles the outstanding batch, if any. */
+    const drain = async () => {
+      const previous = outstanding;
+      outstanding = undefined;
+      return previous ? settle([await previous]) : false;
+    };
     try {
       while (go()) {
         if (queue.length === 0 && !ahead) {
+          if (await drain()) {
+            await backOff();
+            continue;
+          }
           queue = await read();
           if (queue.length === 0) {
             await recording;
             if (control.abandoned) return;
             if (cursor !== undefined) {
-              // From the start again: items put back or left publishing.
+              // From the start again: items put back or left in flight.
               cursor = undefined;
               continue;
             }
@@ -379,39 +453,30 @@ export class RedeliveryRunner {
             prefetch.catch(() => {});
           }
         }
-        const { unsent, uncertain, published, record } =
-          await this.publishBatch(job, env, batch, control, recent);
-        if (control.abandoned) return;
-        // One record at a time, in order; a failed one stops the run here
-        // (where it is awaited next, or in `finally`).
-        await recording;
-        recording = record();
-        recording.catch(() => {});
-        const now = Date.now();
-        if (now - lastUpdate >= 500) {
-          lastUpdate = now;
-          this.onUpdate?.(job.id);
+        const sending = this.publishBatch(job, env, batch, control, recent);
+        // Awaited below, or as `outstanding` on the next turn or at the end.
+        sending.catch(() => {});
+        const previous = outstanding;
+        outstanding = undefined;
+        const done = previous ? [await previous] : [];
+        const previousAway = done.some(o => o.unsent.length || o.uncertain);
+        if (rate === null || rate >= MARK_AHEAD_RATE) {
+          // Two batches at the broker at most; none more once it is away.
+          if (previousAway) done.push(await sending);
+          else outstanding = sending;
+        } else {
+          done.push(await sending);
         }
-        if (unsent || uncertain) {
-          // The broker is away: read the items again (from the start,
-          // once recorded) after a pause that still notices a pause or
-          // cancel.
-          await recording;
-          await this.putBack(job, ahead);
-          ahead = undefined;
-          prefetch = undefined;
-          queue = [];
-          cursor = undefined;
-          backoff = Math.min(15_000, Math.max(500, backoff * 2));
-          const until = Date.now() + backoff;
-          while (go() && Date.now() < until) await sleep(100);
-          bucket.take(Date.now(), rate ?? 1, 0);
-        } else if (published) {
-          backoff = 0;
+        if (control.abandoned) return;
+        if (await settle(done)) {
+          // Whatever was still out is settled before going back.
+          await drain();
+          await backOff();
         }
       }
     } finally {
       // What the broker confirmed is recorded, paused or cancelled or not.
+      if (!control.abandoned) await drain().catch(() => false);
       recordError = await recording.then(
         () => undefined,
         (e: unknown) => {
@@ -421,10 +486,10 @@ export class RedeliveryRunner {
           return e;
         },
       );
-      // Marked ahead, never sent: queued again (unless another replica
-      // holds the job now; see `requeue`).
+      // Marked ahead, never sent: the mark goes back below them (unless
+      // another replica holds the job now; see `unmarkFrom`).
       if (!control.abandoned) {
-        await this.putBack(job, ahead).catch(e =>
+        await this.putBack(job, ahead, unsent).catch(e =>
           logger.warn(
             `dead-letter redelivery job ${job.id}: putting back unsent items failed: ${e}`,
           ),
@@ -441,7 +506,7 @@ export class RedeliveryRunner {
       }
     }
     // A last record that failed stops the run like any other (logged; the
-    // items it left publishing are published again, in the duplicate window).
+    // items it left in flight are published again, in the duplicate window).
     if (recordError) throw recordError;
   }
 
@@ -480,7 +545,7 @@ export class RedeliveryRunner {
 
   /**
    * Sorts out the items that cannot go (gone, too many attempts) and starts
-   * marking the others `publishing`.
+   * marking the others as being sent (the job's publishing mark).
    */
   private prepare(
     job: StoredRedeliveryJob,
@@ -504,33 +569,42 @@ export class RedeliveryRunner {
       }
       return { item, failure };
     });
-    const marked = this.deps.jobs.markPublishing(
-      job.id,
-      this.owner,
-      entries.filter(e => !e.failure).map(e => e.item.id),
-    );
+    const toSend = entries.filter(e => !e.failure).map(e => e.item);
+    const marked = toSend.length
+      ? this.deps.jobs.markPublishing(
+          job.id,
+          this.owner,
+          toSend[toSend.length - 1].id,
+          toSend.filter(i => i.state === 'publishing').map(i => i.id),
+        )
+      : Promise.resolve(0);
     // Awaited by whoever publishes or puts back the batch.
     marked.catch(() => {});
     return { entries, marked };
   }
 
-  /** Puts items marked ahead but never sent back to `queued`. */
+  /**
+   * Lowers the publishing mark below items marked but never sent: the
+   * first of `unsent` (in id order) and everything of `batch`.
+   */
   private async putBack(
     job: StoredRedeliveryJob,
     batch: PreparedBatch | undefined,
+    unsent: PendingRedeliveryItem[] = [],
   ) {
-    if (!batch) return;
-    // Only those read as queued: an item already publishing (sent by a
-    // replica before, perhaps confirmed) stays so, counted when it goes.
-    const ids = batch.entries
-      .filter(e => !e.failure && e.item.state === 'queued')
-      .map(e => e.item.id);
-    // A mark that failed, or was refused (lease lost), changed nothing.
-    const marked = await batch.marked.then(
-      n => n !== undefined,
-      () => false,
+    const first = [
+      ...unsent,
+      ...(batch?.entries.filter(e => !e.failure).map(e => e.item) ?? []),
+    ].reduce<PendingRedeliveryItem | undefined>(
+      (low, item) => (!low || Number(item.id) < Number(low.id) ? item : low),
+      undefined,
     );
-    if (marked) await this.deps.jobs.requeue(job.id, this.owner, ids);
+    if (!first) return;
+    // After the batch's own mark, which would otherwise raise it again.
+    // Refused when another replica holds the job (see `unmarkFrom`); items
+    // read as `publishing` stay so below it (counted when they go).
+    await batch?.marked.catch(() => undefined);
+    await this.deps.jobs.unmarkFrom(job.id, this.owner, first.id);
   }
 
   /** Publishes one batch; what became of it is recorded by `record`. */
@@ -540,10 +614,10 @@ export class RedeliveryRunner {
     batch: PreparedBatch,
     control: Control,
     recent: Array<[number, number]>,
-  ) {
+  ): Promise<BatchOutcome> {
     const { jobs } = this.deps;
     const nothing = {
-      unsent: 0,
+      unsent: [] as PendingRedeliveryItem[],
       uncertain: 0,
       published: 0,
       record: async () => {},
@@ -584,15 +658,12 @@ export class RedeliveryRunner {
           detail: outcome.detail,
         });
       } else if (outcome.sent) {
-        // Left `publishing`: published again later, counted as a duplicate.
+        // Left under the mark: published again later, counted as a duplicate.
         uncertain += 1;
       } else {
         unsent.push(item);
       }
     });
-    // Back to queued, unless publishing before (see putBack).
-    const back = unsent.filter(i => i.state === 'queued').map(i => i.id);
-    if (back.length) await jobs.requeue(job.id, this.owner, back);
     const now = Date.now();
     recent.push([now, published.length]);
     while (recent.length && recent[0][0] < now - RATE_WINDOW_MS) recent.shift();
@@ -600,7 +671,7 @@ export class RedeliveryRunner {
     const currentRate =
       (recent.reduce((sum, [, count]) => sum + count, 0) / span) * 1000;
     return {
-      unsent: unsent.length,
+      unsent,
       uncertain,
       published: published.length,
       /** Records the batch (the caller runs it while it publishes the next). */

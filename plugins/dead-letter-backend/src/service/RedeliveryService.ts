@@ -357,15 +357,11 @@ export class RedeliveryService {
     }
     for (const f of await jobs.failures(job.id))
       failed.unshift({ id: f.deadLetterId, reason: f.detail });
-    if ('ids' in selection) {
-      const found = await jobs.snapshotted(job.id, selection.ids);
-      for (const id of selection.ids) {
-        if (!found.has(id))
-          failed.push({
-            id,
-            reason: 'not found, or being redelivered by another request',
-          });
-      }
+    for (const id of created.untaken ?? []) {
+      failed.push({
+        id,
+        reason: 'not found, or being redelivered by another request',
+      });
     }
     return { redelivered: job.published, failed, job: job.id };
   }

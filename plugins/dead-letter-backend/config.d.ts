@@ -78,6 +78,20 @@ export interface Config {
          */
         severity?: 'critical' | 'high' | 'normal' | 'low';
       };
+      /**
+       * On-call alerts on this environment's dead letters; each key
+       * overrides `deadLetter.alerts`. Default: the plugin-wide settings.
+       */
+      alerts?: {
+        /** Watch this environment at all. Default: the plugin-wide one. */
+        enabled?: boolean;
+        /** Minutes counted per window. Default: the plugin-wide one. */
+        windowMinutes?: number;
+        /** Messages in a window a spike must exceed. Default: the plugin-wide one. */
+        floor?: number;
+        /** Times its 7-day average per window a spike must be. Default: the plugin-wide one. */
+        multiplier?: number;
+      };
       /** Redelivery job rates in this environment. Default: `deadLetter.redelivery`. */
       redelivery?: {
         /** Messages per second of a job that asks for no rate. Default: the plugin-wide one. */
@@ -90,6 +104,29 @@ export interface Config {
         autoPauseMinimum?: number;
       };
     }>;
+    /**
+     * On-call alerts: a scheduled task per environment tells the owning
+     * squad (Backstage notifications, one per incident) when a service's
+     * dead letters spike or a new error group appears, and when it is over.
+     * Per service, the component annotations
+     * `lunar.app/dead-letter-alert-floor`, `-multiplier` and `-muted-until`
+     * override the thresholds or mute it.
+     */
+    alerts?: {
+      /** Watch the environments at all. Default: true. */
+      enabled?: boolean;
+      /** Seconds between two detection runs of an environment, at least 10. Default: 60. */
+      intervalSeconds?: number;
+      /** Minutes counted per window, at least 1. Default: 10. */
+      windowMinutes?: number;
+      /** Messages in a window a spike must exceed whatever the service's normal. Default: 50. */
+      floor?: number;
+      /**
+       * Times the service's normal (its average per window over the 7 days
+       * before) a spike must be, at least 1. Default: 5.
+       */
+      multiplier?: number;
+    };
     /** Redelivery job rates in messages per second, for every environment. */
     redelivery?: {
       /** Messages per second of a job that asks for no rate. Default: 100. */

@@ -373,3 +373,99 @@ export function readNotificationSettings(root: Config): NotificationSettings {
       severities.get(environment) ?? defaultSeverity(environment),
   };
 }
+
+/** When a service's dead letters are a spike, per environment. */
+export interface AlertThresholds {
+  /** Messages in a window a spike must exceed whatever the baseline. */
+  floor: number;
+  /** How many times its baseline (the 7-day average per window) a spike must be. */
+  multiplier: number;
+}
+
+/** The alert detection of one environment. */
+export interface EnvironmentAlertSettings extends AlertThresholds {
+  /** Whether the environment's dead letters are watched at all. */
+  enabled: boolean;
+  /** Length of the window counted, in minutes. */
+  windowMinutes: number;
+}
+
+/** The alert detection: how often it runs, and each environment's settings. */
+export interface AlertSettings {
+  /** Seconds between two runs of an environment's detection task. */
+  intervalSeconds: number;
+  environment: (name: string) => EnvironmentAlertSettings;
+}
+
+export const DEFAULT_ALERT_SETTINGS: EnvironmentAlertSettings = {
+  enabled: true,
+  windowMinutes: 10,
+  floor: 50,
+  multiplier: 5,
+};
+export const DEFAULT_ALERT_INTERVAL_SECONDS = 60;
+
+function readEnvironmentAlerts(
+  where: string,
+  config: Config | undefined,
+  fallback: EnvironmentAlertSettings,
+): EnvironmentAlertSettings {
+  const enabled = config?.getOptionalBoolean('enabled') ?? fallback.enabled;
+  const windowMinutes =
+    config?.getOptionalNumber('windowMinutes') ?? fallback.windowMinutes;
+  if (!Number.isInteger(windowMinutes) || windowMinutes < 1) {
+    throw new Error(
+      `${where}.windowMinutes: must be a whole number of minutes, at least 1`,
+    );
+  }
+  const floor = config?.getOptionalNumber('floor') ?? fallback.floor;
+  if (!Number.isInteger(floor) || floor < 0) {
+    throw new Error(
+      `${where}.floor: must be a whole number of messages, at least 0`,
+    );
+  }
+  const multiplier =
+    config?.getOptionalNumber('multiplier') ?? fallback.multiplier;
+  if (!Number.isFinite(multiplier) || multiplier < 1) {
+    throw new Error(`${where}.multiplier: must be a number, at least 1`);
+  }
+  return { enabled, windowMinutes, floor, multiplier };
+}
+
+/**
+ * Reads `deadLetter.alerts` and each environment's `alerts`, which
+ * override it key by key; see config.d.ts for the defaults.
+ */
+export function readAlertSettings(root: Config): AlertSettings {
+  const config = root.getOptionalConfig('deadLetter');
+  const alerts = config?.getOptionalConfig('alerts');
+  const intervalSeconds =
+    alerts?.getOptionalNumber('intervalSeconds') ??
+    DEFAULT_ALERT_INTERVAL_SECONDS;
+  if (!Number.isInteger(intervalSeconds) || intervalSeconds < 10) {
+    throw new Error(
+      'deadLetter.alerts.intervalSeconds: must be a whole number of seconds, at least 10',
+    );
+  }
+  const plugin = readEnvironmentAlerts(
+    'deadLetter.alerts',
+    alerts,
+    DEFAULT_ALERT_SETTINGS,
+  );
+  const perEnvironment = new Map<string, EnvironmentAlertSettings>();
+  for (const env of config?.getOptionalConfigArray('environments') ?? []) {
+    const name = env.getString('name');
+    perEnvironment.set(
+      name,
+      readEnvironmentAlerts(
+        `deadLetter.environments[${name}].alerts`,
+        env.getOptionalConfig('alerts'),
+        plugin,
+      ),
+    );
+  }
+  return {
+    intervalSeconds,
+    environment: name => perEnvironment.get(name) ?? plugin,
+  };
+}

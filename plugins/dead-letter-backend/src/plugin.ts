@@ -10,6 +10,7 @@ import {
   DEFAULT_ARCHIVE_RETENTION_DAYS,
   DEFAULT_RETENTION_DAYS,
   hasBroker,
+  readAlertSettings,
   readDeadLetterConfig,
   readNotificationSettings,
 } from './config';
@@ -26,6 +27,8 @@ import { backfillErrorGroups } from './service/backfillErrorGroups';
 import { purgeExpired, purgeExpiredArchive } from './service/retention';
 import { SquadNotifier } from './service/SquadNotifier';
 import { RedeliveryNotifications } from './service/redeliveryNotifications';
+import { IncidentDetector } from './service/IncidentDetector';
+import { DatabaseIncidentStore } from './database/DatabaseIncidentStore';
 import { SampleEnvironment } from './service/sampleEnvironment';
 import {
   deadLetterMessageResourceRef,
@@ -290,6 +293,31 @@ export const deadLetterPlugin = createBackendPlugin({
           logger: deps.logger,
         });
         runner.onAutoPause = id => void redeliveryNotifications.autoPaused(id);
+        // On-call alerts: spikes and new error groups per environment, one
+        // notification per incident. `global`: one run per schedule across
+        // replicas (and the incident rows make overlapping runs harmless).
+        const alerts = readAlertSettings(deps.config);
+        const detector = new IncidentDetector({
+          store: new DatabaseIncidentStore(await deps.database.getClient()),
+          notifier,
+          catalog: deps.catalog,
+          auth: deps.auth,
+          logger: deps.logger,
+          settings: alerts,
+        });
+        for (const env of config.environments.filter(hasBroker)) {
+          if (!alerts.environment(env.name).enabled) continue;
+          await deps.scheduler.scheduleTask({
+            id: `dead-letter-alerts-${env.name}`,
+            frequency: { seconds: alerts.intervalSeconds },
+            timeout: { minutes: 5 },
+            initialDelay: { seconds: 45 },
+            scope: 'global',
+            fn: async () => {
+              await detector.run(env.name);
+            },
+          });
+        }
         deps.lifecycle.addStartupHook(() => runner.start());
         deps.lifecycle.addShutdownHook(async () => {
           await Promise.all([...consumers.values()].map(c => c.stop()));

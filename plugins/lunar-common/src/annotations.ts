@@ -25,6 +25,12 @@ export const LUNAR_ANNOTATIONS = {
   rabbitmqExchanges: 'lunar.app/rabbitmq-exchanges',
   /** Comma-separated RabbitMQ queues the service consumes. */
   rabbitmqQueues: 'lunar.app/rabbitmq-queues',
+  /** Dead letters in an alert window that a spike must exceed (a whole number), instead of the environment's. */
+  deadLetterAlertFloor: 'lunar.app/dead-letter-alert-floor',
+  /** How many times its baseline a service's dead letters must be for a spike, instead of the environment's. */
+  deadLetterAlertMultiplier: 'lunar.app/dead-letter-alert-multiplier',
+  /** ISO time until which the service's dead letters raise no alert. */
+  deadLetterAlertMutedUntil: 'lunar.app/dead-letter-alert-muted-until',
 } as const;
 
 /** One of the {@link LUNAR_ANNOTATIONS}. */

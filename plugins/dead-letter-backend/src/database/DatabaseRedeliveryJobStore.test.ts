@@ -479,27 +479,40 @@ describe('DatabaseRedeliveryJobStore', () => {
         (await knex('dead_letter_archive').first('error_group')).error_group,
       ).toBe('record <n> not found');
 
-      // Down: the jobs' publishing mark and owners (20261207150000), the
-      // pending items' index (20261207140000), the partial indexes
-      // (20261207130100), then the column.
+      // Down, by name (later migrations stay): the jobs' publishing mark
+      // and owners (20261207150000), the pending items' index
+      // (20261207140000), the partial indexes (20261207130100), then the
+      // column.
       const jobs = 'dead_letter_redelivery_jobs';
       expect(await knex.schema.hasColumn(jobs, 'publishing_through')).toBe(
         true,
       );
-      await knex.migrate.down({ directory: migrations });
+      await knex.migrate.down({
+        directory: migrations,
+        name: '20261207150000_redelivery_publishing_mark.js',
+      });
       expect(await knex.schema.hasColumn(jobs, 'publishing_through')).toBe(
         false,
       );
       expect(await knex.schema.hasColumn(jobs, 'owners')).toBe(false);
       const pendingIndex = 'dead_letter_redelivery_items_pending_idx';
       expect(await hasIndex(knex, pendingIndex)).toBe(true);
-      await knex.migrate.down({ directory: migrations });
+      await knex.migrate.down({
+        directory: migrations,
+        name: '20261207140000_redelivery_pending_items_index.js',
+      });
       expect(await hasIndex(knex, pendingIndex)).toBe(false);
-      await knex.migrate.down({ directory: migrations });
+      await knex.migrate.down({
+        directory: migrations,
+        name: '20261207130100_error_group_missing_indexes.js',
+      });
       expect(await knex.schema.hasColumn('dead_letters', 'error_group')).toBe(
         true,
       );
-      await knex.migrate.down({ directory: migrations });
+      await knex.migrate.down({
+        directory: migrations,
+        name: '20261207130000_redelivery_previews.js',
+      });
       expect(await knex.schema.hasColumn('dead_letters', 'error_group')).toBe(
         false,
       );

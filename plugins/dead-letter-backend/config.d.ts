@@ -117,6 +117,12 @@ export interface Config {
       enabled?: boolean;
       /** Seconds between two detection runs of an environment, at least 10. Default: 60. */
       intervalSeconds?: number;
+      /**
+       * A release of the service (release-status) that reached the
+       * environment at most this many minutes before an incident's first
+       * failure is named in its notification. Default: 60.
+       */
+      releaseWindowMinutes?: number;
       /** Minutes counted per window, at least 1. Default: 10. */
       windowMinutes?: number;
       /** Messages in a window a spike must exceed whatever the service's normal. Default: 50. */

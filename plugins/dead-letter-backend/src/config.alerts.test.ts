@@ -8,6 +8,7 @@ describe('alert settings in config', () => {
   it('defaults to a 10-minute window, floor 50, 5 times normal, every minute', () => {
     const settings = read();
     expect(settings.intervalSeconds).toBe(60);
+    expect(settings.releaseWindowMinutes).toBe(60);
     expect(settings.environment('prod')).toEqual({
       enabled: true,
       windowMinutes: 10,

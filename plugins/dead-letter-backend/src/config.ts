@@ -394,6 +394,8 @@ export interface EnvironmentAlertSettings extends AlertThresholds {
 export interface AlertSettings {
   /** Seconds between two runs of an environment's detection task. */
   intervalSeconds: number;
+  /** A release at most this many minutes before an incident's first failure is named as suspect. */
+  releaseWindowMinutes: number;
   environment: (name: string) => EnvironmentAlertSettings;
 }
 
@@ -404,6 +406,7 @@ export const DEFAULT_ALERT_SETTINGS: EnvironmentAlertSettings = {
   multiplier: 5,
 };
 export const DEFAULT_ALERT_INTERVAL_SECONDS = 60;
+export const DEFAULT_RELEASE_WINDOW_MINUTES = 60;
 
 function readEnvironmentAlerts(
   where: string,
@@ -447,6 +450,14 @@ export function readAlertSettings(root: Config): AlertSettings {
       'deadLetter.alerts.intervalSeconds: must be a whole number of seconds, at least 10',
     );
   }
+  const releaseWindowMinutes =
+    alerts?.getOptionalNumber('releaseWindowMinutes') ??
+    DEFAULT_RELEASE_WINDOW_MINUTES;
+  if (!Number.isInteger(releaseWindowMinutes) || releaseWindowMinutes < 0) {
+    throw new Error(
+      'deadLetter.alerts.releaseWindowMinutes: must be a whole number of minutes, at least 0',
+    );
+  }
   const plugin = readEnvironmentAlerts(
     'deadLetter.alerts',
     alerts,
@@ -466,6 +477,7 @@ export function readAlertSettings(root: Config): AlertSettings {
   }
   return {
     intervalSeconds,
+    releaseWindowMinutes,
     environment: name => perEnvironment.get(name) ?? plugin,
   };
 }

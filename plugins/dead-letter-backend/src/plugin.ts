@@ -28,6 +28,7 @@ import { purgeExpired, purgeExpiredArchive } from './service/retention';
 import { SquadNotifier } from './service/SquadNotifier';
 import { RedeliveryNotifications } from './service/redeliveryNotifications';
 import { IncidentDetector } from './service/IncidentDetector';
+import { ReleaseStatusLookup } from './service/releaseCorrelation';
 import { DatabaseIncidentStore } from './database/DatabaseIncidentStore';
 import { SampleEnvironment } from './service/sampleEnvironment';
 import {
@@ -64,6 +65,7 @@ export const deadLetterPlugin = createBackendPlugin({
         auditor: coreServices.auditor,
         lifecycle: coreServices.lifecycle,
         scheduler: coreServices.scheduler,
+        discovery: coreServices.discovery,
         catalog: catalogServiceRef,
         readiness: readinessChecksServiceRef,
         signals: signalsServiceRef,
@@ -304,6 +306,11 @@ export const deadLetterPlugin = createBackendPlugin({
           auth: deps.auth,
           logger: deps.logger,
           settings: alerts,
+          releases: new ReleaseStatusLookup({
+            discovery: deps.discovery,
+            auth: deps.auth,
+            logger: deps.logger,
+          }),
         });
         for (const env of config.environments.filter(hasBroker)) {
           if (!alerts.environment(env.name).enabled) continue;

@@ -17,6 +17,7 @@ import { DatabaseIncidentStore } from '../database/DatabaseIncidentStore';
 import { newDeadLetter } from '../__testUtils__/rows';
 import { IncidentDetector } from './IncidentDetector';
 import { SquadNotifier } from './SquadNotifier';
+import { ReleaseLookup } from './releaseCorrelation';
 
 useLocalPostgresForTestDatabases();
 jest.setTimeout(60_000);
@@ -84,6 +85,7 @@ describe('IncidentDetector', () => {
     options: {
       alerts?: object;
       entities?: object[];
+      releases?: ReleaseLookup;
     } = {},
   ) {
     const knex = await databases.init(id);
@@ -116,6 +118,7 @@ describe('IncidentDetector', () => {
         auth,
         logger,
         settings: readAlertSettings(config),
+        releases: options.releases,
         now: () => now,
         notifier: new SquadNotifier({
           notifications: {
@@ -462,6 +465,43 @@ describe('IncidentDetector', () => {
       expect(
         t.sent.slice(2).every(n => n.payload.title.startsWith('Resolved: ')),
       ).toBe(true);
+    },
+  );
+
+  it.each(DATABASES)(
+    'names the release that reached the environment shortly before the first failure, on %s',
+    async id => {
+      if (!ids.includes(id)) return;
+      const sha = '9f3c2a1b7e0d4c5a6b7c8d9e0f1a2b3c4d5e6f7a';
+      const asked: string[] = [];
+      const t = await setup(id, {
+        releases: {
+          current: async (service, environment) => {
+            asked.push(`${service} ${environment}`);
+            return {
+              sha,
+              artifactId: 'master-9f3c2a1b7e-67e9d69164',
+              releasedAt: '2026-12-07T14:06:00.000Z',
+              commitUrl: `https://github.com/lunarway/card-clearing/commit/${sha}`,
+            };
+          },
+        },
+      });
+      await t.insert(
+        messages(
+          'card-clearing',
+          spread(new Date('2026-12-07T14:10:00Z'), 5 * MINUTE, 100),
+          () => 'ctx handler: timeout',
+        ),
+      );
+      await t.detector().run('prod');
+      expect(asked).toEqual(['card-clearing prod', 'card-clearing prod']);
+      expect(t.sent).toHaveLength(2);
+      for (const n of t.sent) {
+        expect(n.payload.description).toMatch(
+          /^Suspected release: first seen 4 min after 9f3c2a1 reached prod \(https:\/\/github.com\/lunarway\/card-clearing\/commit\/9f3c2a1b/,
+        );
+      }
     },
   );
 });

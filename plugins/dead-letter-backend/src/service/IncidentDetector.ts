@@ -20,6 +20,7 @@ import {
 } from './alertRules';
 import { incidentNotification } from './incidentNotifications';
 import { SquadNotifier } from './SquadNotifier';
+import { ReleaseLookup, suspectedRelease } from './releaseCorrelation';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -61,6 +62,8 @@ export class IncidentDetector {
       auth: AuthService;
       logger: LoggerService;
       settings: AlertSettings;
+      /** Which release runs where (release-status); none: no suspected release. */
+      releases?: ReleaseLookup;
       now?: () => Date;
     },
   ) {
@@ -266,9 +269,7 @@ export class IncidentDetector {
     });
     // Another run opened it first, and notifies.
     if (!incident) return { sent: false };
-    const sent = await this.deps.notifier.send(
-      incidentNotification(incident, settings),
-    );
+    const sent = await this.notify(incident, settings);
     if (!sent)
       await this.deps.store.update(incident.id, incident.version, {
         notifiedState: null,
@@ -283,7 +284,7 @@ export class IncidentDetector {
     settings: EnvironmentAlertSettings,
     options: { active: boolean; muted: boolean; counts: IncidentCounts },
   ) {
-    const { store, notifier } = this.deps;
+    const { store } = this.deps;
     const reported = IncidentDetector.reported(incident, options.counts);
     let step = openIncidentStep({
       active: options.active,
@@ -304,9 +305,7 @@ export class IncidentDetector {
       if (!resolved) return { sent: false };
       // Nobody was told it started (muted, or never sent): nothing to close.
       if (!incident.notifiedState) return { resolved: true, sent: false };
-      const sent = await notifier.send(
-        incidentNotification(resolved, settings),
-      );
+      const sent = await this.notify(resolved, settings);
       return { resolved: true, sent };
     }
     if (step === 'update') {
@@ -319,13 +318,33 @@ export class IncidentDetector {
       notifiedCount: reported,
     });
     if (!grown) return { sent: false };
-    const sent = await notifier.send(incidentNotification(grown, settings));
+    const sent = await this.notify(grown, settings);
     if (!sent)
       await store.update(grown.id, grown.version, {
         notifiedState: incident.notifiedState,
         notifiedCount: incident.notifiedCount,
       });
     return { sent };
+  }
+
+  /**
+   * Sends the incident's notification, naming the release that reached the
+   * environment shortly before its first failure, if there is one.
+   */
+  private async notify(incident: Incident, settings: EnvironmentAlertSettings) {
+    const release = this.deps.releases
+      ? await this.deps.releases.current(incident.service, incident.environment)
+      : null;
+    return this.deps.notifier.send(
+      incidentNotification(incident, {
+        windowMinutes: settings.windowMinutes,
+        suspect: suspectedRelease(
+          release,
+          incident,
+          this.deps.settings.releaseWindowMinutes,
+        ),
+      }),
+    );
   }
 
   /**

@@ -2,6 +2,7 @@ import { createHash } from 'crypto';
 import { serviceDeadLettersPath } from '@internal/plugin-dead-letter-common';
 import { Incident, IncidentKey } from '../database/IncidentStore';
 import { SquadNotification } from './SquadNotifier';
+import { SuspectedRelease } from './releaseCorrelation';
 
 /** The notifications' topic: people can mute it in their settings. */
 export const INCIDENT_TOPIC = 'dead-letter-alert';
@@ -52,11 +53,13 @@ function againstNormal(current: number, baseline: number) {
  * The notification of an incident as it stands: the title says what, how
  * bad and since when, the description the rule and what to do, the link
  * goes to the service's dead letters in that environment since the first
- * message (until the last one, once resolved).
+ * message (until the last one, once resolved). A suspected release (one
+ * that reached the environment shortly before the first failure) leads
+ * the description.
  */
 export function incidentNotification(
   incident: Incident,
-  options: { windowMinutes: number },
+  options: { windowMinutes: number; suspect?: SuspectedRelease | null },
 ): SquadNotification {
   const { service, environment } = incident;
   const where = `${service} in ${environment}`;
@@ -114,6 +117,12 @@ export function incidentNotification(
         incident.errorGroup
       }. ${count(incident.windowCount)} in the last ${window}.`;
     }
+  }
+  const { suspect } = options;
+  if (suspect) {
+    description = `Suspected release: ${suspect.sentence}${
+      suspect.link ? ` (${suspect.link})` : ''
+    }. ${description}`;
   }
   return {
     squads: [incident.squad],

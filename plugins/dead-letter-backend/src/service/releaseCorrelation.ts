@@ -1,0 +1,127 @@
+import {
+  AuthService,
+  DiscoveryService,
+  LoggerService,
+} from '@backstage/backend-plugin-api';
+
+/** The release running in an environment, as release-status knows it. */
+export interface EnvironmentReleaseFact {
+  /** Released commit (full sha), or null when only the artifact is known. */
+  sha: string | null;
+  /** release-manager's artifact id. */
+  artifactId: string | null;
+  /** When it reached the environment (ISO); null when unknown. */
+  releasedAt: string | null;
+  /** Link to the released commit (GitHub), if known. */
+  commitUrl: string | null;
+}
+
+/** Where the alerts learn which release runs where. */
+export interface ReleaseLookup {
+  /** The release of the service in the environment now; null if none is known. */
+  current(
+    service: string,
+    environment: string,
+  ): Promise<EnvironmentReleaseFact | null>;
+}
+
+/** A release that reached the environment shortly before an incident's first failure. */
+export interface SuspectedRelease {
+  /** `9f3c2a1` (short sha), else the artifact id. */
+  label: string;
+  /** Whole minutes from the release to the first failure. */
+  minutesBefore: number;
+  /** Where to see what it changed; null if nothing is known. */
+  link: string | null;
+  /** `first seen 4 min after 9f3c2a1 reached prod` */
+  sentence: string;
+}
+
+/**
+ * The release suspected of an incident: the last release of the service to
+ * the environment, when it reached it before the first failure and at most
+ * `windowMinutes` before. A release after the first failure (a fix, a
+ * rollback) suspects nothing: release-status only knows the latest one.
+ */
+export function suspectedRelease(
+  release: EnvironmentReleaseFact | null,
+  incident: { environment: string; firstSeenAt: string },
+  windowMinutes: number,
+): SuspectedRelease | null {
+  if (!release?.releasedAt) return null;
+  const label = release.sha?.slice(0, 7) ?? release.artifactId;
+  if (!label) return null;
+  const gapMs =
+    new Date(incident.firstSeenAt).getTime() -
+    new Date(release.releasedAt).getTime();
+  if (Number.isNaN(gapMs) || gapMs < 0 || gapMs > windowMinutes * 60_000)
+    return null;
+  const minutesBefore = Math.floor(gapMs / 60_000);
+  return {
+    label,
+    minutesBefore,
+    link: release.commitUrl,
+    sentence: `first seen ${minutesBefore} min after ${label} reached ${incident.environment}`,
+  };
+}
+
+/**
+ * The subset of release-status-backend's `GET /status` answer the alerts
+ * read (`ReleaseStatus` in @internal/plugin-release-status-common).
+ */
+interface ReleaseStatusAnswer {
+  environments?: Array<EnvironmentReleaseFact & { environment: string }>;
+}
+
+/**
+ * Asks the release-status backend over HTTP (discovery, a service token
+ * for `release-status`): no cross-plugin database reads. A service or
+ * environment it does not know, or a failed call, is no release (logged).
+ */
+export class ReleaseStatusLookup implements ReleaseLookup {
+  constructor(
+    private readonly deps: {
+      discovery: DiscoveryService;
+      auth: AuthService;
+      logger: LoggerService;
+    },
+  ) {}
+
+  async current(
+    service: string,
+    environment: string,
+  ): Promise<EnvironmentReleaseFact | null> {
+    const { discovery, auth, logger } = this.deps;
+    try {
+      const base = await discovery.getBaseUrl('release-status');
+      const { token } = await auth.getPluginRequestToken({
+        onBehalfOf: await auth.getOwnServiceCredentials(),
+        targetPluginId: 'release-status',
+      });
+      const entityRef = `component:default/${service.toLocaleLowerCase(
+        'en-US',
+      )}`;
+      const res = await fetch(
+        `${base}/status?${new URLSearchParams({ entityRef })}`,
+        { headers: { Authorization: `Bearer ${token}` } },
+      );
+      if (res.status === 404) return null;
+      if (!res.ok) throw new Error(`release-status answered ${res.status}`);
+      const body = (await res.json()) as ReleaseStatusAnswer;
+      const found = body.environments?.find(e => e.environment === environment);
+      return found
+        ? {
+            sha: found.sha ?? null,
+            artifactId: found.artifactId ?? null,
+            releasedAt: found.releasedAt ?? null,
+            commitUrl: found.commitUrl ?? null,
+          }
+        : null;
+    } catch (e) {
+      logger.warn(
+        `dead-letter alerts: no release of ${service} in ${environment} from release-status: ${e}`,
+      );
+      return null;
+    }
+  }
+}

@@ -100,9 +100,10 @@ test.describe('squad overview', () => {
 /**
  * The pulse of squad-nasa: a `released` event published to
  * release-manager's exchange (scripts/e2e.sh names it) reaches the pulse
- * through RabbitMQ and the backend's store, and links to the service's
- * Releases tab. Open PRs says how to configure GitHub, which the sample
- * setup does not have.
+ * through RabbitMQ and the backend's store, links to the service's
+ * Releases tab and is marked on prod's lane of the pulse's time axis.
+ * Open PRs says how to configure GitHub, which the sample setup does not
+ * have.
  */
 test.describe('squad pulse', () => {
   const EXCHANGE = process.env.E2E_RELEASE_EXCHANGE;
@@ -162,6 +163,20 @@ test.describe('squad pulse', () => {
     }
     // Shown once, however often it was published.
     await expect(entry).toHaveCount(1);
+    // And on the pulse's time axis: a release marker in prod's lane, its
+    // tooltip the entry's text.
+    const marker = pulse
+      .locator(
+        'g[data-environment="prod"] [data-testid="pulse-release-marker"]',
+      )
+      .filter({
+        has: page.locator('title', {
+          hasText: `dead-letter was released to prod by ${author}`,
+        }),
+      });
+    await expect(marker).toHaveCount(1);
+    // Just now: at the right end of the 7-day axis (840 wide).
+    expect(Number(await marker.getAttribute('data-x'))).toBeGreaterThan(830);
 
     // The card titled Open PRs (the services table has a column of that name).
     const prs = page.locator('.MuiCard-root').filter({

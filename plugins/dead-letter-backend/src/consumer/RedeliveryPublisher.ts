@@ -49,49 +49,54 @@ function fromJsonSafe(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(fromJsonSafe);
   if (value && typeof value === 'object') {
     const v = value as Record<string, unknown>;
-    if (typeof v.$base64 === 'string' && Object.keys(v).length === 1) {
+    const keys = Object.keys(v);
+    if (keys.length === 1 && typeof v.$base64 === 'string') {
       return Buffer.from(v.$base64, 'base64');
     }
-    return Object.fromEntries(
-      Object.entries(v).map(([k, x]) => [k, fromJsonSafe(x)]),
-    );
+    // No prototype: a key named __proto__ stays a key.
+    const out: Record<string, unknown> = Object.create(null);
+    for (const k of keys) out[k] = fromJsonSafe(v[k]);
+    return out;
   }
   return value;
 }
 
-/** The publish options that reproduce a stored message's properties. */
+/**
+ * The publish options that reproduce a stored message's properties
+ * (built field by field: this runs for every message of a redelivery).
+ */
 export function publishOptions(
   message: OutgoingRedelivery,
 ): amqp.Options.Publish {
   const { row } = message;
   const p = row.properties as Record<string, any>;
-  const headers = Object.fromEntries(
-    Object.entries(fromJsonSafe(row.headers) as Record<string, unknown>).filter(
-      ([k]) => !DEATH_HEADERS.test(k),
-    ),
-  );
+  const stored = row.headers as Record<string, unknown>;
+  // The death headers are the broker's to write; they are left out before
+  // anything is converted.
+  const headers: Record<string, unknown> = Object.create(null);
+  for (const k of Object.keys(stored)) {
+    if (!DEATH_HEADERS.test(k)) headers[k] = fromJsonSafe(stored[k]);
+  }
   headers[REDELIVERY_HEADER] = row.redeliveryCount + 1;
   headers[ROW_HEADER] = row.id;
   if (message.jobId) headers[JOB_HEADER] = message.jobId;
   if (message.redeliveryId)
     headers[REDELIVERY_ID_HEADER] = message.redeliveryId;
-  return {
-    mandatory: true,
-    headers,
-    ...(p.contentType && { contentType: p.contentType }),
-    ...(p.contentEncoding && { contentEncoding: p.contentEncoding }),
-    ...(p.deliveryMode && { deliveryMode: p.deliveryMode }),
-    ...(p.priority !== undefined &&
-      p.priority !== null && { priority: p.priority }),
-    ...(p.correlationId && { correlationId: p.correlationId }),
-    ...(p.replyTo && { replyTo: p.replyTo }),
-    ...(p.expiration && { expiration: p.expiration }),
-    ...(p.messageId && { messageId: p.messageId }),
-    ...(p.timestamp && { timestamp: p.timestamp }),
-    ...(p.type && { type: p.type }),
-    ...(p.appId && { appId: p.appId }),
-    // userId is checked against the publishing user; not reproduced.
-  };
+  const options: amqp.Options.Publish = { mandatory: true, headers };
+  if (p.contentType) options.contentType = p.contentType;
+  if (p.contentEncoding) options.contentEncoding = p.contentEncoding;
+  if (p.deliveryMode) options.deliveryMode = p.deliveryMode;
+  if (p.priority !== undefined && p.priority !== null)
+    options.priority = p.priority;
+  if (p.correlationId) options.correlationId = p.correlationId;
+  if (p.replyTo) options.replyTo = p.replyTo;
+  if (p.expiration) options.expiration = p.expiration;
+  if (p.messageId) options.messageId = p.messageId;
+  if (p.timestamp) options.timestamp = p.timestamp;
+  if (p.type) options.type = p.type;
+  if (p.appId) options.appId = p.appId;
+  // userId is checked against the publishing user; not reproduced.
+  return options;
 }
 
 /** Why a stored row cannot be redelivered at all, else undefined. */

@@ -46,10 +46,12 @@ const PREFIX = 'lunar_bench_dlrd_';
 /** Confirms are awaited every this many publishes in the ceiling. */
 const CONFIRM_BATCH = 5000;
 /**
- * The runner's largest batch of a paced job (RedeliveryRunner.ts: at most
- * 500 a batch; 200 only for the rate-less POST /dead-letters/redeliver).
+ * The runner's batch without a rate (RedeliveryRunner.ts UNLIMITED_BATCH),
+ * of which two are at the broker at once.
  */
-const RUNNER_BATCH = 500;
+const RUNNER_BATCH = 1000;
+/** The issue's bound: a cancel stops publishing within one second. */
+const CANCEL_BOUND_MS = 1000;
 /** The target of the paced job (b), msg/s. */
 const PACED_RATE = 1000;
 /** The highest rate the API accepts: what "no limit" is for a job. */
@@ -507,12 +509,18 @@ async function main() {
       arrivedAfterCancel > 0
         ? `| (c) POST cancel of a running job like (a), to the last message arriving | ${f(
             cancelToLastMs,
-          )} ms | 200 ms (the README's bound on publishing after a cancel) | ${ratio(
-            cancelToLastMs / 200,
-          )} | |`
+          )} ms | ${f(
+            CANCEL_BOUND_MS,
+          )} ms (cancel stops publishing within one second; what was sent before still arrives) | ${ratio(
+            cancelToLastMs / CANCEL_BOUND_MS,
+          )} | at most 1.0: ${
+            cancelToLastMs <= CANCEL_BOUND_MS ? 'met' : '**missed**'
+          } |`
         : `| (c) POST cancel of a running job like (a), to the last message arriving | none arrived after the cancel (the last ${f(
             -cancelToLastMs,
-          )} ms before) | 200 ms (the README's bound on publishing after a cancel) | | |`,
+          )} ms before) | ${f(
+            CANCEL_BOUND_MS,
+          )} ms (cancel stops publishing within one second) | | met |`,
       '',
       `(a) by quarter of the job, arrivals per second: ${aQuarters
         .map(f)

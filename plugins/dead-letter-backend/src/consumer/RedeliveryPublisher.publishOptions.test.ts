@@ -70,5 +70,9 @@ describe('publishOptions', () => {
       timestamp: 1765000000,
     });
     expect(options).not.toHaveProperty('correlationId');
+    // amqplib encodes it (its encoder calls methods on nested tables).
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { encodeProperties } = require('amqplib/lib/defs');
+    expect(() => encodeProperties(60, 1, 2, options)).not.toThrow();
   });
 });

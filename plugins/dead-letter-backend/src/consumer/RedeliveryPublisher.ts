@@ -9,6 +9,9 @@ import {
   ROW_HEADER,
 } from './headers';
 
+/** How long a spoiled channel (see `spoil`) stays open for earlier confirms. */
+const SPOILED_CLOSE_MS = 5_000;
+
 /** Why a message was not redelivered; stable, so failures can be counted per reason. */
 export type RedeliveryFailureReason =
   | 'unknown-exchange'
@@ -44,6 +47,24 @@ export interface OutgoingRedelivery {
   redeliveryId?: string;
 }
 
+/**
+ * Sets an own property, also for the key `__proto__` (which an assignment
+ * would take as the prototype). Tables stay plain objects: amqplib calls
+ * their methods while encoding.
+ */
+function setOwn(target: Record<string, unknown>, key: string, value: unknown) {
+  if (key === '__proto__') {
+    Object.defineProperty(target, key, {
+      value,
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
+  } else {
+    target[key] = value;
+  }
+}
+
 /** Undoes toJsonSafe for values AMQP needs as bytes. */
 function fromJsonSafe(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(fromJsonSafe);
@@ -53,9 +74,8 @@ function fromJsonSafe(value: unknown): unknown {
     if (keys.length === 1 && typeof v.$base64 === 'string') {
       return Buffer.from(v.$base64, 'base64');
     }
-    // No prototype: a key named __proto__ stays a key.
-    const out: Record<string, unknown> = Object.create(null);
-    for (const k of keys) out[k] = fromJsonSafe(v[k]);
+    const out: Record<string, unknown> = {};
+    for (const k of keys) setOwn(out, k, fromJsonSafe(v[k]));
     return out;
   }
   return value;
@@ -73,9 +93,9 @@ export function publishOptions(
   const stored = row.headers as Record<string, unknown>;
   // The death headers are the broker's to write; they are left out before
   // anything is converted.
-  const headers: Record<string, unknown> = Object.create(null);
+  const headers: Record<string, unknown> = {};
   for (const k of Object.keys(stored)) {
-    if (!DEATH_HEADERS.test(k)) headers[k] = fromJsonSafe(stored[k]);
+    if (!DEATH_HEADERS.test(k)) setOwn(headers, k, fromJsonSafe(stored[k]));
   }
   headers[REDELIVERY_HEADER] = row.redeliveryCount + 1;
   headers[ROW_HEADER] = row.id;
@@ -161,6 +181,14 @@ const EXCHANGE_CHECK_TTL_MS = 10_000;
  */
 export class RedeliveryPublisher {
   private channel?: Promise<amqp.ConfirmChannel>;
+  /** The turn of the batch sending now (see `publish`). */
+  private sending: Promise<void> = Promise.resolve();
+  /**
+   * Channels a message could not be encoded on: amqplib had queued its
+   * confirm already, so later confirms would answer the wrong messages.
+   * Nothing more is sent on them.
+   */
+  private readonly spoiled = new WeakSet<amqp.ConfirmChannel>();
   private connection?: amqp.ChannelModel;
   /** basic.return reasons by row id; a return precedes its confirm. */
   private readonly returned = new Map<string, string>();
@@ -182,6 +210,25 @@ export class RedeliveryPublisher {
       unpublishable(m.row),
     );
     if (outcomes.every(o => o)) return outcomes as PublishOutcome[];
+    // One batch sends at a time, in the order publish was called: a later
+    // batch never overtakes one still opening the channel or checking its
+    // exchanges. Confirms are awaited outside the turn.
+    const turn = this.sending;
+    let endTurn = () => {};
+    this.sending = new Promise<void>(r => (endTurn = r));
+    await turn;
+    try {
+      return Promise.all(await this.send(messages, outcomes));
+    } finally {
+      endTurn();
+    }
+  }
+
+  /** Sends a batch (in `publish`'s turn); the promises await the confirms. */
+  private async send(
+    messages: OutgoingRedelivery[],
+    outcomes: Array<PublishOutcome | undefined>,
+  ): Promise<Array<PublishOutcome | Promise<PublishOutcome>>> {
     let channel: amqp.ConfirmChannel;
     let missing: Set<string>;
     try {
@@ -201,21 +248,19 @@ export class RedeliveryPublisher {
           },
       );
     }
-    return Promise.all(
-      messages.map((message, i) => {
-        const known = outcomes[i];
-        if (known) return known;
-        const { row } = message;
-        if (missing.has(row.exchange!)) {
-          return {
-            status: 'failed',
-            reason: 'exchange-missing',
-            detail: `the exchange '${row.exchange}' does not exist`,
-          } as const;
-        }
-        return this.publishOne(channel, message);
-      }),
-    );
+    return messages.map((message, i) => {
+      const known = outcomes[i];
+      if (known) return known;
+      const { row } = message;
+      if (missing.has(row.exchange!)) {
+        return {
+          status: 'failed',
+          reason: 'exchange-missing',
+          detail: `the exchange '${row.exchange}' does not exist`,
+        } as const;
+      }
+      return this.publishOne(channel, message);
+    });
   }
 
   /**
@@ -302,6 +347,13 @@ export class RedeliveryPublisher {
     message: OutgoingRedelivery,
   ): Promise<PublishOutcome> {
     const { row } = message;
+    if (this.spoiled.has(channel)) {
+      return Promise.resolve({
+        status: 'unknown',
+        detail: 'not sent: a message before it could not be encoded',
+        sent: false,
+      });
+    }
     return new Promise(resolve => {
       try {
         channel.publish(
@@ -338,6 +390,20 @@ export class RedeliveryPublisher {
           },
         );
       } catch (e) {
+        if ((e as Error).name !== 'IllegalOperationError') {
+          // amqplib could not encode it, after queuing its confirm: this
+          // channel's later confirms would answer the wrong messages. It
+          // sends nothing more, and closes once those before had time to be
+          // confirmed (what is not by then ends unknown, sent: published
+          // again and counted); the next batch opens another.
+          this.spoil(channel);
+          resolve({
+            status: 'failed',
+            reason: 'broker-error',
+            detail: `cannot be sent over AMQP: ${(e as Error).message}`,
+          });
+          return;
+        }
         // The channel closed before this publish was sent: nothing went out.
         resolve({
           status: 'unknown',
@@ -346,6 +412,17 @@ export class RedeliveryPublisher {
         });
       }
     });
+  }
+
+  private spoil(channel: amqp.ConfirmChannel) {
+    this.spoiled.add(channel);
+    const connection = this.connection;
+    this.channel = undefined;
+    this.connection = undefined;
+    setTimeout(
+      () => void connection?.close().catch(() => {}),
+      SPOILED_CLOSE_MS,
+    );
   }
 
   private open(): Promise<amqp.ConfirmChannel> {

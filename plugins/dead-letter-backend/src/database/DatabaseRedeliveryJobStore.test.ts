@@ -182,11 +182,18 @@ describe('DatabaseRedeliveryJobStore', () => {
       expect((await jobs.nextItems(job.id, 10))[1].state).toBe('queued');
       expect(await jobs.markPublishing(job.id, 'b', items[1].id, [])).toBe(0);
       expect(await jobs.unmarkFrom(job.id, 'a', items[1].id)).toBe(false);
+      // Nor once nobody holds the job: 'b' raised the mark, only 'b' may
+      // lower it.
+      await jobs.release(job.id, 'b');
+      expect(await jobs.unmarkFrom(job.id, 'a', items[1].id)).toBe(false);
       expect((await jobs.nextItems(job.id, 10))[1].state).toBe('publishing');
       expect(await jobs.unmarkFrom(job.id, 'b', items[1].id)).toBe(true);
       expect((await jobs.nextItems(job.id, 10))[1]).toMatchObject({
         state: 'queued',
         attempts: 0,
+      });
+      expect(await jobs.claim('b', 10_000, later, [])).toMatchObject({
+        leaseOwner: 'b',
       });
       // The item 'a' sent stays in flight below the lowered mark (the claim
       // marked it on its own), and is published again: a duplicate.
@@ -479,11 +486,18 @@ describe('DatabaseRedeliveryJobStore', () => {
         (await knex('dead_letter_archive').first('error_group')).error_group,
       ).toBe('record <n> not found');
 
-      // Down, by name (later migrations stay): the jobs' publishing mark
-      // and owners (20261207150000), the pending items' index
+      // Down, by name (later migrations stay): who raised the mark
+      // (20261207170000), the jobs' publishing mark and owners
+      // (20261207150000), the pending items' index
       // (20261207140000), the partial indexes (20261207130100), then the
       // column.
       const jobs = 'dead_letter_redelivery_jobs';
+      expect(await knex.schema.hasColumn(jobs, 'publishing_by')).toBe(true);
+      await knex.migrate.down({
+        directory: migrations,
+        name: '20261207170000_redelivery_publishing_by.js',
+      });
+      expect(await knex.schema.hasColumn(jobs, 'publishing_by')).toBe(false);
       expect(await knex.schema.hasColumn(jobs, 'publishing_through')).toBe(
         true,
       );

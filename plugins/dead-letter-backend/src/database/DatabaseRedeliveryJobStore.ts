@@ -688,7 +688,9 @@ export class DatabaseRedeliveryJobStore implements RedeliveryJobStore {
           .where('state', 'queued')
           .where('id', '<=', Number(mark))
           .update({ state: 'publishing' });
-        await tx(JOBS).where('id', row.id).update({ publishing_through: null });
+        await tx(JOBS)
+          .where('id', row.id)
+          .update({ publishing_through: null, publishing_by: null });
       }
       const job = await tx<RawRedeliveryJobRow>(JOBS)
         .where('id', row.id)
@@ -787,6 +789,7 @@ export class DatabaseRedeliveryJobStore implements RedeliveryJobStore {
             [through, through],
           ),
           duplicate_window: tx.raw('duplicate_window + ?', [resent.length]),
+          publishing_by: owner,
         });
       if (!updated) return undefined;
       // Each unrecorded send found is one more attempt.
@@ -801,11 +804,18 @@ export class DatabaseRedeliveryJobStore implements RedeliveryJobStore {
   }
 
   async unmarkFrom(jobId: string, owner: string, fromItemId: string) {
-    // Not once another replica holds the job: it may have sent them since.
+    // Not once another replica holds the job (it may have sent them
+    // since), nor, when nobody holds it, once another raised the mark.
     const below = Number(fromItemId) - 1;
     const updated = await this.db(JOBS)
       .where('id', Number(jobId))
-      .where(q => q.where('lease_owner', owner).orWhereNull('lease_owner'))
+      .where(q =>
+        q
+          .where('lease_owner', owner)
+          .orWhere(free =>
+            free.whereNull('lease_owner').where('publishing_by', owner),
+          ),
+      )
       .update({
         publishing_through: this.db.raw(
           'case when publishing_through > ? then ? else publishing_through end',

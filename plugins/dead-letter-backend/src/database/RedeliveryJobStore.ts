@@ -236,7 +236,8 @@ export interface RedeliveryJobStore {
   /**
    * Lowers the publishing mark below `fromItemId`: the items from it on
    * were marked but never sent. Not once another replica holds the job's
-   * lease (it may have sent them since). Returns whether it was lowered.
+   * lease (it may have sent them since), nor, when nobody holds it, once
+   * another raised the mark. Returns whether it was lowered.
    */
   unmarkFrom(
     jobId: string,

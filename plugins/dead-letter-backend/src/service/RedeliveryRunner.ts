@@ -86,6 +86,8 @@ interface BatchOutcome {
   unsent: PendingRedeliveryItem[];
   /** Sent, but no confirm came (left under the mark). */
   uncertain: number;
+  /** The highest item id that went to the broker (0: none). */
+  sentThrough: number;
   published: number;
   record: () => Promise<void>;
 }
@@ -334,6 +336,11 @@ export class RedeliveryRunner {
     /** Items a batch could not send (the broker went away), by settle. */
     let unsent: PendingRedeliveryItem[] = [];
     /**
+     * The highest item id this run sent: the mark never goes below it (a
+     * batch after one the broker refused may have gone out unconfirmed).
+     */
+    let sentThrough = 0;
+    /**
      * Records what became of batches, in order (each record written while
      * the next batch is published); true when the broker went away.
      */
@@ -347,6 +354,7 @@ export class RedeliveryRunner {
         recording = outcome.record();
         recording.catch(() => {});
         unsent.push(...outcome.unsent);
+        sentThrough = Math.max(sentThrough, outcome.sentThrough);
         if (outcome.unsent.length || outcome.uncertain) away = true;
         else if (outcome.published) backoff = 0;
       }
@@ -364,7 +372,7 @@ export class RedeliveryRunner {
      */
     const backOff = async () => {
       await recording;
-      await this.putBack(job, ahead, unsent);
+      await this.putBack(job, ahead, unsent, sentThrough);
       unsent = [];
       ahead = undefined;
       prefetch = undefined;
@@ -435,9 +443,10 @@ export class RedeliveryRunner {
         if (!ahead && (rate === null || rate >= MARK_AHEAD_RATE)) {
           if (queue.length === 0 && prefetch) {
             // A failed read stops the run: the batch marked for it first
-            // goes back.
+            // goes back (nothing settles meanwhile).
+            const sent = sentThrough;
             queue = await read().catch(async e => {
-              await this.putBack(job, batch).catch(() => {});
+              await this.putBack(job, batch, [], sent).catch(() => {});
               throw e;
             });
             if (queue.length) cursor = queue[queue.length - 1].id;
@@ -489,7 +498,7 @@ export class RedeliveryRunner {
       // Marked ahead, never sent: the mark goes back below them (unless
       // another replica holds the job now; see `unmarkFrom`).
       if (!control.abandoned) {
-        await this.putBack(job, ahead, unsent).catch(e =>
+        await this.putBack(job, ahead, unsent, sentThrough).catch(e =>
           logger.warn(
             `dead-letter redelivery job ${job.id}: putting back unsent items failed: ${e}`,
           ),
@@ -585,12 +594,15 @@ export class RedeliveryRunner {
 
   /**
    * Lowers the publishing mark below items marked but never sent: the
-   * first of `unsent` (in id order) and everything of `batch`.
+   * first of `unsent` (in id order) and everything of `batch`, but never to
+   * or below `sentThrough`, the highest item id sent (those stay in
+   * flight, counted if they go again).
    */
   private async putBack(
     job: StoredRedeliveryJob,
     batch: PreparedBatch | undefined,
-    unsent: PendingRedeliveryItem[] = [],
+    unsent: PendingRedeliveryItem[],
+    sentThrough: number,
   ) {
     const first = [
       ...unsent,
@@ -604,7 +616,8 @@ export class RedeliveryRunner {
     // Refused when another replica holds the job (see `unmarkFrom`); items
     // read as `publishing` stay so below it (counted when they go).
     await batch?.marked.catch(() => undefined);
-    await this.deps.jobs.unmarkFrom(job.id, this.owner, first.id);
+    const from = Math.max(Number(first.id), sentThrough + 1);
+    await this.deps.jobs.unmarkFrom(job.id, this.owner, String(from));
   }
 
   /** Publishes one batch; what became of it is recorded by `record`. */
@@ -617,6 +630,7 @@ export class RedeliveryRunner {
   ): Promise<BatchOutcome> {
     const { jobs } = this.deps;
     const nothing = {
+      sentThrough: 0,
       unsent: [] as PendingRedeliveryItem[],
       uncertain: 0,
       published: 0,
@@ -646,8 +660,11 @@ export class RedeliveryRunner {
     const published: Array<{ itemId: string; deadLetterId: string }> = [];
     const unsent: PendingRedeliveryItem[] = [];
     let uncertain = 0;
+    let sentThrough = 0;
     outcomes.forEach((outcome, i) => {
       const item = toSend[i];
+      if (outcome.status !== 'unknown' || outcome.sent)
+        sentThrough = Math.max(sentThrough, Number(item.id));
       if (outcome.status === 'confirmed') {
         published.push({ itemId: item.id, deadLetterId: item.deadLetterId });
       } else if (outcome.status === 'failed') {
@@ -673,6 +690,7 @@ export class RedeliveryRunner {
     return {
       unsent,
       uncertain,
+      sentThrough,
       published: published.length,
       /** Records the batch (the caller runs it while it publishes the next). */
       record: async () => {

@@ -4,13 +4,13 @@ import {
   TestDatabaseId,
   TestDatabases,
 } from '@backstage/backend-test-utils';
-import { Knex } from 'knex';
 import {
   requirePostgres,
   useLocalPostgresForTestDatabases,
 } from '@internal/plugin-lunar-test-utils';
 import { DatabaseDeadLetterStore } from './DatabaseDeadLetterStore';
 import { DatabaseIncidentStore } from './DatabaseIncidentStore';
+import { hasIndex } from '../__testUtils__/schema';
 
 useLocalPostgresForTestDatabases();
 jest.setTimeout(60_000);
@@ -19,16 +19,6 @@ const directory = resolvePackagePath(
   '@internal/plugin-dead-letter-backend',
   'migrations',
 );
-
-async function hasIndex(knex: Knex, name: string): Promise<boolean> {
-  const rows =
-    knex.client.config.client === 'pg'
-      ? await knex('pg_indexes').where('indexname', name).select('indexname')
-      : await knex('sqlite_master')
-          .where({ type: 'index', name })
-          .select('name');
-  return rows.length > 0;
-}
 
 const counts = {
   squad: 'squad-gemini',

@@ -4,7 +4,6 @@ import {
   TestDatabases,
 } from '@backstage/backend-test-utils';
 import { resolvePackagePath } from '@backstage/backend-plugin-api';
-import { Knex } from 'knex';
 import { DatabaseDeadLetterStore } from './DatabaseDeadLetterStore';
 import { DatabaseRedeliveryJobStore } from './DatabaseRedeliveryJobStore';
 import { PreviewRefusal } from './RedeliveryJobStore';
@@ -13,6 +12,7 @@ import {
   useLocalPostgresForTestDatabases,
 } from '@internal/plugin-lunar-test-utils';
 import { newDeadLetter as row } from '../__testUtils__/rows';
+import { hasIndex } from '../__testUtils__/schema';
 
 useLocalPostgresForTestDatabases();
 jest.setTimeout(60_000);
@@ -21,17 +21,6 @@ const migrations = resolvePackagePath(
   '@internal/plugin-dead-letter-backend',
   'migrations',
 );
-
-/** Whether the database has an index of this name (PostgreSQL or SQLite). */
-async function hasIndex(knex: Knex, name: string): Promise<boolean> {
-  const rows =
-    knex.client.config.client === 'pg'
-      ? await knex('pg_indexes').where('indexname', name).select('indexname')
-      : await knex('sqlite_master')
-          .where({ type: 'index', name })
-          .select('name');
-  return rows.length > 0;
-}
 
 describe('DatabaseRedeliveryJobStore', () => {
   let ids: TestDatabaseId[] = ['SQLITE_3'];

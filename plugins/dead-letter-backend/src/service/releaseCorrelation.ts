@@ -3,18 +3,19 @@ import {
   DiscoveryService,
   LoggerService,
 } from '@backstage/backend-plugin-api';
+import {
+  EnvironmentRelease,
+  ReleaseStatus,
+} from '@internal/plugin-release-status-common';
 
-/** The release running in an environment, as release-status knows it. */
-export interface EnvironmentReleaseFact {
-  /** Released commit (full sha), or null when only the artifact is known. */
-  sha: string | null;
-  /** release-manager's artifact id. */
-  artifactId: string | null;
-  /** When it reached the environment (ISO); null when unknown. */
-  releasedAt: string | null;
-  /** Link to the released commit (GitHub), if known. */
-  commitUrl: string | null;
-}
+/**
+ * The release running in an environment, as release-status knows it: the
+ * part of its EnvironmentRelease the alerts use.
+ */
+export type EnvironmentReleaseFact = Pick<
+  EnvironmentRelease,
+  'sha' | 'artifactId' | 'releasedAt' | 'commitUrl'
+>;
 
 /** Where the alerts learn which release runs where. */
 export interface ReleaseLookup {
@@ -66,14 +67,6 @@ export function suspectedRelease(
 }
 
 /**
- * The subset of release-status-backend's `GET /status` answer the alerts
- * read (`ReleaseStatus` in @internal/plugin-release-status-common).
- */
-interface ReleaseStatusAnswer {
-  environments?: Array<EnvironmentReleaseFact & { environment: string }>;
-}
-
-/**
  * Asks the release-status backend over HTTP (discovery, a service token
  * for `release-status`): no cross-plugin database reads. A service or
  * environment it does not know, or a failed call, is no release (logged).
@@ -107,7 +100,7 @@ export class ReleaseStatusLookup implements ReleaseLookup {
       );
       if (res.status === 404) return null;
       if (!res.ok) throw new Error(`release-status answered ${res.status}`);
-      const body = (await res.json()) as ReleaseStatusAnswer;
+      const body = (await res.json()) as ReleaseStatus;
       const found = body.environments?.find(e => e.environment === environment);
       return found
         ? {

@@ -6,4 +6,5 @@
 export * from './annotations';
 export * from './drift';
 export * from './permissions';
+export * from './releaseLabel';
 export * from './types';

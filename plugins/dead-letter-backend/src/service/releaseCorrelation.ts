@@ -6,6 +6,7 @@ import {
 import {
   EnvironmentRelease,
   ReleaseStatus,
+  releaseLabel,
 } from '@internal/plugin-release-status-common';
 
 /**
@@ -50,7 +51,7 @@ export function suspectedRelease(
   windowMinutes: number,
 ): SuspectedRelease | null {
   if (!release?.releasedAt) return null;
-  const label = release.sha?.slice(0, 7) ?? release.artifactId;
+  const label = releaseLabel(release);
   if (!label) return null;
   const gapMs =
     new Date(incident.firstSeenAt).getTime() -

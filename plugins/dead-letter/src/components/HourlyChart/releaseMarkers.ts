@@ -1,5 +1,8 @@
 import { useApiHolder } from '@backstage/frontend-plugin-api';
-import { ReleaseOverview } from '@internal/plugin-release-status-common';
+import {
+  ReleaseOverview,
+  releaseLabel,
+} from '@internal/plugin-release-status-common';
 import { releaseStatusApiRef } from '@internal/plugin-release-status-react';
 import useAsync from 'react-use/esm/useAsync';
 
@@ -38,8 +41,7 @@ export function releaseMarkers(
     markers.push({
       service: item.service,
       entityRef: item.entityRef,
-      version:
-        release.sha?.slice(0, 7) ?? release.artifactId ?? '(unknown version)',
+      version: releaseLabel(release) ?? '(unknown version)',
       at: new Date(at).toISOString(),
       position: (at - start) / span,
       releasedBy: release.releasedBy,

@@ -29,7 +29,10 @@ import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
 import { parseEntityRefParameter } from '@internal/plugin-lunar-common';
 import useAsync from 'react-use/esm/useAsync';
 import { useSearchParams } from 'react-router-dom';
-import { ReleaseStatus } from '@internal/plugin-release-status-common';
+import {
+  ReleaseStatus,
+  releaseLabel,
+} from '@internal/plugin-release-status-common';
 import {
   DriftBadge,
   releaseStatusApiRef,
@@ -118,7 +121,7 @@ export function ReleasesPage() {
           }
           return (
             <Box>
-              <code>{release.sha?.slice(0, 7) ?? release.artifactId}</code>
+              <code>{releaseLabel(release)}</code>
               <Box mt={0.5}>
                 <DriftBadge
                   drift={release.drift}

@@ -20,6 +20,7 @@ import {
 } from './alertRules';
 import { incidentNotification } from './incidentNotifications';
 import { SquadNotifier } from './SquadNotifier';
+import { serviceEntityRef } from './squads';
 import { ReleaseLookup, suspectedRelease } from './releaseCorrelation';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -358,9 +359,7 @@ export class IncidentDetector {
     try {
       const { items } = await this.deps.catalog.getEntitiesByRefs(
         {
-          entityRefs: services.map(
-            s => `component:default/${s.toLocaleLowerCase('en-US')}`,
-          ),
+          entityRefs: services.map(serviceEntityRef),
           fields: ['metadata.annotations', 'spec.owner'],
         },
         { credentials: await this.deps.auth.getOwnServiceCredentials() },

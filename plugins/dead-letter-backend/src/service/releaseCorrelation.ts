@@ -8,6 +8,7 @@ import {
   ReleaseStatus,
   releaseLabel,
 } from '@internal/plugin-release-status-common';
+import { serviceEntityRef } from './squads';
 
 /**
  * The release running in an environment, as release-status knows it: the
@@ -92,9 +93,7 @@ export class ReleaseStatusLookup implements ReleaseLookup {
         onBehalfOf: await auth.getOwnServiceCredentials(),
         targetPluginId: 'release-status',
       });
-      const entityRef = `component:default/${service.toLocaleLowerCase(
-        'en-US',
-      )}`;
+      const entityRef = serviceEntityRef(service);
       const res = await fetch(
         `${base}/status?${new URLSearchParams({ entityRef })}`,
         { headers: { Authorization: `Bearer ${token}` } },

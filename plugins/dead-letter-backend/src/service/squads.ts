@@ -4,6 +4,14 @@ import { CatalogService } from '@backstage/plugin-catalog-node';
 import { SquadResolver } from '../consumer/DeadLetterConsumer';
 import { DeadLetterStore } from '../database/DeadLetterStore';
 
+/**
+ * The catalog component of a service as dead letters name it: by name, in
+ * the default namespace.
+ */
+export function serviceEntityRef(service: string): string {
+  return `component:default/${service.toLocaleLowerCase('en-US')}`;
+}
+
 /** How long "the catalog does not know this service" is believed. */
 const UNKNOWN_TTL_SECONDS = 10;
 
@@ -38,9 +46,7 @@ export function createSquadResolver(options: {
       const before = new Map(missing.map(s => [s, cache.get(s)?.squad]));
       const { items } = await options.catalog.getEntitiesByRefs(
         {
-          entityRefs: missing.map(
-            s => `component:default/${s.toLocaleLowerCase('en-US')}`,
-          ),
+          entityRefs: missing.map(serviceEntityRef),
           fields: ['spec.owner'],
         },
         { credentials: await options.auth.getOwnServiceCredentials() },

@@ -268,6 +268,51 @@ describe('release status computed ahead', () => {
     await backend.stop();
   });
 
+  it("reads a squad's overview by owner, and by ref what moved to it since the last refresh", async () => {
+    if (!available) return;
+    const { task, get, backend, knex } = await start(
+      await databases.init('POSTGRES_15'),
+    );
+    await task.fn();
+    const owners = await knex('release_status')
+      .orderBy('entity_ref')
+      .pluck('owner_ref');
+    expect(owners).toEqual(entities.map(() => 'group:default/squad-gemini'));
+
+    // The last refresh saw card-clearing with another squad, and never saw
+    // broken: the catalog (squad-gemini owns both) is the truth.
+    await knex('release_status')
+      .where('entity_ref', 'component:default/card-clearing')
+      .update({ owner_ref: 'group:default/squad-old' });
+    await knex('release_status')
+      .where('entity_ref', 'component:default/broken')
+      .update({ owner_ref: null });
+    const asked = outgoing();
+    const gemini = (await get('/overview?owner=squad-gemini')).body;
+    expect(
+      gemini.items.map((i: ReleaseStatus) => [i.service, i.freshness?.state]),
+    ).toEqual(
+      expect.arrayContaining([
+        ['card-clearing', 'computed'],
+        ['broken', 'computed'],
+      ]),
+    );
+    expect(gemini.items).toHaveLength(entities.length);
+    // The old squad's overview does not list what the catalog says it no
+    // longer owns.
+    expect((await get('/overview?owner=squad-old')).body.items).toEqual([]);
+    expect(outgoing()).toBe(asked);
+
+    // The next refresh records the owner again.
+    await task.fn();
+    expect(
+      await knex('release_status')
+        .where('entity_ref', 'component:default/card-clearing')
+        .first('owner_ref'),
+    ).toEqual({ owner_ref: 'group:default/squad-gemini' });
+    await backend.stop();
+  });
+
   it('reports a failing source per component and refreshes the others', async () => {
     if (!available) return;
     const { task, status, backend } = await start(

@@ -69,6 +69,7 @@ describe('DatabaseReleaseStatusStore', () => {
 
       await store.saveComputed({
         entityRef: a,
+        ownerRef: 'group:default/Squad-A',
         status: status(a, 3),
         fingerprint: 'f1',
         at: t1,
@@ -85,21 +86,28 @@ describe('DatabaseReleaseStatusStore', () => {
         lastErrorAt: null,
       });
 
-      await store.markChecked(a, t2);
+      // Owners are case-insensitive too.
+      expect([
+        ...(await store.listByOwner('group:default/squad-a')).keys(),
+      ]).toEqual([a.toLowerCase()]);
+
+      // The component moved to another squad: a check records it.
+      await store.markChecked(a, t2, 'group:default/squad-b');
       expect(await store.get(a)).toMatchObject({
         computedAt: t1.toISOString(),
         checkedAt: t2.toISOString(),
       });
+      expect((await store.listByOwner('group:default/squad-a')).size).toBe(0);
 
       // A failed refresh keeps the last status.
-      await store.saveError(a, 'boom', t2);
+      await store.saveError(a, 'boom', t2, 'group:default/squad-b');
       expect(await store.get(a)).toMatchObject({
         status: status(a, 3),
         lastError: 'boom',
         lastErrorAt: t2.toISOString(),
       });
       // ... and a component never computed gets a row with only the error.
-      await store.saveError(b, 'unreachable', t2);
+      await store.saveError(b, 'unreachable', t2, null);
       expect(await store.get(b)).toMatchObject({
         status: null,
         computedAt: null,
@@ -109,6 +117,7 @@ describe('DatabaseReleaseStatusStore', () => {
       // Recomputed: new status, error cleared.
       await store.saveComputed({
         entityRef: a,
+        ownerRef: 'group:default/squad-b',
         status: status(a, 5),
         fingerprint: null,
         at: t2,
@@ -121,6 +130,15 @@ describe('DatabaseReleaseStatusStore', () => {
         fingerprint: null,
         lastError: null,
       });
+
+      const squadB = await store.listByOwner('group:default/squad-b');
+      expect([...squadB.keys()]).toEqual([a.toLowerCase()]);
+      expect(squadB.get(a.toLowerCase())).toEqual(many.get(a.toLowerCase()));
+      // Without an owner: every component, b (no owner) included.
+      expect([...(await store.listByOwner()).keys()].sort()).toEqual([
+        a.toLowerCase(),
+        b,
+      ]);
 
       expect((await store.listEntityRefs()).sort()).toEqual([
         a.toLowerCase(),
@@ -136,7 +154,14 @@ describe('DatabaseReleaseStatusStore', () => {
     const knex = await databases.init(id);
     await knex.migrate.latest({ directory: migrations });
     expect(await knex.schema.hasTable('release_status')).toBe(true);
+    expect(await knex.schema.hasColumn('release_status', 'owner_ref')).toBe(
+      true,
+    );
     await knex.migrate.down({ directory: migrations });
+    expect(await knex.schema.hasColumn('release_status', 'owner_ref')).toBe(
+      false,
+    );
+    await knex.migrate.rollback({ directory: migrations }, true);
     expect(await knex.schema.hasTable('release_status')).toBe(false);
     await knex.migrate.latest({ directory: migrations });
     expect(await knex.schema.hasTable('release_status')).toBe(true);

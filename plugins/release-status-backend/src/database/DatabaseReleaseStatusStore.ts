@@ -14,6 +14,7 @@ const migrationsDir = resolvePackagePath(
 /** A release_status row as the database returns it. */
 interface RawReleaseStatusRow {
   entity_ref: string;
+  owner_ref: string | null;
   status: string | null;
   fingerprint: string | null;
   computed_at: string | number | Date | null;
@@ -39,6 +40,7 @@ const fromRow = (r: RawReleaseStatusRow): StoredReleaseStatus => ({
 });
 
 const key = (entityRef: string) => entityRef.toLocaleLowerCase('en-US');
+const ownerKey = (ownerRef: string | null) => ownerRef && key(ownerRef);
 
 /** Release statuses in the plugin's database (PostgreSQL or SQLite). */
 export class DatabaseReleaseStatusStore implements ReleaseStatusStore {
@@ -75,8 +77,18 @@ export class DatabaseReleaseStatusStore implements ReleaseStatusStore {
     return result;
   }
 
+  async listByOwner(
+    ownerRef?: string,
+  ): Promise<Map<string, StoredReleaseStatus>> {
+    const query = this.db('release_status');
+    if (ownerRef !== undefined) query.where('owner_ref', key(ownerRef));
+    const rows: RawReleaseStatusRow[] = await query;
+    return new Map(rows.map(row => [row.entity_ref, fromRow(row)]));
+  }
+
   async saveComputed(entry: {
     entityRef: string;
+    ownerRef: string | null;
     status: ReleaseStatus;
     fingerprint: string | null;
     at: Date;
@@ -85,6 +97,7 @@ export class DatabaseReleaseStatusStore implements ReleaseStatusStore {
     await this.db('release_status')
       .insert({
         entity_ref: key(entry.entityRef),
+        owner_ref: ownerKey(entry.ownerRef),
         status: JSON.stringify(entry.status),
         fingerprint: entry.fingerprint,
         computed_at: entry.at,
@@ -96,22 +109,37 @@ export class DatabaseReleaseStatusStore implements ReleaseStatusStore {
       .merge();
   }
 
-  async markChecked(entityRef: string, at: Date): Promise<void> {
+  async markChecked(
+    entityRef: string,
+    at: Date,
+    ownerRef: string | null,
+  ): Promise<void> {
     await this.db('release_status')
       .where('entity_ref', key(entityRef))
-      .update({ checked_at: at, last_error: null, last_error_at: null });
+      .update({
+        owner_ref: ownerKey(ownerRef),
+        checked_at: at,
+        last_error: null,
+        last_error_at: null,
+      });
   }
 
-  async saveError(entityRef: string, message: string, at: Date): Promise<void> {
+  async saveError(
+    entityRef: string,
+    message: string,
+    at: Date,
+    ownerRef: string | null,
+  ): Promise<void> {
     await this.db('release_status')
       .insert({
         entity_ref: key(entityRef),
+        owner_ref: ownerKey(ownerRef),
         checked_at: at,
         last_error: message,
         last_error_at: at,
       })
       .onConflict('entity_ref')
-      .merge(['checked_at', 'last_error', 'last_error_at']);
+      .merge(['owner_ref', 'checked_at', 'last_error', 'last_error_at']);
   }
 
   async listEntityRefs(): Promise<string[]> {

@@ -22,18 +22,38 @@ export interface ReleaseStatusStore {
   get(entityRef: string): Promise<StoredReleaseStatus | undefined>;
   /** Stored statuses by (lower-case) entity ref; missing ones are absent. */
   getMany(entityRefs: string[]): Promise<Map<string, StoredReleaseStatus>>;
-  /** A freshly computed status; `error` says which source failed, if one did. */
+  /**
+   * Stored statuses by (lower-case) entity ref of the components the last
+   * refresh saw owned by `ownerRef`, or of all components without one. A
+   * component whose owner changed since is missing or extra here: callers
+   * take the catalog's list as the truth and ask `getMany` for the rest.
+   */
+  listByOwner(ownerRef?: string): Promise<Map<string, StoredReleaseStatus>>;
+  /**
+   * A freshly computed status; `error` says which source failed, if one did.
+   * Each write records the component's owner (`ownerRef`, null for none).
+   */
   saveComputed(entry: {
     entityRef: string;
+    ownerRef: string | null;
     status: ReleaseStatus;
     fingerprint: string | null;
     at: Date;
     error: string | null;
   }): Promise<void>;
   /** A refresh found the sources unchanged: the stored status stands. */
-  markChecked(entityRef: string, at: Date): Promise<void>;
+  markChecked(
+    entityRef: string,
+    at: Date,
+    ownerRef: string | null,
+  ): Promise<void>;
   /** A refresh failed: the last status stays, with why and when. */
-  saveError(entityRef: string, message: string, at: Date): Promise<void>;
+  saveError(
+    entityRef: string,
+    message: string,
+    at: Date,
+    ownerRef: string | null,
+  ): Promise<void>;
   /** Entity refs of every stored component. */
   listEntityRefs(): Promise<string[]>;
   /** Forgets components (no longer in the catalog). */

@@ -1,6 +1,10 @@
 import { AuthService, LoggerService } from '@backstage/backend-plugin-api';
 import { CATALOG_FILTER_EXISTS } from '@backstage/catalog-client';
-import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
+import {
+  Entity,
+  RELATION_OWNED_BY,
+  stringifyEntityRef,
+} from '@backstage/catalog-model';
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import { LUNAR_ANNOTATIONS } from '@internal/plugin-lunar-common';
 import {
@@ -220,6 +224,10 @@ export class ReleaseStatusRefresher {
   ): Promise<'computed' | 'unchanged' | 'failed'> {
     const { service, store, logger, maxAgeMs } = this.options;
     const ref = stringifyEntityRef(entity);
+    // Kept beside the status: a squad's overview reads by owner.
+    const owner =
+      entity.relations?.find(r => r.type === RELATION_OWNED_BY)?.targetRef ??
+      null;
     try {
       const stored = await store.get(ref);
       // Taken before computing: a change while computing shows next time.
@@ -235,7 +243,7 @@ export class ReleaseStatusRefresher {
         fingerprint !== undefined &&
         fingerprint === stored.fingerprint
       ) {
-        await store.markChecked(ref, new Date(this.now()));
+        await store.markChecked(ref, new Date(this.now()), owner);
         return 'unchanged';
       }
       const status = await service.compute(entity);
@@ -243,6 +251,7 @@ export class ReleaseStatusRefresher {
       const at = new Date(this.now());
       await store.saveComputed({
         entityRef: ref,
+        ownerRef: owner,
         // generatedAt and computedAt say the same.
         status: { ...status, generatedAt: at.toISOString() },
         // A failed source is asked again next time whatever it looks like.
@@ -255,7 +264,7 @@ export class ReleaseStatusRefresher {
       const message = (e as Error).message || String(e);
       logger.warn(`Release status: refresh of ${ref} failed: ${message}`);
       try {
-        await store.saveError(ref, message, new Date(this.now()));
+        await store.saveError(ref, message, new Date(this.now()), owner);
       } catch (storeError) {
         logger.error(
           `Release status: could not store the failure of ${ref}: ${

@@ -51,6 +51,20 @@ const statusQuery = z.object({
   refresh,
 });
 
+/**
+ * What the overview reads of each component: isReleasableComponent, the
+ * pending answer (answers.ts) and ReleaseStatusService (annotations, name,
+ * owner) use no more.
+ */
+const OVERVIEW_FIELDS = [
+  'kind',
+  'metadata.name',
+  'metadata.namespace',
+  'metadata.annotations',
+  'spec.type',
+  'relations',
+];
+
 const overviewQuery = z.object({
   /** A squad, `squad-nasa` meaning `group:default/squad-nasa`. */
   owner: z
@@ -173,33 +187,42 @@ export async function createRouter(options: {
     const credentials = await httpAuth.credentials(req);
     // A squad's components by owner alone: the annotation is checked below
     // (isReleasableComponent), in memory, instead of by the catalog's
-    // annotation-exists subquery. Whole entities, not `fields`: the catalog
-    // passes stored entities through as they are, while `fields` makes it
-    // parse and project each one, which measured slower.
-    const { items: entities } = await catalog.getEntities(
-      {
-        filter: owner
-          ? { kind: 'component', 'relations.ownedBy': owner }
-          : {
-              kind: 'component',
-              [`metadata.annotations.${LUNAR_ANNOTATIONS.releaseManagerService}`]:
-                CATALOG_FILTER_EXISTS,
-            },
-      },
-      { credentials },
-    );
+    // annotation-exists subquery. Only the fields the answer and a
+    // background refresh use (OVERVIEW_FIELDS): interleaved with whole
+    // entities in bench/release-status, the call took 9.0 ms against 10.4.
+    // The catalog's list and the stored statuses of the components the last
+    // refresh saw with this owner, at once: the catalog decides what the
+    // caller sees, and a component whose owner changed since is read by ref.
+    const [{ items: entities }, byOwner] = await Promise.all([
+      catalog.getEntities(
+        {
+          filter: owner
+            ? { kind: 'component', 'relations.ownedBy': owner }
+            : {
+                kind: 'component',
+                [`metadata.annotations.${LUNAR_ANNOTATIONS.releaseManagerService}`]:
+                  CATALOG_FILTER_EXISTS,
+              },
+          fields: OVERVIEW_FIELDS,
+        },
+        { credentials },
+      ),
+      store.listByOwner(owner),
+    ]);
     // Components without the annotation, and libraries and documentation
     // sites (every shuttle.yaml component has the annotation; the catalog
     // cannot filter on "not"), are left out here.
-    const releasable = entities.filter(isReleasableComponent);
-    // One query for all of them; none calls a source.
-    const stored = await store.getMany(
-      releasable.map(e => stringifyEntityRef(e)),
-    );
-    const items = releasable.map(entity => {
-      const found = stored.get(
-        stringifyEntityRef(entity).toLocaleLowerCase('en-US'),
-      );
+    const releasable = entities.filter(isReleasableComponent).map(entity => ({
+      entity,
+      key: stringifyEntityRef(entity).toLocaleLowerCase('en-US'),
+    }));
+    const missing = releasable.filter(r => !byOwner.has(r.key)).map(r => r.key);
+    // One more query at most; none calls a source.
+    const stored = missing.length
+      ? new Map([...byOwner, ...(await store.getMany(missing))])
+      : byOwner;
+    const items = releasable.map(({ entity, key }) => {
+      const found = stored.get(key);
       if (!found?.status) refresher.refreshInBackground(entity);
       return toAnswer(entity, found);
     });

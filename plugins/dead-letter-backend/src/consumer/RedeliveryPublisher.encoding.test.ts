@@ -42,6 +42,12 @@ describe('RedeliveryPublisher on the real broker', () => {
       const headers = JSON.parse(
         '{"__proto__":"a header","x-received-from":[{"uri":"amqp://up","exchange":"e","redelivered":false}],"trace":{"span":"abc"}}',
       );
+      // The connection the batch below spoils, and when it closes.
+      await publisher.checkTargets({ exchanges: [], queues: [queue] }, 5_000);
+      const opened = (publisher as unknown as { connection: amqp.ChannelModel })
+        .connection;
+      const closedAt: number[] = [];
+      opened.once('close', () => closedAt.push(Date.now()));
       const first = await publisher.publish([
         { row: row('1', queue, { headers }) },
         // A short string over 255 bytes: amqplib throws while encoding.
@@ -55,6 +61,14 @@ describe('RedeliveryPublisher on the real broker', () => {
       });
       // Not sent on the spoiled channel: it goes again with the next batch.
       expect(first[2]).toMatchObject({ status: 'unknown', sent: false });
+      // The spoiled connection closes once the message before is confirmed
+      // (it is, above), not after a fixed wait.
+      const waited = Date.now();
+      for (let i = 0; i < 40 && !closedAt.length; i++) {
+        await new Promise(r => setTimeout(r, 50));
+      }
+      expect(closedAt).toHaveLength(1);
+      expect(closedAt[0] - waited).toBeLessThan(2_000);
       const second = await publisher.publish([{ row: row('3', queue) }]);
       expect(second).toEqual([{ status: 'confirmed' }]);
 

@@ -9,8 +9,11 @@ import {
   ROW_HEADER,
 } from './headers';
 
-/** How long a spoiled channel (see `spoil`) stays open for earlier confirms. */
-const SPOILED_CLOSE_MS = 5_000;
+/**
+ * The longest a spoiled channel (see `spoil`) stays open waiting for the
+ * confirms of the messages sent before; it closes as soon as they are in.
+ */
+const SPOILED_CLOSE_MAX_MS = 60_000;
 
 /** Why a message was not redelivered; stable, so failures can be counted per reason. */
 export type RedeliveryFailureReason =
@@ -189,6 +192,11 @@ export class RedeliveryPublisher {
    * Nothing more is sent on them.
    */
   private readonly spoiled = new WeakSet<amqp.ConfirmChannel>();
+  /** Sent messages whose confirm has not come yet, per channel. */
+  private readonly unconfirmed = new WeakMap<
+    amqp.ConfirmChannel,
+    Set<Promise<PublishOutcome>>
+  >();
   private connection?: amqp.ChannelModel;
   /** basic.return reasons by row id; a return precedes its confirm. */
   private readonly returned = new Map<string, string>();
@@ -354,7 +362,8 @@ export class RedeliveryPublisher {
         sent: false,
       });
     }
-    return new Promise(resolve => {
+    let sent = false;
+    const outcome = new Promise<PublishOutcome>(resolve => {
       try {
         channel.publish(
           row.exchange!,
@@ -389,13 +398,15 @@ export class RedeliveryPublisher {
             }
           },
         );
+        sent = true;
       } catch (e) {
         if ((e as Error).name !== 'IllegalOperationError') {
           // amqplib could not encode it, after queuing its confirm: this
           // channel's later confirms would answer the wrong messages. It
-          // sends nothing more, and closes once those before had time to be
-          // confirmed (what is not by then ends unknown, sent: published
-          // again and counted); the next batch opens another.
+          // sends nothing more, and closes once those sent before are
+          // confirmed (what is not within SPOILED_CLOSE_MAX_MS ends unknown,
+          // sent: published again and counted); the next batch opens
+          // another.
           this.spoil(channel);
           resolve({
             status: 'failed',
@@ -412,6 +423,17 @@ export class RedeliveryPublisher {
         });
       }
     });
+    if (sent) {
+      let waiting = this.unconfirmed.get(channel);
+      if (!waiting) {
+        waiting = new Set();
+        this.unconfirmed.set(channel, waiting);
+      }
+      const set = waiting;
+      set.add(outcome);
+      void outcome.then(() => set.delete(outcome));
+    }
+    return outcome;
   }
 
   private spoil(channel: amqp.ConfirmChannel) {
@@ -419,10 +441,18 @@ export class RedeliveryPublisher {
     const connection = this.connection;
     this.channel = undefined;
     this.connection = undefined;
-    setTimeout(
-      () => void connection?.close().catch(() => {}),
-      SPOILED_CLOSE_MS,
-    );
+    // Every message still unconfirmed was sent before the one that failed:
+    // their confirms are right, so they are awaited.
+    const earlier = [...(this.unconfirmed.get(channel) ?? [])];
+    let timer: NodeJS.Timeout | undefined;
+    const close = () => {
+      if (!timer) return;
+      clearTimeout(timer);
+      timer = undefined;
+      void connection?.close().catch(() => {});
+    };
+    timer = setTimeout(close, SPOILED_CLOSE_MAX_MS);
+    void Promise.all(earlier).then(close);
   }
 
   private open(): Promise<amqp.ConfirmChannel> {

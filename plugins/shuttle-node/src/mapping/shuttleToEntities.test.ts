@@ -575,6 +575,47 @@ describe('platform vars', () => {
   });
 });
 
+describe('vars.deadLetterAlerts', () => {
+  const alerts = (settings: string) =>
+    map(
+      `plan: false\nvars:\n  service: card-clearing\n  squad: gemini\n  deadLetterAlerts:\n${settings}`,
+    )[0].metadata.annotations;
+
+  it("becomes the annotations dead-letter-backend reads over the environment's thresholds", () => {
+    expect(
+      alerts(
+        '    floor: 50\n    multiplier: 2.5\n    mutedUntil: 2026-12-24T08:00:00Z\n',
+      ),
+    ).toMatchObject({
+      'lunar.app/dead-letter-alert-floor': '50',
+      'lunar.app/dead-letter-alert-multiplier': '2.5',
+      'lunar.app/dead-letter-alert-muted-until': '2026-12-24T08:00:00Z',
+    });
+    // One setting alone leaves the others to the environment.
+    const floorOnly = alerts('    floor: 0\n');
+    expect(floorOnly?.['lunar.app/dead-letter-alert-floor']).toBe('0');
+    expect(Object.keys(floorOnly ?? {})).not.toContain(
+      'lunar.app/dead-letter-alert-multiplier',
+    );
+  });
+
+  it.each([
+    ['    flor: 50\n', /deadLetterAlerts.flor is not a setting/],
+    ["    floor: '50'\n", /floor must be a whole number.*the string '50'/],
+    ['    floor: 2.5\n', /floor must be a whole number/],
+    ['    multiplier: 0.5\n', /multiplier must be a number of at least 1/],
+    ['    mutedUntil: tomorrow\n', /mutedUntil must be a time/],
+  ])('refuses %j with a reason', (settings, error) => {
+    expect(() => alerts(settings)).toThrow(error);
+  });
+
+  it('refuses a value that is not a mapping', () => {
+    expect(() =>
+      map('plan: false\nvars: {service: a, squad: b, deadLetterAlerts: 50}'),
+    ).toThrow(/deadLetterAlerts must be a mapping/);
+  });
+});
+
 describe('planToEntity', () => {
   const plan = parsePlanYaml(
     'documentation: https://example.com/plan\nscripts:\n  build: {actions: [{shell: make}]}\n  test: {actions: [{shell: make test}]}\n',

@@ -30,6 +30,9 @@ export const ANNOTATIONS = {
   domain: LUNAR_ANNOTATIONS.domain,
   rabbitmqExchanges: LUNAR_ANNOTATIONS.rabbitmqExchanges,
   rabbitmqQueues: LUNAR_ANNOTATIONS.rabbitmqQueues,
+  deadLetterAlertFloor: LUNAR_ANNOTATIONS.deadLetterAlertFloor,
+  deadLetterAlertMultiplier: LUNAR_ANNOTATIONS.deadLetterAlertMultiplier,
+  deadLetterAlertMutedUntil: LUNAR_ANNOTATIONS.deadLetterAlertMutedUntil,
   projectSlug: 'github.com/project-slug',
   techdocsRef: 'backstage.io/techdocs-ref',
 } as const;
@@ -173,6 +176,75 @@ function rabbitmqVar(
 }
 
 /**
+ * vars.deadLetterAlerts: the service's own dead-letter alert settings
+ * (`floor`: a whole number of messages per window, `multiplier`: at least
+ * 1, `mutedUntil`: a time), each an annotation dead-letter-backend reads
+ * over the environment's thresholds. Undefined when absent; any other key
+ * or type is an error, so a typo never silently leaves the defaults.
+ */
+function deadLetterAlertsVar(vars: Record<string, unknown>) {
+  const value = vars.deadLetterAlerts;
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'object' || Array.isArray(value)) {
+    throw new ShuttleFileError(
+      `vars.deadLetterAlerts must be a mapping with floor, multiplier or mutedUntil, got ${describeValue(
+        value,
+      )}`,
+    );
+  }
+  const settings = value as Record<string, unknown>;
+  const known = ['floor', 'multiplier', 'mutedUntil'];
+  for (const key of Object.keys(settings)) {
+    if (!known.includes(key)) {
+      throw new ShuttleFileError(
+        `vars.deadLetterAlerts.${key} is not a setting (use ${known.join(
+          ', ',
+        )})`,
+      );
+    }
+  }
+  const { floor, multiplier, mutedUntil } = settings;
+  if (
+    floor !== undefined &&
+    !(typeof floor === 'number' && Number.isInteger(floor) && floor >= 0)
+  ) {
+    throw new ShuttleFileError(
+      `vars.deadLetterAlerts.floor must be a whole number of messages, got ${describeValue(
+        floor,
+      )}`,
+    );
+  }
+  if (
+    multiplier !== undefined &&
+    !(typeof multiplier === 'number' && multiplier >= 1)
+  ) {
+    throw new ShuttleFileError(
+      `vars.deadLetterAlerts.multiplier must be a number of at least 1, got ${describeValue(
+        multiplier,
+      )}`,
+    );
+  }
+  // YAML 1.1 readers give a timestamp as a Date; 1.2 as a string.
+  const muted =
+    mutedUntil instanceof Date ? mutedUntil.toISOString() : mutedUntil;
+  if (
+    muted !== undefined &&
+    !(typeof muted === 'string' && !Number.isNaN(Date.parse(muted)))
+  ) {
+    throw new ShuttleFileError(
+      `vars.deadLetterAlerts.mutedUntil must be a time such as 2026-12-24T08:00:00Z, got ${describeValue(
+        muted,
+      )}`,
+    );
+  }
+  return {
+    floor: floor as number | undefined,
+    multiplier: multiplier as number | undefined,
+    mutedUntil: muted as string | undefined,
+  };
+}
+
+/**
  * Every var the mapping reads, checked for its type: a wrong type is the
  * location's error, whatever the plan, so it is never read as absent.
  */
@@ -188,6 +260,7 @@ function readVars(vars: Record<string, unknown>) {
     db: booleanVar(vars, 'db'),
     ingress: booleanVar(vars, 'ingress'),
     rabbitmq: rabbitmqVar(vars),
+    deadLetterAlerts: deadLetterAlertsVar(vars),
   };
 }
 
@@ -295,6 +368,18 @@ export function shuttleToEntities(
   if (repo.techdocsRef) annotations[ANNOTATIONS.techdocsRef] = repo.techdocsRef;
   if (vars.ingress) annotations[ANNOTATIONS.ingress] = 'true';
   if (domain) annotations[ANNOTATIONS.domain] = domain;
+  const alerts = vars.deadLetterAlerts;
+  if (alerts?.floor !== undefined) {
+    annotations[ANNOTATIONS.deadLetterAlertFloor] = String(alerts.floor);
+  }
+  if (alerts?.multiplier !== undefined) {
+    annotations[ANNOTATIONS.deadLetterAlertMultiplier] = String(
+      alerts.multiplier,
+    );
+  }
+  if (alerts?.mutedUntil !== undefined) {
+    annotations[ANNOTATIONS.deadLetterAlertMutedUntil] = alerts.mutedUntil;
+  }
 
   const dependsOn: string[] = [];
   // Every component depends on its plan, a component of type shuttle-plan

@@ -60,25 +60,38 @@ function readReleases(gitDir) {
     const tags = git(dir, ['tag', '--list']).split('\n').filter(Boolean);
     const releases = {};
     for (const env of ENVIRONMENTS.filter(e => tags.includes(e))) {
-      const [sha, authorName, authorEmail, subject, committedAt] = git(dir, [
+      // The tagged commit is the release; its parent, the one before.
+      const [current, before] = git(dir, [
         'log',
-        '-1',
+        '-2',
         '--format=%H%x00%an%x00%ae%x00%s%x00%ct',
         `refs/tags/${env}`,
-      ]).split('\0');
-      const committed = Number(committedAt) * 1000;
-      releases[env] = {
-        sha,
-        artifactId: `master-${sha.slice(0, 10)}-${PLAN_SHA.slice(0, 10)}`,
-        authorName,
-        authorEmail,
-        message: subject,
-        committedAt: committed,
-        releasedAt: Math.min(
-          Date.now(),
-          committed + RELEASE_DELAY[env] * 60_000,
-        ),
-      };
+      ])
+        .split('\n')
+        .map(line => {
+          const [sha, authorName, authorEmail, subject, committedAt] =
+            line.split('\0');
+          const committed = Number(committedAt) * 1000;
+          return {
+            sha,
+            artifactId: `master-${sha.slice(0, 10)}-${PLAN_SHA.slice(0, 10)}`,
+            authorName,
+            authorEmail,
+            message: subject,
+            committedAt: committed,
+            releasedAt: Math.min(
+              Date.now(),
+              committed + RELEASE_DELAY[env] * 60_000,
+            ),
+          };
+        });
+      releases[env] = current;
+      if (before) {
+        current.previous = {
+          ...before,
+          releasedAt: Math.min(before.releasedAt, current.releasedAt - 60_000),
+        };
+      }
     }
     services.set(service, {
       service,
@@ -90,8 +103,7 @@ function readReleases(gitDir) {
   return services;
 }
 
-function artifactSpec(entry, env) {
-  const r = entry.releases[env];
+function artifactSpec(entry, r) {
   return {
     id: r.artifactId,
     application: {
@@ -171,16 +183,17 @@ function answer(services, url) {
       body: {
         service,
         environment: env,
-        releases: [
-          {
-            releaseIndex: 1,
-            artifact: artifactSpec(entry, env),
-            releasedAt: new Date(r.releasedAt).toISOString(),
-            releasedByEmail: r.authorEmail,
-            releasedByName: r.authorName,
+        // Newest first, `count` of them (release-manager's default: 1).
+        releases: [r, ...(r.previous ? [r.previous] : [])]
+          .map((release, i, all) => ({
+            releaseIndex: all.length - i,
+            artifact: artifactSpec(entry, release),
+            releasedAt: new Date(release.releasedAt).toISOString(),
+            releasedByEmail: release.authorEmail,
+            releasedByName: release.authorName,
             intent: INTENTS[env],
-          },
-        ],
+          }))
+          .slice(0, Number(url.searchParams.get('count') ?? 1)),
       },
     };
   }

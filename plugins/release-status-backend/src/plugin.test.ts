@@ -138,6 +138,10 @@ describe('release-status backend', () => {
       artifactId: rm.artifacts['card-clearing'].prod,
       releasedBy: 'Ada Holm',
       intent: { type: 'Promote', fromEnvironment: 'staging' },
+      // The release before, from release-manager's history; a local
+      // repository has no compare page.
+      previous: { sha: 'b'.repeat(40) },
+      compareUrl: null,
     });
     expect(prod.sha).toHaveLength(40);
     const dev = status.environments.find(e => e.environment === 'dev')!;

@@ -36,6 +36,15 @@ export interface Drift {
   compareUrl?: string;
 }
 
+/** The release an environment had before its current one (release-manager's history). */
+export interface PreviousRelease {
+  /** The released commit (full sha); null when release-manager does not name it. */
+  sha: string | null;
+  artifactId: string | null;
+  /** When it was released (ISO). */
+  releasedAt: string | null;
+}
+
 /** What runs in one environment. */
 export interface EnvironmentRelease {
   environment: string;
@@ -61,6 +70,14 @@ export interface EnvironmentRelease {
   /** Null when drift could not be computed; `driftError` says why. */
   drift: Drift | null;
   driftError?: string;
+  /** The release before this one in the environment; null when none is known. */
+  previous?: PreviousRelease | null;
+  /**
+   * What this release changed since `previous`: the repository's compare
+   * page on GitHub; null for other repositories (local git: run
+   * `git log <previous>..<sha>`) or when either commit is unknown.
+   */
+  compareUrl?: string | null;
 }
 
 /** release-manager's auto-release policy: a branch released automatically. */

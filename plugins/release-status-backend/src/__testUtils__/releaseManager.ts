@@ -162,23 +162,45 @@ export async function startReleaseManager(options: {
           );
         }
         const r = releases[env];
+        // Newest first, `count` of them: the release, then the one before
+        // (prod's commit 'b', a day earlier), as release-manager keeps them.
+        const history = [
+          {
+            releaseIndex: 42,
+            artifact: spec(env),
+            releasedAt: new Date(r.releasedAt).toISOString(),
+            releasedByEmail: `${r.by
+              .split(' ')[0]
+              .toLowerCase()}@lunar.example`,
+            releasedByName: r.by,
+            intent: r.intent,
+          },
+          ...(env === 'prod'
+            ? [
+                {
+                  releaseIndex: 41,
+                  artifact: {
+                    ...spec(env),
+                    id: artifactId(sha('b')),
+                    application: { ...spec(env).application, sha: sha('b') },
+                  },
+                  releasedAt: new Date(r.releasedAt - DAY).toISOString(),
+                  releasedByEmail: 'ada.holm@lunar.example',
+                  releasedByName: 'Ada Holm',
+                  intent: r.intent,
+                },
+              ]
+            : []),
+        ];
         return {
           status: 200,
           body: {
             service: svc,
             environment: env,
-            releases: [
-              {
-                releaseIndex: 42,
-                artifact: spec(env),
-                releasedAt: new Date(r.releasedAt).toISOString(),
-                releasedByEmail: `${r.by
-                  .split(' ')[0]
-                  .toLowerCase()}@lunar.example`,
-                releasedByName: r.by,
-                intent: r.intent,
-              },
-            ],
+            releases: history.slice(
+              0,
+              Number(url.searchParams.get('count') ?? 1),
+            ),
           },
         };
       }

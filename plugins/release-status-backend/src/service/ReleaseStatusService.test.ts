@@ -17,6 +17,7 @@ const entity: Entity = {
 
 const gitFacts: GitFacts = {
   defaultBranch: 'master',
+  webUrl: null,
   head: {
     sha: 'a'.repeat(40),
     author: 'Ada Holm',
@@ -68,6 +69,76 @@ describe('ReleaseStatusService', () => {
       },
       { source: 'git', state: 'error', message: 'GitHub answered 401' },
     ]);
+  });
+
+  it("links a release's changes since the one before it on GitHub, not for local git", async () => {
+    const sha = (c: string) => c.repeat(40);
+    const commit = {
+      sha: sha('a'),
+      author: 'Ada Holm',
+      message: 'Change',
+      committedAt: new Date(0).toISOString(),
+      url: null,
+    };
+    const prod = (previousSha: string | null) => ({
+      artifactId: 'master-aaaaaaaaaa-67e9d69164',
+      sha: sha('a'),
+      author: null,
+      message: null,
+      committedAt: null,
+      buildUrl: null,
+      releasedAt: '2026-12-07T14:02:00.000Z',
+      releasedBy: 'Ada Holm',
+      intent: null,
+      previous: {
+        sha: previousSha,
+        artifactId: 'master-bbbbbbbbbb-67e9d69164',
+        releasedAt: '2026-12-06T09:00:00.000Z',
+      },
+    });
+    const compute = (webUrl: string | null, previousSha: string | null) =>
+      makeService({
+        releaseManager: {
+          facts: async () => ({
+            environments: new Map([['prod', prod(previousSha)]]),
+            policies: [],
+          }),
+        },
+        git: {
+          read: async () => ({
+            ...gitFacts,
+            webUrl,
+            environments: new Map([
+              [
+                'prod',
+                {
+                  commit,
+                  drift: { commitsBehind: 0, oldestUnreleasedAt: null },
+                },
+              ],
+            ]),
+          }),
+        },
+      })
+        .compute(entity)
+        .then(s => s.environments.find(e => e.environment === 'prod')!);
+
+    const github = await compute(
+      'https://github.com/lunarway/card-clearing',
+      sha('b'),
+    );
+    expect(github.previous).toEqual(prod(sha('b')).previous);
+    expect(github.compareUrl).toBe(
+      `https://github.com/lunarway/card-clearing/compare/${sha('b')}...${sha(
+        'a',
+      )}`,
+    );
+    // Local git has no web page; an unnamed commit has nothing to compare.
+    expect((await compute(null, sha('b'))).compareUrl).toBeNull();
+    expect(
+      (await compute('https://github.com/lunarway/card-clearing', null))
+        .compareUrl,
+    ).toBeNull();
   });
 
   it('fingerprints what the sources look like, cheaply', async () => {

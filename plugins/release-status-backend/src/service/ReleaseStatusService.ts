@@ -154,9 +154,11 @@ export class ReleaseStatusService {
       const fromRm = rm.facts?.environments.get(environment);
       const fromGit = git.facts?.environments.get(environment);
       if (!fromRm && !fromGit) continue;
+      const sha = fromGit?.commit.sha ?? fromRm?.sha ?? null;
+      const previous = fromRm?.previous ?? null;
       rows.push({
         environment,
-        sha: fromGit?.commit.sha ?? fromRm?.sha ?? null,
+        sha,
         artifactId: fromRm?.artifactId ?? null,
         commitUrl: fromGit?.commit.url ?? null,
         author: fromRm?.author ?? fromGit?.commit.author ?? null,
@@ -167,6 +169,11 @@ export class ReleaseStatusService {
         intent: fromRm?.intent ?? null,
         buildUrl: fromRm?.buildUrl ?? null,
         drift: fromGit?.drift ?? null,
+        previous,
+        compareUrl:
+          git.facts?.webUrl && previous?.sha && sha && previous.sha !== sha
+            ? `${git.facts.webUrl}/compare/${previous.sha}...${sha}`
+            : null,
         ...(!fromGit && {
           driftError: git.facts
             ? `The repository has no '${environment}' tag`

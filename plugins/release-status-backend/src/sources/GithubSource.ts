@@ -136,6 +136,7 @@ export class GithubSource implements GitSource {
     }
     const facts: GitFacts = {
       defaultBranch: branch,
+      webUrl: `https://${this.integration.config.host}/${slug}`,
       head: toCommit(headCommit),
       environments: new Map(),
     };

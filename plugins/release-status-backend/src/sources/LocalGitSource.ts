@@ -60,6 +60,7 @@ export class LocalGitSource implements GitSource {
     );
     const facts: GitFacts = {
       defaultBranch: branch,
+      webUrl: null,
       head,
       environments: new Map(),
     };

@@ -33,7 +33,17 @@ describe('ReleaseManagerClient (contract with release-manager response shapes)',
       releasedAt: new Date(rm.releases.prod.releasedAt).toISOString(),
       releasedBy: 'Ada Holm',
       intent: { type: 'Promote', fromEnvironment: 'staging' },
+      // The release before, from prod's history.
+      previous: {
+        sha: 'b'.repeat(40),
+        artifactId: `master-${'b'.repeat(10)}-67e9d69164`,
+        releasedAt: new Date(
+          rm.releases.prod.releasedAt - 86_400_000,
+        ).toISOString(),
+      },
     });
+    // dev's history holds one release: nothing before it.
+    expect(facts!.environments.get('dev')!.previous).toBeNull();
     // Only the message's first line; intents keep their own details.
     expect(facts!.environments.get('dev')!.message).toBe(
       'Tighten timeouts on outgoing calls',
@@ -48,13 +58,13 @@ describe('ReleaseManagerClient (contract with release-manager response shapes)',
     expect(facts!.policies).toEqual([
       { id: 'auto-master-dev', branch: 'master', environment: 'dev' },
     ]);
-    // Bearer token on every call; one release per environment asked for.
+    // Bearer token on every call; two releases per environment asked for.
     const calls = rm.requests.slice(-5);
     expect(calls.every(c => c.authorization === 'Bearer rm-token')).toBe(true);
     expect(calls.map(c => c.url).sort()).toEqual([
-      '/describe/release/card-clearing/dev?count=1',
-      '/describe/release/card-clearing/prod?count=1',
-      '/describe/release/card-clearing/staging?count=1',
+      '/describe/release/card-clearing/dev?count=2',
+      '/describe/release/card-clearing/prod?count=2',
+      '/describe/release/card-clearing/staging?count=2',
       '/policies?service=card-clearing',
       '/status?service=card-clearing',
     ]);

@@ -1,5 +1,6 @@
 import {
   AutoReleasePolicy,
+  PreviousRelease,
   ReleaseIntent,
 } from '@internal/plugin-release-status-common';
 import { SourceError } from './types';
@@ -16,6 +17,8 @@ export interface ReleaseManagerEnvironment {
   releasedAt: string | null;
   releasedBy: string | null;
   intent: ReleaseIntent | null;
+  /** The release before, from the environment's history; null if none. */
+  previous: PreviousRelease | null;
 }
 
 export interface ReleaseManagerFacts {
@@ -109,7 +112,7 @@ export class ReleaseManagerClient implements ReleaseManagerSource {
           this.get<RmDescribeReleaseResponse>(
             `/describe/release/${encodeURIComponent(
               service,
-            )}/${encodeURIComponent(name)}?count=1`,
+            )}/${encodeURIComponent(name)}?count=2`,
           ),
         ),
       ),
@@ -120,7 +123,8 @@ export class ReleaseManagerClient implements ReleaseManagerSource {
 
     const result = new Map<string, ReleaseManagerEnvironment>();
     released.forEach(([name, s], i) => {
-      const latest = details[i]?.releases?.[0];
+      // Newest first: the current release and the one before it.
+      const [latest, before] = details[i]?.releases ?? [];
       const sameArtifact = latest && latest.artifact?.id === s.tag;
       result.set(name, {
         artifactId: s.tag,
@@ -134,6 +138,14 @@ export class ReleaseManagerClient implements ReleaseManagerSource {
           (sameArtifact && (latest.releasedByName || latest.releasedByEmail)) ||
           null,
         intent: sameArtifact ? intentOf(latest) : null,
+        previous:
+          sameArtifact && before
+            ? {
+                sha: before.artifact?.application?.sha || null,
+                artifactId: before.artifact?.id || null,
+                releasedAt: before.releasedAt || null,
+              }
+            : null,
       });
     });
     return {

@@ -19,6 +19,8 @@ export interface GitEnvironment {
 /** What git says about a repository's environments. */
 export interface GitFacts {
   defaultBranch: string;
+  /** The repository's web page (GitHub's), for compare links; null for local git. */
+  webUrl: string | null;
   head: GitCommit;
   /** By environment name; absent when the repository has no such tag. */
   environments: Map<string, GitEnvironment>;

@@ -483,6 +483,12 @@ describe('IncidentDetector', () => {
               artifactId: 'master-9f3c2a1b7e-67e9d69164',
               releasedAt: '2026-12-07T14:06:00.000Z',
               commitUrl: `https://github.com/lunarway/card-clearing/commit/${sha}`,
+              previous: {
+                sha: '1a2b3c4d5e6f7a8b9c0d1e2f3a4b5c6d7e8f9a0b',
+                artifactId: 'master-1a2b3c4d5e-67e9d69164',
+                releasedAt: '2026-12-06T09:00:00.000Z',
+              },
+              compareUrl: `https://github.com/lunarway/card-clearing/compare/1a2b3c4d5e6f7a8b9c0d1e2f3a4b5c6d7e8f9a0b...${sha}`,
             };
           },
         },
@@ -499,7 +505,7 @@ describe('IncidentDetector', () => {
       expect(t.sent).toHaveLength(2);
       for (const n of t.sent) {
         expect(n.payload.description).toMatch(
-          /^Suspected release: first seen 4 min after 9f3c2a1 reached prod \(https:\/\/github.com\/lunarway\/card-clearing\/commit\/9f3c2a1b/,
+          /^Suspected release: first seen 4 min after 9f3c2a1 reached prod \(changes: https:\/\/github.com\/lunarway\/card-clearing\/compare\/1a2b3c4d5e6f7a8b9c0d1e2f3a4b5c6d7e8f9a0b\.\.\.9f3c2a1b/,
         );
       }
     },

@@ -120,8 +120,9 @@ export function incidentNotification(
   }
   const { suspect } = options;
   if (suspect) {
+    const changes = suspect.link ?? suspect.gitLog;
     description = `Suspected release: ${suspect.sentence}${
-      suspect.link ? ` (${suspect.link})` : ''
+      changes ? ` (changes: ${changes})` : ''
     }. ${description}`;
   }
   return {

@@ -4,11 +4,14 @@ import { mockServices } from '@backstage/backend-test-utils';
 import { ReleaseStatusLookup, suspectedRelease } from './releaseCorrelation';
 
 const SHA = '9f3c2a1b7e0d4c5a6b7c8d9e0f1a2b3c4d5e6f7a';
+const BEFORE = '1a2b3c4d5e6f7a8b9c0d1e2f3a4b5c6d7e8f9a0b';
 const release = (releasedAt: string | null) => ({
   sha: SHA,
   artifactId: 'master-9f3c2a1b7e-67e9d69164',
   releasedAt,
   commitUrl: `https://github.com/lunarway/card-clearing/commit/${SHA}`,
+  previous: null,
+  compareUrl: null,
 });
 const incident = {
   environment: 'prod',
@@ -23,8 +26,73 @@ describe('suspectedRelease', () => {
       label: '9f3c2a1',
       minutesBefore: 4,
       link: `https://github.com/lunarway/card-clearing/commit/${SHA}`,
+      gitLog: null,
       sentence: 'first seen 4 min after 9f3c2a1 reached prod',
     });
+  });
+
+  it("links the changes since the release before: GitHub's compare, else the git log to run", () => {
+    const previous = {
+      sha: BEFORE,
+      artifactId: 'master-1a2b3c4d5e-67e9d69164',
+      releasedAt: '2026-12-06T09:00:00.000Z',
+    };
+    const compareUrl = `https://github.com/lunarway/card-clearing/compare/${BEFORE}...${SHA}`;
+    expect(
+      suspectedRelease(
+        { ...release('2026-12-07T14:02:10.000Z'), previous, compareUrl },
+        incident,
+        60,
+      ),
+    ).toMatchObject({ link: compareUrl, gitLog: null });
+    // A local repository: no page, the commits to compare.
+    expect(
+      suspectedRelease(
+        {
+          ...release('2026-12-07T14:02:10.000Z'),
+          commitUrl: null,
+          previous,
+        },
+        incident,
+        60,
+      ),
+    ).toMatchObject({
+      link: null,
+      gitLog: 'git log --oneline 1a2b3c4..9f3c2a1',
+    });
+  });
+
+  it('suspects the release before when the current one came after the first failure', () => {
+    const previous = {
+      sha: BEFORE,
+      artifactId: 'master-1a2b3c4d5e-67e9d69164',
+      releasedAt: '2026-12-07T13:58:00.000Z',
+    };
+    // 9f3c2a1 (a rollback or a fix) reached prod after the first failure.
+    expect(
+      suspectedRelease(
+        { ...release('2026-12-07T14:20:00.000Z'), previous },
+        incident,
+        60,
+      ),
+    ).toEqual({
+      label: '1a2b3c4',
+      minutesBefore: 8,
+      link: null,
+      gitLog: null,
+      sentence: 'first seen 8 min after 1a2b3c4 reached prod',
+    });
+    // ... unless it, too, is outside the window.
+    expect(
+      suspectedRelease(
+        {
+          ...release('2026-12-07T14:20:00.000Z'),
+          previous: { ...previous, releasedAt: '2026-12-07T12:00:00.000Z' },
+        },
+        incident,
+        60,
+      ),
+    ).toBeNull();
   });
 
   it('suspects nothing released after the first failure, too long before, or at an unknown time', () => {

@@ -16,7 +16,7 @@ import { serviceEntityRef } from './squads';
  */
 export type EnvironmentReleaseFact = Pick<
   EnvironmentRelease,
-  'sha' | 'artifactId' | 'releasedAt' | 'commitUrl'
+  'sha' | 'artifactId' | 'releasedAt' | 'commitUrl' | 'previous' | 'compareUrl'
 >;
 
 /** Where the alerts learn which release runs where. */
@@ -34,36 +34,64 @@ export interface SuspectedRelease {
   label: string;
   /** Whole minutes from the release to the first failure. */
   minutesBefore: number;
-  /** Where to see what it changed; null if nothing is known. */
+  /**
+   * Where to see what it changed: the compare from the release before it
+   * (GitHub), else its commit; null if nothing is known.
+   */
   link: string | null;
+  /**
+   * How to list its changes in a local repository, when there is no
+   * compare page but both commits are known: `git log --oneline a..b`.
+   */
+  gitLog: string | null;
   /** `first seen 4 min after 9f3c2a1 reached prod` */
   sentence: string;
 }
 
 /**
  * The release suspected of an incident: the last release of the service to
- * the environment, when it reached it before the first failure and at most
- * `windowMinutes` before. A release after the first failure (a fix, a
- * rollback) suspects nothing: release-status only knows the latest one.
+ * the environment before the first failure, when it reached it at most
+ * `windowMinutes` before. release-status knows the current release and the
+ * one before it, so when the current one came after the first failure (a
+ * fix, a rollback), the one before is the suspect.
  */
 export function suspectedRelease(
   release: EnvironmentReleaseFact | null,
   incident: { environment: string; firstSeenAt: string },
   windowMinutes: number,
 ): SuspectedRelease | null {
-  if (!release?.releasedAt) return null;
-  const label = releaseLabel(release);
+  if (!release) return null;
+  const firstSeen = new Date(incident.firstSeenAt).getTime();
+  const gapOf = (releasedAt: string | null | undefined) =>
+    releasedAt ? firstSeen - new Date(releasedAt).getTime() : NaN;
+  const current = gapOf(release.releasedAt);
+  // Released after the first failure: the release before it is the one
+  // that ran when the failures began.
+  const before = release.previous;
+  const [suspect, gapMs, link, gitLog] =
+    current < 0 && before
+      ? [before, gapOf(before.releasedAt), null, null]
+      : [
+          release,
+          current,
+          release.compareUrl ?? release.commitUrl,
+          !release.compareUrl && release.previous?.sha && release.sha
+            ? `git log --oneline ${release.previous.sha.slice(
+                0,
+                7,
+              )}..${release.sha.slice(0, 7)}`
+            : null,
+        ];
+  const label = releaseLabel(suspect);
   if (!label) return null;
-  const gapMs =
-    new Date(incident.firstSeenAt).getTime() -
-    new Date(release.releasedAt).getTime();
   if (Number.isNaN(gapMs) || gapMs < 0 || gapMs > windowMinutes * 60_000)
     return null;
   const minutesBefore = Math.floor(gapMs / 60_000);
   return {
     label,
     minutesBefore,
-    link: release.commitUrl,
+    link,
+    gitLog,
     sentence: `first seen ${minutesBefore} min after ${label} reached ${incident.environment}`,
   };
 }
@@ -108,6 +136,8 @@ export class ReleaseStatusLookup implements ReleaseLookup {
             artifactId: found.artifactId ?? null,
             releasedAt: found.releasedAt ?? null,
             commitUrl: found.commitUrl ?? null,
+            previous: found.previous ?? null,
+            compareUrl: found.compareUrl ?? null,
           }
         : null;
     } catch (e) {

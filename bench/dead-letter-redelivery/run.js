@@ -12,7 +12,9 @@
 //   2. the plugin: N rows inserted straight into PostgreSQL, redelivered by
 //      jobs (POST /redeliveries) to the same exchange and queue:
 //      (a) at the API's highest rate (no effective limit): msg/s from the
-//          job's start to done, against the ceiling;
+//          job's start to done, against the ceiling; ROUNDS times, each
+//          right after a ceiling run and compared with it, the median ratio
+//          recorded;
 //      (b) at 1,000 msg/s: the rate achieved over the job against the
 //          target;
 //      (c) a running job cancelled: time from POST cancel to the last
@@ -52,6 +54,8 @@ const CONFIRM_BATCH = 5000;
 const RUNNER_BATCH = 1000;
 /** The issue's bound: a cancel stops publishing within one second. */
 const CANCEL_BOUND_MS = 1000;
+/** Ceiling runs, each followed by an unlimited job (a) compared with it. */
+const ROUNDS = 3;
 /** The target of the paced job (b), msg/s. */
 const PACED_RATE = 1000;
 /** The highest rate the API accepts: what "no limit" is for a job. */
@@ -209,6 +213,24 @@ async function publishCeiling(connection, exchange, batch, tag) {
   return N / seconds;
 }
 
+const median = xs => {
+  const sorted = [...xs].sort((x, y) => x - y);
+  return sorted[Math.floor((sorted.length - 1) / 2)];
+};
+
+/** Exactly-once figures of the ROUNDS runs `<prefix>1`, `<prefix>2`, ... added up. */
+function sumChecks(counter, prefix) {
+  const total = { expected: 0, distinct: 0, duplicated: 0, arrived: 0 };
+  for (let r = 1; r <= ROUNDS; r++) {
+    const check = counter.check(`${prefix}${r}`);
+    total.expected += N;
+    total.distinct += check.distinct;
+    total.duplicated += check.duplicated;
+    total.arrived += counter.part(`${prefix}${r}`).count;
+  }
+  return total;
+}
+
 const stats = xs => ({
   first: xs[0],
   last: xs[xs.length - 1],
@@ -243,33 +265,6 @@ async function main() {
     await setup.bindQueue(target, exchange, ROUTING_KEY);
     await setup.close();
     counter = await arrivals(connection, target);
-
-    console.log(`Ceiling: publishing ${N} messages with confirms`);
-    const ceiling = await publishCeiling(
-      connection,
-      exchange,
-      CONFIRM_BATCH,
-      'ceiling',
-    );
-    await counter.quiet(1000);
-    const ceilingCheck = counter.check('ceiling');
-    // Diagnostic: the broker's side of the runner's batches, no database.
-    const small = await publishCeiling(
-      connection,
-      exchange,
-      RUNNER_BATCH,
-      'small',
-    );
-    await counter.quiet(1000);
-    console.log(
-      `publish-with-confirms, batches of ${RUNNER_BATCH}: ${small.toFixed(
-        0,
-      )} msg/s`,
-    );
-    console.log(
-      `publish-with-confirms ceiling: ${ceiling.toFixed(0)} msg/s`,
-      ceilingCheck,
-    );
 
     resetDatabases(PREFIX);
     const configFile = writeGuestConfig(path.join(work, 'bench.yaml'), port, {
@@ -351,14 +346,58 @@ async function main() {
     const span = j =>
       (Date.parse(j.finishedAt) - Date.parse(j.startedAt)) / 1000;
 
-    // (a) no effective limit.
-    console.log(`Inserting ${N} rows for the unlimited job`);
-    await insertRows(knex, { tag: 'unlimited', exchange });
-    const a = await create('unlimited', UNLIMITED_RATE);
-    const aJob = await follow('unlimited', a.job.id, finished);
+    // Diagnostic: the broker's side of the runner's batches, no database.
+    const small = await publishCeiling(
+      connection,
+      exchange,
+      RUNNER_BATCH,
+      'small',
+    );
     await counter.quiet(1000);
-    const aRate = aJob.progress.published / span(aJob);
-    console.log(`unlimited job: ${aRate.toFixed(0)} msg/s`, aJob.progress);
+    console.log(
+      `publish-with-confirms, batches of ${RUNNER_BATCH}: ${small.toFixed(
+        0,
+      )} msg/s`,
+    );
+
+    // (a) no effective limit, ROUNDS times, each right after a ceiling run:
+    // the broker's own rate drifts by a quarter between runs on this shared
+    // machine. Both are measured alike, the backend up (and idle during the
+    // ceilings).
+    const rounds = [];
+    for (let r = 1; r <= ROUNDS; r++) {
+      console.log(`Ceiling ${r}: publishing ${N} messages with confirms`);
+      const ceilingRate = await publishCeiling(
+        connection,
+        exchange,
+        CONFIRM_BATCH,
+        `ceiling${r}`,
+      );
+      await counter.quiet(1000);
+      console.log(
+        `publish-with-confirms ceiling: ${ceilingRate.toFixed(0)} msg/s`,
+      );
+      console.log(`Inserting ${N} rows for unlimited job ${r}`);
+      await insertRows(knex, { tag: `unlimited${r}`, exchange });
+      const created = await create(`unlimited${r}`, UNLIMITED_RATE);
+      const job = await follow(`unlimited${r}`, created.job.id, finished);
+      await counter.quiet(1000);
+      const rate = job.progress.published / span(job);
+      console.log(`unlimited job ${r}: ${rate.toFixed(0)} msg/s`, job.progress);
+      rounds.push({
+        ceiling: ceilingRate,
+        rate,
+        job,
+        created,
+        tag: `unlimited${r}`,
+      });
+    }
+    // Each job against the ceiling measured right before it (the broker's
+    // rate drifts between runs); the round with the median ratio is shown.
+    const aRatio = median(rounds.map(x => x.rate / x.ceiling));
+    const aRound = rounds.find(x => x.rate / x.ceiling === aRatio) ?? rounds[0];
+    const { ceiling, rate: aRate } = aRound;
+    const { job: aJob, created: a } = aRound;
 
     // (b) paced at PACED_RATE.
     console.log(`Inserting ${N} rows for the paced job`);
@@ -367,7 +406,7 @@ async function main() {
     const bJob = await follow('paced', b.job.id, finished);
     await counter.quiet(1000);
     const bRate = bJob.progress.published / span(bJob);
-    const aArr = counter.part('unlimited');
+    const aArr = counter.part(aRound.tag);
     const aQuarters = [aArr.first, ...aArr.marks]
       .slice(1)
       .map((t, i, ts) => N / 4 / ((t - (i ? ts[i - 1] : aArr.first)) / 1000));
@@ -422,21 +461,13 @@ async function main() {
 
     // Exactly once, counted by messageId on the target queue.
     const checks = {
-      ceiling: {
-        expected: N,
-        ...ceilingCheck,
-        arrived: counter.part('ceiling').count,
-      },
+      ceiling: sumChecks(counter, 'ceiling'),
       small: {
         expected: N,
         ...counter.check('small'),
         arrived: counter.part('small').count,
       },
-      unlimited: {
-        expected: N,
-        ...counter.check('unlimited'),
-        arrived: counter.part('unlimited').count,
-      },
+      unlimited: sumChecks(counter, 'unlimited'),
       paced: { expected: N, ...counter.check('paced'), arrived: bArr.count },
       cancel: {
         expected: cJob.progress.published,
@@ -453,6 +484,7 @@ async function main() {
 
     const f = x => Math.round(x).toLocaleString('en-US');
     const ratio = x => x.toFixed(2);
+    memory.unlimited = memory[aRound.tag];
     const mem = tag => stats(memory[tag].map(x => x.rss));
     const sampleAt = (tag, share) =>
       memory[tag].find(x => x.published >= share * N) ??
@@ -474,15 +506,17 @@ async function main() {
         N,
       )} messages like them (same bodies and headers, \`mandatory\`) to the same exchange on one confirm channel, waiting for confirms every ${f(
         CONFIRM_BATCH,
-      )}.`,
+      )}; measured ${ROUNDS} times, each right before a job (a), with the backend up and idle; each job is compared with the ceiling before it.`,
       '',
       '| what | measured | baseline | ratio | goal |',
       '| --- | ---: | ---: | ---: | --- |',
       `| (a) job at the API's highest rate (${f(
         UNLIMITED_RATE,
-      )} msg/s, no effective limit), job start to done | ${f(
+      )} msg/s, no effective limit), job start to done: the round with the median ratio of ${ROUNDS} | ${f(
         aRate,
-      )} msg/s | ${f(ceiling)} msg/s (publish-with-confirms ceiling) | ${ratio(
+      )} msg/s | ${f(
+        ceiling,
+      )} msg/s (publish-with-confirms ceiling, measured right before it) | ${ratio(
         aRate / ceiling,
       )} | at least 0.70: ${verdict(
         aRate / ceiling >= 0.7,
@@ -522,7 +556,16 @@ async function main() {
             CANCEL_BOUND_MS,
           )} ms (cancel stops publishing within one second) | | met |`,
       '',
-      `(a) by quarter of the job, arrivals per second: ${aQuarters
+      `(a) each round, ceiling then job: ${rounds
+        .map(
+          (x, i) =>
+            `${i + 1}: ${f(x.ceiling)} then ${f(x.rate)} msg/s (${ratio(
+              x.rate / x.ceiling,
+            )})`,
+        )
+        .join('; ')}.`,
+      '',
+      `(a) by quarter of that job, arrivals per second: ${aQuarters
         .map(f)
         .join(', ')} (the first quarter counted from its first arrival).`,
       '',
@@ -546,9 +589,9 @@ async function main() {
       '| run | expected | arrived | distinct | more than once | |',
       '| --- | ---: | ---: | ---: | ---: | --- |',
       ...[
-        ['ceiling (plain amqplib)', 'ceiling'],
+        [`ceiling (plain amqplib), ${ROUNDS} runs`, 'ceiling'],
         [`plain amqplib, confirms every ${RUNNER_BATCH}`, 'small'],
-        ['(a) highest rate', 'unlimited'],
+        [`(a) highest rate, ${ROUNDS} jobs`, 'unlimited'],
         [`(b) ${f(PACED_RATE)} msg/s`, 'paced'],
         ['(c) cancelled (expected: its published count)', 'cancel'],
       ].map(

@@ -37,6 +37,12 @@ const DEFAULT_TIMINGS: RedeliveryRunnerTimings = {
 
 /** Messages published per batch when a job has no rate limit. */
 const UNLIMITED_BATCH = 1000;
+/**
+ * Batch records written at once. Moving a batch's rows to the archive
+ * takes about as long as publishing the batch, so one at a time held the
+ * runner back (measured: one record of 1,000 took 90 to 220 ms).
+ */
+const RECORDS_AT_ONCE = 2;
 /** After this many publishes without a recorded confirm, an item fails. */
 const MAX_ATTEMPTS = 5;
 /** Items read ahead per query. */
@@ -320,11 +326,19 @@ export class RedeliveryRunner {
       return next;
     };
     /**
-     * The previous batch's record in the database, written while the next
-     * batch is published; awaited before the next record, before reading
-     * from the start again and before the runner lets go of the job.
+     * The records of earlier batches in the database, written while the
+     * next batches are published (RECORDS_AT_ONCE at most); all awaited
+     * (`recorded`) before reading from the start again and before the
+     * runner lets go of the job.
      */
-    let recording: Promise<void> = Promise.resolve();
+    let recordings: Array<Promise<void>> = [];
+    /** Waits for every record being written; throws the first that failed. */
+    const recorded = async () => {
+      const results = await Promise.allSettled(recordings);
+      recordings = [];
+      const failed = results.find(r => r.status === 'rejected');
+      if (failed) throw (failed as PromiseRejectedResult).reason;
+    };
     let recordError: unknown;
     let backoff = 0;
     /**
@@ -341,18 +355,24 @@ export class RedeliveryRunner {
      */
     let sentThrough = 0;
     /**
-     * Records what became of batches, in order (each record written while
-     * the next batch is published); true when the broker went away.
+     * Records what became of batches, started in the order they were sent
+     * (each written while the next batches are published); true when the
+     * broker went away.
      */
     const settle = async (outcomes: BatchOutcome[]) => {
       let away = false;
       for (const outcome of outcomes) {
         if (control.abandoned) return false;
-        // One record at a time, in order; a failed one stops the run here
-        // (where it is awaited next, or in `finally`).
-        await recording;
-        recording = outcome.record();
-        recording.catch(() => {});
+        // RECORDS_AT_ONCE records at most, each its own transaction: they
+        // delete and archive other rows and add to the job's counters. A
+        // failed one stops the run here (where it is awaited, or in
+        // `finally`); its batch stays under the mark, in flight.
+        while (recordings.length >= RECORDS_AT_ONCE) {
+          await recordings.shift();
+        }
+        const record = outcome.record();
+        record.catch(() => {});
+        recordings.push(record);
         unsent.push(...outcome.unsent);
         sentThrough = Math.max(sentThrough, outcome.sentThrough);
         if (outcome.unsent.length || outcome.uncertain) away = true;
@@ -371,7 +391,7 @@ export class RedeliveryRunner {
      * was sent without a confirm stays under the mark.
      */
     const backOff = async () => {
-      await recording;
+      await recorded();
       await this.putBack(job, ahead, unsent, sentThrough);
       unsent = [];
       ahead = undefined;
@@ -399,7 +419,7 @@ export class RedeliveryRunner {
           }
           queue = await read();
           if (queue.length === 0) {
-            await recording;
+            await recorded();
             if (control.abandoned) return;
             if (cursor !== undefined) {
               // From the start again: items put back or left in flight.
@@ -486,7 +506,7 @@ export class RedeliveryRunner {
     } finally {
       // What the broker confirmed is recorded, paused or cancelled or not.
       if (!control.abandoned) await drain().catch(() => false);
-      recordError = await recording.then(
+      recordError = await recorded().then(
         () => undefined,
         (e: unknown) => {
           logger.warn(

@@ -64,6 +64,7 @@ function readReleases(gitDir) {
       const [current, before] = git(dir, [
         'log',
         '-2',
+        '--first-parent',
         '--format=%H%x00%an%x00%ae%x00%s%x00%ct',
         `refs/tags/${env}`,
       ])

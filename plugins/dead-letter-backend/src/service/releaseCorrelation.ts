@@ -75,7 +75,10 @@ export function suspectedRelease(
           release,
           current,
           release.compareUrl ?? release.commitUrl,
-          !release.compareUrl && release.previous?.sha && release.sha
+          !release.compareUrl &&
+          release.previous?.sha &&
+          release.sha &&
+          release.previous.sha !== release.sha
             ? `git log --oneline ${release.previous.sha.slice(
                 0,
                 7,

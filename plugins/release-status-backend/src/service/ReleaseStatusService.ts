@@ -155,7 +155,10 @@ export class ReleaseStatusService {
       const fromGit = git.facts?.environments.get(environment);
       if (!fromRm && !fromGit) continue;
       const sha = fromGit?.commit.sha ?? fromRm?.sha ?? null;
+      // release-manager's history: compared from its release before to its
+      // current one (the environment's tag may have moved meanwhile).
       const previous = fromRm?.previous ?? null;
+      const current = fromRm?.sha ?? sha;
       rows.push({
         environment,
         sha,
@@ -171,8 +174,11 @@ export class ReleaseStatusService {
         drift: fromGit?.drift ?? null,
         previous,
         compareUrl:
-          git.facts?.webUrl && previous?.sha && sha && previous.sha !== sha
-            ? `${git.facts.webUrl}/compare/${previous.sha}...${sha}`
+          git.facts?.webUrl &&
+          previous?.sha &&
+          current &&
+          previous.sha !== current
+            ? `${git.facts.webUrl}/compare/${previous.sha}...${current}`
             : null,
         ...(!fromGit && {
           driftError: git.facts

@@ -26,7 +26,10 @@ import { CATALOG_FILTER_EXISTS } from '@backstage/catalog-client';
 import express from 'express';
 import Router from 'express-promise-router';
 import { z } from 'zod';
-import { ReleaseStatusStore } from '../database/ReleaseStatusStore';
+import {
+  ReleaseStatusStore,
+  StoredReleaseStatus,
+} from '../database/ReleaseStatusStore';
 import { ReleaseStatusRefresher } from './ReleaseStatusRefresher';
 import { toAnswer } from './answers';
 
@@ -207,7 +210,9 @@ export async function createRouter(options: {
         },
         { credentials },
       ),
-      store.listByOwner(owner),
+      // Without an owner, every component: read by ref after the catalog's
+      // answer instead of the whole table.
+      owner ? store.listByOwner(owner) : new Map<string, StoredReleaseStatus>(),
     ]);
     // Components without the annotation, and libraries and documentation
     // sites (every shuttle.yaml component has the annotation; the catalog

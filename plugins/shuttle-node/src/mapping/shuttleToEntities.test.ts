@@ -604,6 +604,7 @@ describe('vars.deadLetterAlerts', () => {
     ["    floor: '50'\n", /floor must be a whole number.*the string '50'/],
     ['    floor: 2.5\n', /floor must be a whole number/],
     ['    multiplier: 0.5\n', /multiplier must be a number of at least 1/],
+    ['    multiplier: .inf\n', /multiplier must be a number of at least 1/],
     ['    mutedUntil: tomorrow\n', /mutedUntil must be a time/],
   ])('refuses %j with a reason', (settings, error) => {
     expect(() => alerts(settings)).toThrow(error);

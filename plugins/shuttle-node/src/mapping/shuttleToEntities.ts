@@ -216,7 +216,11 @@ function deadLetterAlertsVar(vars: Record<string, unknown>) {
   }
   if (
     multiplier !== undefined &&
-    !(typeof multiplier === 'number' && multiplier >= 1)
+    !(
+      typeof multiplier === 'number' &&
+      Number.isFinite(multiplier) &&
+      multiplier >= 1
+    )
   ) {
     throw new ShuttleFileError(
       `vars.deadLetterAlerts.multiplier must be a number of at least 1, got ${describeValue(

@@ -523,7 +523,7 @@ async function main() {
         'met',
         '**missed**',
       )} |`,
-      `| (a) the same, against plain amqplib waiting for confirms every ${RUNNER_BATCH} (the runner's batch, no database) | ${f(
+      `| (a) the same, against plain amqplib waiting for confirms every ${RUNNER_BATCH} (the runner's batch, no database; one run, before the rounds) | ${f(
         aRate,
       )} msg/s | ${f(small)} msg/s | ${ratio(aRate / small)} | |`,
       `| (b) job at ${f(PACED_RATE)} msg/s, job start to done | ${f(

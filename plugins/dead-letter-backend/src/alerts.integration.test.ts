@@ -24,26 +24,14 @@ import { DatabaseIncidentStore } from './database/DatabaseIncidentStore';
 import { IncidentDetector } from './service/IncidentDetector';
 import { SquadNotifier } from './service/SquadNotifier';
 import { newDeadLetter } from './__testUtils__/rows';
-import { serviceComponent } from './__testUtils__/catalog';
+import { serviceComponent, squadWithMember } from './__testUtils__/catalog';
 
 useLocalPostgresForTestDatabases();
 jest.setTimeout(60_000);
 
 const MINUTE = 60_000;
 const entities = [
-  {
-    apiVersion: 'backstage.io/v1alpha1',
-    kind: 'Group',
-    metadata: { name: 'squad-gemini', namespace: 'default' },
-    spec: { type: 'team', children: [] },
-    relations: [{ type: 'hasMember', targetRef: 'user:default/mette.hansen' }],
-  },
-  {
-    apiVersion: 'backstage.io/v1alpha1',
-    kind: 'User',
-    metadata: { name: 'mette.hansen', namespace: 'default' },
-    spec: { memberOf: ['squad-gemini'] },
-  },
+  ...squadWithMember('squad-gemini', 'mette.hansen'),
   serviceComponent('card-clearing', 'group:default/squad-gemini'),
 ];
 

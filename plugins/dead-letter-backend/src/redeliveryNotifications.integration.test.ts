@@ -21,7 +21,7 @@ import {
   useBrokerAndDatabase,
   useLocalPostgresForTestDatabases,
 } from '@internal/plugin-lunar-test-utils';
-import { serviceComponent } from './__testUtils__/catalog';
+import { serviceComponent, squadWithMember } from './__testUtils__/catalog';
 
 useLocalPostgresForTestDatabases();
 jest.setTimeout(120_000);
@@ -32,25 +32,8 @@ const JONAS = 'user:default/jonas.berg';
 /** squad-mercury (Mette) owns term-deposit; squad-nasa (Jonas) does not. */
 const entities = [
   serviceComponent('term-deposit', 'group:default/squad-mercury'),
-  ...[
-    ['squad-mercury', 'mette.hansen'],
-    ['squad-nasa', 'jonas.berg'],
-  ].flatMap(([squad, user]) => [
-    {
-      apiVersion: 'backstage.io/v1alpha1',
-      kind: 'Group',
-      metadata: { name: squad, namespace: 'default' },
-      spec: { type: 'squad', children: [] },
-      relations: [{ type: 'hasMember', targetRef: `user:default/${user}` }],
-    },
-    {
-      apiVersion: 'backstage.io/v1alpha1',
-      kind: 'User',
-      metadata: { name: user, namespace: 'default' },
-      spec: { memberOf: [squad] },
-      relations: [{ type: 'memberOf', targetRef: `group:default/${squad}` }],
-    },
-  ]),
+  ...squadWithMember('squad-mercury', 'mette.hansen'),
+  ...squadWithMember('squad-nasa', 'jonas.berg'),
 ];
 
 describe('a redelivery job that pauses itself notifies the owning squad', () => {

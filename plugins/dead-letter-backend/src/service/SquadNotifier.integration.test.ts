@@ -20,30 +20,15 @@ import {
   useLocalPostgresForTestDatabases,
 } from '@internal/plugin-lunar-test-utils';
 import { SquadNotification, SquadNotifier } from './SquadNotifier';
+import { squadWithMember } from '../__testUtils__/catalog';
 
 useLocalPostgresForTestDatabases();
 jest.setTimeout(60_000);
 
-const group = (name: string, member: string) => [
-  {
-    apiVersion: 'backstage.io/v1alpha1',
-    kind: 'Group',
-    metadata: { name, namespace: 'default' },
-    spec: { type: 'team', children: [] },
-    relations: [{ type: 'hasMember', targetRef: `user:default/${member}` }],
-  },
-  {
-    apiVersion: 'backstage.io/v1alpha1',
-    kind: 'User',
-    metadata: { name: member, namespace: 'default' },
-    spec: { memberOf: [name] },
-  },
-];
-
 const entities = [
-  ...group('squad-mercury', 'mette.hansen'),
-  ...group('squad-nasa', 'jonas.berg'),
-  ...group('platform', 'ida.holm'),
+  ...squadWithMember('squad-mercury', 'mette.hansen'),
+  ...squadWithMember('squad-nasa', 'jonas.berg'),
+  ...squadWithMember('platform', 'ida.holm'),
 ];
 
 const notification = (squads: Array<string | null>): SquadNotification => ({

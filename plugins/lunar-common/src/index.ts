@@ -14,6 +14,11 @@ export {
 } from './squads';
 export { parseEntityRefParameter } from './entityRefs';
 export {
+  isDeadLetterAlertFloor,
+  isDeadLetterAlertMultiplier,
+  isDeadLetterAlertTime,
+} from './deadLetterAlerts';
+export {
   RELEASE_MANAGER_EVENTS_TOPIC,
   readReleaseManagerEventPayload,
 } from './releaseEvents';

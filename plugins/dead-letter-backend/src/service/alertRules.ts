@@ -1,4 +1,9 @@
-import { LUNAR_ANNOTATIONS } from '@internal/plugin-lunar-common';
+import {
+  LUNAR_ANNOTATIONS,
+  isDeadLetterAlertFloor,
+  isDeadLetterAlertMultiplier,
+  isDeadLetterAlertTime,
+} from '@internal/plugin-lunar-common';
 import { AlertThresholds } from '../config';
 
 /** How far back a service's normal is taken, and an error group counts as seen. */
@@ -25,8 +30,7 @@ export function serviceAlertSettings(
   const floor = annotations?.[LUNAR_ANNOTATIONS.deadLetterAlertFloor];
   if (floor !== undefined) {
     const n = Number(floor);
-    if (floor.trim() !== '' && Number.isInteger(n) && n >= 0)
-      settings.floor = n;
+    if (floor.trim() !== '' && isDeadLetterAlertFloor(n)) settings.floor = n;
     else
       warn(
         `${LUNAR_ANNOTATIONS.deadLetterAlertFloor}: '${floor}' is not a whole number of messages`,
@@ -35,7 +39,7 @@ export function serviceAlertSettings(
   const multiplier = annotations?.[LUNAR_ANNOTATIONS.deadLetterAlertMultiplier];
   if (multiplier !== undefined) {
     const n = Number(multiplier);
-    if (multiplier.trim() !== '' && Number.isFinite(n) && n >= 1)
+    if (multiplier.trim() !== '' && isDeadLetterAlertMultiplier(n))
       settings.multiplier = n;
     else
       warn(
@@ -44,12 +48,11 @@ export function serviceAlertSettings(
   }
   const muted = annotations?.[LUNAR_ANNOTATIONS.deadLetterAlertMutedUntil];
   if (muted !== undefined) {
-    const time = Date.parse(muted);
-    if (Number.isNaN(time))
+    if (isDeadLetterAlertTime(muted)) settings.mutedUntil = new Date(muted);
+    else
       warn(
         `${LUNAR_ANNOTATIONS.deadLetterAlertMutedUntil}: '${muted}' is not a time`,
       );
-    else settings.mutedUntil = new Date(time);
   }
   return settings;
 }

@@ -3,7 +3,12 @@ import {
   Entity,
   makeValidator,
 } from '@backstage/catalog-model';
-import { LUNAR_ANNOTATIONS } from '@internal/plugin-lunar-common';
+import {
+  LUNAR_ANNOTATIONS,
+  isDeadLetterAlertFloor,
+  isDeadLetterAlertMultiplier,
+  isDeadLetterAlertTime,
+} from '@internal/plugin-lunar-common';
 import { ShuttleProcessorConfig } from '../config';
 import {
   ShuttleFile,
@@ -206,7 +211,7 @@ function deadLetterAlertsVar(vars: Record<string, unknown>) {
   const { floor, multiplier, mutedUntil } = settings;
   if (
     floor !== undefined &&
-    !(typeof floor === 'number' && Number.isInteger(floor) && floor >= 0)
+    !(typeof floor === 'number' && isDeadLetterAlertFloor(floor))
   ) {
     throw new ShuttleFileError(
       `vars.deadLetterAlerts.floor must be a whole number of messages, got ${describeValue(
@@ -216,11 +221,7 @@ function deadLetterAlertsVar(vars: Record<string, unknown>) {
   }
   if (
     multiplier !== undefined &&
-    !(
-      typeof multiplier === 'number' &&
-      Number.isFinite(multiplier) &&
-      multiplier >= 1
-    )
+    !(typeof multiplier === 'number' && isDeadLetterAlertMultiplier(multiplier))
   ) {
     throw new ShuttleFileError(
       `vars.deadLetterAlerts.multiplier must be a number of at least 1, got ${describeValue(
@@ -233,7 +234,7 @@ function deadLetterAlertsVar(vars: Record<string, unknown>) {
     mutedUntil instanceof Date ? mutedUntil.toISOString() : mutedUntil;
   if (
     muted !== undefined &&
-    !(typeof muted === 'string' && !Number.isNaN(Date.parse(muted)))
+    !(typeof muted === 'string' && isDeadLetterAlertTime(muted))
   ) {
     throw new ShuttleFileError(
       `vars.deadLetterAlerts.mutedUntil must be a time such as 2026-12-24T08:00:00Z, got ${describeValue(

@@ -290,13 +290,18 @@ export class DatabaseRedeliveryJobStore implements RedeliveryJobStore {
         await tx(PREVIEW_ITEMS).where('preview_id', preview.id).delete();
         await tx(PREVIEWS).where('id', preview.id).delete();
       }
-      const services = await this.itemServices(tx, id);
-      // Kept on the job: published items leave the table.
+      // Kept on the job: published items leave the table. By service
+      // first, so the job's services are read off in the database's order.
       const owners: Array<{ squad: string | null; service: string | null }> =
         await tx(ITEMS)
           .where('job_id', id)
           .distinct('squad', 'service')
-          .orderBy(['squad', 'service']);
+          .orderBy(['service', 'squad']);
+      const services = [
+        ...new Set(
+          owners.flatMap(o => (o.service === null ? [] : [o.service])),
+        ),
+      ];
       let untaken: string[] | undefined;
       if ('ids' in job.selection) {
         const taken = new Set<string>();
@@ -541,15 +546,6 @@ export class DatabaseRedeliveryJobStore implements RedeliveryJobStore {
       items,
       other: Math.max(0, total - items.reduce((sum, i) => sum + i.count, 0)),
     };
-  }
-
-  private async itemServices(db: Knex | Knex.Transaction, jobId: number) {
-    const rows: Array<{ service: string }> = await db(ITEMS)
-      .where('job_id', jobId)
-      .whereNotNull('service')
-      .distinct('service')
-      .orderBy('service');
-    return rows.map(r => r.service);
   }
 
   /** Count and squads of rows (dead letters or items). */

@@ -21,9 +21,9 @@ export interface ReleaseMarker {
 
 /**
  * The releases of `overview` to `environment` that fall inside the chart's
- * window (`from`, `hours` long), oldest first. release-status knows the
- * latest release per component and environment, so a service has at most
- * one marker.
+ * window (`from`, `hours` long), oldest first. Each component's current
+ * release per environment is drawn (not the one before it, `previous`), so
+ * a service has at most one marker.
  */
 export function releaseMarkers(
   overview: ReleaseOverview,

@@ -11,7 +11,7 @@ import {
   RedeliveryJobStore,
   StoredRedeliveryJob,
 } from '../database/RedeliveryJobStore';
-import { TokenBucket, rateAt } from './rate';
+import { PACING_STEP_MS, TokenBucket, rateAt } from './rate';
 
 /** Timings of the runner; the defaults suit production. */
 export interface RedeliveryRunnerTimings {
@@ -445,7 +445,9 @@ export class RedeliveryRunner {
         } else {
           n = bucket.take(Date.now(), rate, available);
           if (n === 0) {
-            await sleep(Math.min(50, bucket.waitMs(rate)));
+            await sleep(
+              Math.min(PACING_STEP_MS, bucket.waitMs(rate, available)),
+            );
             continue;
           }
         }

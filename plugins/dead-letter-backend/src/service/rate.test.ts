@@ -30,4 +30,24 @@ describe('redelivery rate', () => {
     // A 5 s stall saves up at most 0.5 s worth.
     expect(bucket.take(15_000, 200, 1000)).toBe(100);
   });
+
+  it('publishes a step of a tenth of a second at a time, not one message per token', () => {
+    const bucket = new TokenBucket(0);
+    const steps: number[] = [];
+    // Asked every millisecond, as a runner waking early would.
+    for (let t = 1; t <= 1_000; t += 1) {
+      const n = bucket.take(t, 1000, 10_000);
+      if (n > 0) steps.push(n);
+    }
+    expect(steps).toEqual(Array(10).fill(100));
+    // The last few messages of a job go without waiting for a whole step.
+    const end = new TokenBucket(0);
+    expect(end.waitMs(1000, 3)).toBe(3);
+    expect(end.take(2, 1000, 3)).toBe(0);
+    expect(end.take(3, 1000, 3)).toBe(3);
+    // A slow rate still sends one at a time.
+    const slow = new TokenBucket(0);
+    expect(slow.waitMs(2, 100)).toBe(500);
+    expect(slow.take(500, 2, 100)).toBe(1);
+  });
 });

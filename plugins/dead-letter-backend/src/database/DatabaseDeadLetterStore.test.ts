@@ -152,27 +152,6 @@ describe('DatabaseDeadLetterStore', () => {
     },
   );
 
-  it('never hands the same row to two concurrent redeliveries on PostgreSQL', async () => {
-    if (!ids.includes('POSTGRES_15')) return;
-    const store = await storeFor('POSTGRES_15');
-    await store.insertBatch(
-      Array.from({ length: 50 }, () => row({ environment: 'staging' })),
-    );
-    const handled: string[] = [];
-    const work = async (rows: { id: string }[]) => {
-      handled.push(...rows.map(r => r.id));
-      await new Promise(r => setTimeout(r, 50));
-      return rows.map(r => r.id);
-    };
-    await Promise.all([
-      store.processLocked('staging', { filter: {} }, 10, work),
-      store.processLocked('staging', { filter: {} }, 10, work),
-    ]);
-    expect(handled).toHaveLength(50);
-    expect(new Set(handled).size).toBe(50);
-    expect((await store.list('staging', {}, { limit: 10 })).totalCount).toBe(0);
-  });
-
   it.each(['POSTGRES_15', 'SQLITE_3'] as TestDatabaseId[])(
     'counts messages per hour and squad or service on %s',
     async id => {

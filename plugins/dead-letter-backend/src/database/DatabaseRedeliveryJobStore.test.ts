@@ -60,9 +60,12 @@ describe('DatabaseRedeliveryJobStore', () => {
           ramp: null,
           now,
         });
+      /** The message id of an item's stored row (undefined when gone). */
+      const messageId = async (item: { row?: { id: string } }) =>
+        item.row && (await deadLetters.get(item.row.id))?.messageId;
       const messages = async (jobId: string) => {
         const items = await jobs.nextItems(jobId, 10);
-        return items.map(i => i.row?.messageId).sort();
+        return (await Promise.all(items.map(messageId))).sort();
       };
       const a = await create(t0);
       await jobs.claim('a', 10_000, t0, []);
@@ -82,7 +85,11 @@ describe('DatabaseRedeliveryJobStore', () => {
       const c = await create(new Date(t0.getTime() + 31_000));
       expect(await messages(c.id)).toEqual(['in-flight', 'waiting']);
       const items = await jobs.nextItems(c.id, 10);
-      expect(items.map(i => [i.row?.messageId, i.state]).sort()).toEqual([
+      expect(
+        (
+          await Promise.all(items.map(async i => [await messageId(i), i.state]))
+        ).sort(),
+      ).toEqual([
         ['in-flight', 'publishing'],
         ['waiting', 'queued'],
       ]);
@@ -227,6 +234,21 @@ describe('DatabaseRedeliveryJobStore', () => {
       });
       // Published rows are gone, with their items; the failed one stays.
       expect(await deadLetters.count('dev', { filter: {} })).toBe(1);
+      // They went to the archive, as redelivered by the job's creator.
+      expect(
+        (await deadLetters.listArchive('dev', {}, { limit: 10 })).items
+          .map(a => [a.id, a.archiveReason, a.archivedBy])
+          .sort(),
+      ).toEqual(
+        again
+          .slice(0, 2)
+          .map(i => [
+            i.deadLetterId,
+            'redelivered',
+            'user:default/mette.hansen',
+          ])
+          .sort(),
+      );
       expect(
         await knex('dead_letter_redelivery_items')
           .where('job_id', Number(job.id))

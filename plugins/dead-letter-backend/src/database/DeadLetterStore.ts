@@ -215,17 +215,4 @@ export interface DeadLetterStore {
     environment: string,
     options: HistogramOptions,
   ): Promise<Array<{ hour: string; key: string | null; count: number }>>;
-  /**
-   * Runs `work` on the selected rows, batch by batch, each batch locked
-   * against other replicas (rows another replica holds are skipped), and
-   * archives the ids `work` returns (reason `redelivered`, by `by`), in the
-   * same transaction.
-   */
-  processLocked(
-    environment: string,
-    selection: Selection,
-    batchSize: number,
-    work: (rows: StoredDeadLetterDetail[]) => Promise<string[]>,
-    by?: string | null,
-  ): Promise<{ seen: number }>;
 }

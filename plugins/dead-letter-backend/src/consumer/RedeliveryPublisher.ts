@@ -1,6 +1,6 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
 import * as amqp from 'amqplib';
-import { StoredDeadLetterDetail } from '../database/DeadLetterStore';
+import { RedeliverableDeadLetter } from '../database/DeadLetterStore';
 import {
   DEATH_HEADERS,
   JOB_HEADER,
@@ -43,7 +43,7 @@ export type PublishOutcome =
 
 /** One message to publish again, and which job item publishes it. */
 export interface OutgoingRedelivery {
-  row: StoredDeadLetterDetail;
+  row: RedeliverableDeadLetter;
   /** The job (header JOB_HEADER). */
   jobId?: string;
   /** The stable redelivery id (header REDELIVERY_ID_HEADER). */
@@ -124,7 +124,7 @@ export function publishOptions(
 
 /** Why a stored row cannot be redelivered at all, else undefined. */
 export function unpublishable(
-  row: StoredDeadLetterDetail,
+  row: RedeliverableDeadLetter,
 ): Extract<PublishOutcome, { status: 'failed' }> | undefined {
   if (row.exchange === null) {
     return {

@@ -27,6 +27,7 @@ import {
   StoredDeadLetter,
   StoredArchivedDeadLetter,
   StoredDeadLetterDetail,
+  RedeliverableDeadLetter,
 } from './DeadLetterStore';
 
 const migrationsDir = resolvePackagePath(
@@ -149,6 +150,50 @@ export function fromDetailRow(row: RawDeadLetterRow): StoredDeadLetterDetail {
     headers: json(row.headers),
     properties: json(row.properties),
     body: Buffer.from(row.body ?? Buffer.alloc(0)),
+  };
+}
+
+/**
+ * The columns a redelivery reads (RedeliverableDeadLetter): fewer than a
+ * detail's, as a job reads them for every message it publishes.
+ */
+export const REDELIVERY_COLUMNS = [
+  'id',
+  'exchange',
+  'routing_key',
+  'redelivery_count',
+  'body_truncated',
+  'headers',
+  'properties',
+  'body',
+];
+
+/** A dead_letters row of REDELIVERY_COLUMNS, as a redelivery publishes it. */
+export function fromRedeliveryRow(
+  row: Pick<
+    RawDeadLetterRow,
+    | 'id'
+    | 'exchange'
+    | 'routing_key'
+    | 'redelivery_count'
+    | 'body_truncated'
+    | 'headers'
+    | 'properties'
+    | 'body'
+  >,
+): RedeliverableDeadLetter {
+  return {
+    id: String(row.id),
+    exchange: row.exchange,
+    routingKey: row.routing_key,
+    redeliveryCount: Number(row.redelivery_count),
+    bodyTruncated: Boolean(row.body_truncated),
+    headers: json(row.headers),
+    properties: json(row.properties),
+    // PostgreSQL and SQLite give a Buffer already: not copied again.
+    body: Buffer.isBuffer(row.body)
+      ? row.body
+      : Buffer.from(row.body ?? Buffer.alloc(0)),
   };
 }
 
@@ -553,8 +598,7 @@ export class DatabaseDeadLetterStore implements DeadLetterStore {
          insert into ?? (??)
          select ??, ?::timestamptz, ?::text, ?::text,
            least(?::timestamptz, dead_lettered_at + make_interval(days => ?))
-         from moved
-         returning id`,
+         from moved`,
         [
           ...moved.bindings,
           'dead_letter_archive',
@@ -567,7 +611,7 @@ export class DatabaseDeadLetterStore implements DeadLetterStore {
           policy.retentionDays,
         ],
       );
-      return result.rows.length;
+      return Number(result.rowCount);
     }
     // SQLite: one writer at a time, so copy then delete is the same move.
     await tx

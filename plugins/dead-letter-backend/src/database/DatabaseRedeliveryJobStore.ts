@@ -8,7 +8,8 @@ import {
   DatabaseDeadLetterStore,
   LIST_COLUMNS,
   RawDeadLetterRow,
-  fromDetailRow,
+  fromRedeliveryRow,
+  REDELIVERY_COLUMNS,
   fromListRow,
 } from './DatabaseDeadLetterStore';
 import { Selection } from './DeadLetterStore';
@@ -744,7 +745,7 @@ export class DatabaseRedeliveryJobStore implements RedeliveryJobStore {
       .leftJoin('dead_letters as d', 'd.id', 'i.dead_letter_id')
       .orderBy('i.id')
       .select(
-        'd.*',
+        ...REDELIVERY_COLUMNS.map(c => `d.${c}`),
         'i.id as item_id',
         'i.state as item_state',
         'i.attempts as item_attempts',
@@ -761,7 +762,10 @@ export class DatabaseRedeliveryJobStore implements RedeliveryJobStore {
         // The stored attempts count the unrecorded sends found so far (see
         // markPublishing); an item in flight has one more, not yet found.
         attempts: Number(r.item_attempts) + (sent ? 1 : 0),
-        row: r.id === null || r.id === undefined ? undefined : fromDetailRow(r),
+        row:
+          r.id === null || r.id === undefined
+            ? undefined
+            : fromRedeliveryRow(r),
       };
     });
   }

@@ -43,6 +43,19 @@ export interface StoredDeadLetterDetail extends StoredDeadLetter {
   body: Buffer;
 }
 
+/** What redelivering a stored message reads of it (see RedeliveryPublisher). */
+export type RedeliverableDeadLetter = Pick<
+  StoredDeadLetterDetail,
+  | 'id'
+  | 'exchange'
+  | 'routingKey'
+  | 'redeliveryCount'
+  | 'bodyTruncated'
+  | 'headers'
+  | 'properties'
+  | 'body'
+>;
+
 /**
  * Which rows an action applies to, within one environment; `allowed`
  * further restricts them to what a conditional permission decision allows.

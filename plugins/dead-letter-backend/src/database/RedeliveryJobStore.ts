@@ -6,7 +6,7 @@ import {
 import {
   Selection,
   StoredDeadLetter,
-  StoredDeadLetterDetail,
+  RedeliverableDeadLetter,
 } from './DeadLetterStore';
 
 /** A redelivery job as the store returns it. */
@@ -93,7 +93,8 @@ export interface PendingRedeliveryItem {
   state: 'queued' | 'publishing';
   /** Sends of it so far whose confirm was never recorded. */
   attempts: number;
-  row: StoredDeadLetterDetail | undefined;
+  /** The stored message (what publishing it needs); undefined when it is gone. */
+  row: RedeliverableDeadLetter | undefined;
 }
 
 /** Why an item failed for good. */

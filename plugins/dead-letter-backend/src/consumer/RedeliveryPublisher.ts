@@ -8,6 +8,7 @@ import {
   REDELIVERY_ID_HEADER,
   ROW_HEADER,
 } from './headers';
+import { SOCKET_WRITE_BUFFER_BYTES, coalesceWrites } from './socketWrites';
 
 /**
  * The longest a spoiled channel (see `spoil`) stays open waiting for the
@@ -256,6 +257,8 @@ export class RedeliveryPublisher {
           },
       );
     }
+    // The batch's frames reach the socket as one write (see coalesceWrites).
+    if (this.connection) coalesceWrites(this.connection);
     return messages.map((message, i) => {
       const known = outcomes[i];
       if (known) return known;
@@ -469,6 +472,7 @@ export class RedeliveryPublisher {
   private async connect(): Promise<amqp.ConfirmChannel> {
     const { environment, url, logger } = this.options;
     const connection = await amqp.connect(url, {
+      writableHighWaterMark: SOCKET_WRITE_BUFFER_BYTES,
       clientProperties: {
         connection_name: `backstage-dead-letter-redelivery-${environment}`,
       },

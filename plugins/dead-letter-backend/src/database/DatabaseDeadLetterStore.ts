@@ -29,6 +29,7 @@ import {
   StoredDeadLetterDetail,
   RedeliverableDeadLetter,
 } from './DeadLetterStore';
+import { whereIdIn } from './idList';
 
 const migrationsDir = resolvePackagePath(
   '@internal/plugin-dead-letter-backend',
@@ -291,9 +292,12 @@ export class DatabaseDeadLetterStore implements DeadLetterStore {
     selection: Selection,
   ) {
     if ('ids' in selection) {
-      query
-        .where('environment', environment)
-        .whereIn('id', selection.ids.map(Number));
+      whereIdIn(
+        query.where('environment', environment),
+        'id',
+        selection.ids,
+        this.isPostgres,
+      );
     } else {
       this.applyFilter(query, environment, selection.filter);
     }

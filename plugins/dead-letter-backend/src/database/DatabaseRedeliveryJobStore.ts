@@ -23,6 +23,7 @@ import {
   StoredRedeliveryJob,
   StoredRedeliveryPreview,
 } from './RedeliveryJobStore';
+import { idListChunk, whereIdIn } from './idList';
 
 const JOBS = 'dead_letter_redelivery_jobs';
 const ITEMS = 'dead_letter_redelivery_items';
@@ -840,15 +841,17 @@ export class DatabaseRedeliveryJobStore implements RedeliveryJobStore {
         .where('id', Number(jobId))
         .first('environment', 'created_by');
       let published = 0;
-      for (const batch of chunks(outcome.published)) {
+      const size = idListChunk(this.isPostgres);
+      for (const batch of chunks(outcome.published, size)) {
         // Counted on the job; the items themselves go (deleting writes no
         // index entries, marking them would write one in every index).
         // Queued ones too: at or below the publishing mark they were sent.
-        published += await tx(ITEMS)
-          .whereIn(
-            'id',
-            batch.map(p => Number(p.itemId)),
-          )
+        published += await whereIdIn(
+          tx(ITEMS),
+          'id',
+          batch.map(p => p.itemId),
+          this.isPostgres,
+        )
           .whereIn('state', ['queued', 'publishing'])
           .delete();
         // Redelivered rows go to the archive, restorable for a while.
@@ -866,12 +869,13 @@ export class DatabaseRedeliveryJobStore implements RedeliveryJobStore {
         byReason.set(key, [...(byReason.get(key) ?? []), f]);
       }
       for (const group of byReason.values()) {
-        for (const batch of chunks(group)) {
-          failed += await tx(ITEMS)
-            .whereIn(
-              'id',
-              batch.map(f => Number(f.itemId)),
-            )
+        for (const batch of chunks(group, size)) {
+          failed += await whereIdIn(
+            tx(ITEMS),
+            'id',
+            batch.map(f => f.itemId),
+            this.isPostgres,
+          )
             .whereIn('state', ['queued', 'publishing'])
             .update({
               state: 'failed',

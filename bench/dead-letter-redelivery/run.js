@@ -5,10 +5,12 @@
 // (scripts/build-dist.sh):
 //   1. ceiling: publish-with-confirms of N messages like the stored ones
 //      (same body sizes and headers, mandatory, to an exchange with a bound
-//      quorum queue) with plain amqplib on one confirm channel, waiting for
-//      the confirms every CONFIRM_BATCH messages; and, to tell the broker's
-//      share from the database's, the same waiting every RUNNER_BATCH (the
-//      runner's batch);
+//      quorum queue) with amqplib on one confirm channel, waiting for the
+//      confirms every CONFIRM_BATCH messages, twice: plain (one socket write
+//      per message) and with its writes coalesced as the plugin's publisher
+//      does (consumer/socketWrites.ts); the higher of the two is the
+//      ceiling. And, to tell the broker's share from the database's, plain
+//      waiting every RUNNER_BATCH (the runner's batch);
 //   2. the plugin: N rows inserted straight into PostgreSQL, redelivered by
 //      jobs (POST /redeliveries) to the same exchange and queue:
 //      (a) at the API's highest rate (no effective limit): msg/s from the
@@ -32,6 +34,7 @@ const {
   errorGroupSql,
   request,
   memoryMb,
+  cpuSeconds,
   resetDatabases,
   startBackend,
   measuredOn,
@@ -179,13 +182,29 @@ async function arrivals(connection, queue) {
   };
 }
 
-/** Ceiling: plain amqplib, one confirm channel, mandatory publishes. */
-async function publishCeiling(connection, exchange, batch, tag) {
+/**
+ * The socket buffer of the coalescing ceiling's connection, as the
+ * plugin's (socketWrites.ts SOCKET_WRITE_BUFFER_BYTES).
+ */
+const SOCKET_WRITE_BUFFER_BYTES = 8 * 1024 * 1024;
+
+/**
+ * Ceiling: amqplib, one confirm channel, mandatory publishes. With
+ * `coalesce` (a connection opened with SOCKET_WRITE_BUFFER_BYTES), the
+ * socket is corked for each RUNNER_BATCH publishes until amqplib has handed
+ * them over, as the plugin's publisher does.
+ */
+async function publishCeiling(connection, exchange, batch, tag, coalesce) {
   const ch = await connection.createConfirmChannel();
+  const socket = connection.connection.stream;
   let returned = 0;
   ch.on('return', () => (returned += 1));
   const t0 = process.hrtime.bigint();
   for (let g = 0; g < N; g++) {
+    if (coalesce && g % RUNNER_BATCH === 0) {
+      socket.cork();
+      setImmediate(() => setImmediate(() => socket.uncork()));
+    }
     const ok = ch.publish(exchange, ROUTING_KEY, body(g), {
       mandatory: true,
       contentType: 'application/json',
@@ -253,6 +272,7 @@ async function main() {
   let backend;
   let knex;
   let counter;
+  let coalescing;
   try {
     const setup = await connection.createChannel();
     await setup.assertExchange(exchange, 'direct', { durable: true });
@@ -364,31 +384,50 @@ async function main() {
     // the broker's own rate drifts by a quarter between runs on this shared
     // machine. Both are measured alike, the backend up (and idle during the
     // ceilings).
+    coalescing = await amqp.connect(AMQP_URL, {
+      writableHighWaterMark: SOCKET_WRITE_BUFFER_BYTES,
+    });
     const rounds = [];
     for (let r = 1; r <= ROUNDS; r++) {
       console.log(`Ceiling ${r}: publishing ${N} messages with confirms`);
-      const ceilingRate = await publishCeiling(
+      const plainRate = await publishCeiling(
         connection,
         exchange,
         CONFIRM_BATCH,
         `ceiling${r}`,
       );
       await counter.quiet(1000);
+      const coalescedRate = await publishCeiling(
+        coalescing,
+        exchange,
+        CONFIRM_BATCH,
+        `coalesced${r}`,
+        true,
+      );
+      await counter.quiet(1000);
+      const ceilingRate = Math.max(plainRate, coalescedRate);
       console.log(
-        `publish-with-confirms ceiling: ${ceilingRate.toFixed(0)} msg/s`,
+        `publish-with-confirms ceiling: ${plainRate.toFixed(
+          0,
+        )} msg/s plain, ${coalescedRate.toFixed(0)} msg/s coalesced`,
       );
       console.log(`Inserting ${N} rows for unlimited job ${r}`);
       await insertRows(knex, { tag: `unlimited${r}`, exchange });
+      const cpu0 = cpuSeconds(pid);
       const created = await create(`unlimited${r}`, UNLIMITED_RATE);
       const job = await follow(`unlimited${r}`, created.job.id, finished);
+      const cpu = cpuSeconds(pid) - cpu0;
       await counter.quiet(1000);
       const rate = job.progress.published / span(job);
       console.log(`unlimited job ${r}: ${rate.toFixed(0)} msg/s`, job.progress);
       rounds.push({
         ceiling: ceilingRate,
+        plain: plainRate,
+        coalesced: coalescedRate,
         rate,
         job,
         created,
+        cpu,
         tag: `unlimited${r}`,
       });
     }
@@ -402,8 +441,10 @@ async function main() {
     // (b) paced at PACED_RATE.
     console.log(`Inserting ${N} rows for the paced job`);
     await insertRows(knex, { tag: 'paced', exchange });
+    const bCpu0 = cpuSeconds(pid);
     const b = await create('paced', PACED_RATE);
     const bJob = await follow('paced', b.job.id, finished);
+    const bCpu = cpuSeconds(pid) - bCpu0;
     await counter.quiet(1000);
     const bRate = bJob.progress.published / span(bJob);
     const aArr = counter.part(aRound.tag);
@@ -462,6 +503,7 @@ async function main() {
     // Exactly once, counted by messageId on the target queue.
     const checks = {
       ceiling: sumChecks(counter, 'ceiling'),
+      coalesced: sumChecks(counter, 'coalesced'),
       small: {
         expected: N,
         ...counter.check('small'),
@@ -502,11 +544,13 @@ async function main() {
           ? ''
           : ` Run with BENCH_REDELIVERY_MESSAGES=${N} (the default is 100,000).`
       }`,
-      `Baseline, in the same run: plain amqplib publishing ${f(
+      `Baseline, in the same run: amqplib publishing ${f(
         N,
       )} messages like them (same bodies and headers, \`mandatory\`) to the same exchange on one confirm channel, waiting for confirms every ${f(
         CONFIRM_BATCH,
-      )}; measured ${ROUNDS} times, each right before a job (a), with the backend up and idle; each job is compared with the ceiling before it.`,
+      )}, twice: plain (one socket write per message), and with its socket writes coalesced per ${f(
+        RUNNER_BATCH,
+      )} as the plugin's publisher does (\`consumer/socketWrites.ts\`). The higher of the two is the ceiling. Measured ${ROUNDS} times, each right before a job (a), with the backend up and idle; each job is compared with the ceiling before it.`,
       '',
       '| what | measured | baseline | ratio | goal |',
       '| --- | ---: | ---: | ---: | --- |',
@@ -556,18 +600,24 @@ async function main() {
             CANCEL_BOUND_MS,
           )} ms (cancel stops publishing within one second) | | met |`,
       '',
-      `(a) each round, ceiling then job: ${rounds
+      `(a) each round, ceiling (plain, coalesced) then job: ${rounds
         .map(
           (x, i) =>
-            `${i + 1}: ${f(x.ceiling)} then ${f(x.rate)} msg/s (${ratio(
-              x.rate / x.ceiling,
-            )})`,
+            `${i + 1}: ${f(x.plain)}, ${f(x.coalesced)} then ${f(
+              x.rate,
+            )} msg/s (${ratio(x.rate / x.ceiling)})`,
         )
         .join('; ')}.`,
       '',
       `(a) by quarter of that job, arrivals per second: ${aQuarters
         .map(f)
         .join(', ')} (the first quarter counted from its first arrival).`,
+      '',
+      `Backend CPU time (user and system, from creating the job to done, the snapshot included) per 1,000 messages: (a) ${rounds
+        .map(x => f((x.cpu / N) * 1e6))
+        .join(', ')} ms in the ${ROUNDS} rounds; (b) ${f(
+        (bCpu / N) * 1e6,
+      )} ms.`,
       '',
       `Job durations: (a) ${span(aJob).toFixed(1)} s, (b) ${span(bJob).toFixed(
         1,
@@ -590,6 +640,7 @@ async function main() {
       '| --- | ---: | ---: | ---: | ---: | --- |',
       ...[
         [`ceiling (plain amqplib), ${ROUNDS} runs`, 'ceiling'],
+        [`ceiling (coalesced writes), ${ROUNDS} runs`, 'coalesced'],
         [`plain amqplib, confirms every ${RUNNER_BATCH}`, 'small'],
         [`(a) highest rate, ${ROUNDS} jobs`, 'unlimited'],
         [`(b) ${f(PACED_RATE)} msg/s`, 'paced'],
@@ -661,6 +712,7 @@ async function main() {
     for (const q of [target, dlq]) await ch.deleteQueue(q).catch(() => {});
     await ch.deleteExchange(exchange).catch(() => {});
     await connection.close().catch(() => {});
+    await coalescing?.close().catch(() => {});
     resetDatabases(PREFIX);
     fs.rmSync(work, { recursive: true, force: true });
   }

@@ -60,6 +60,20 @@ function memoryMb(pid) {
   return { rss: kb('VmRSS') / 1024, peak: kb('VmHWM') / 1024 };
 }
 
+/** Clock ticks per second of /proc's CPU times. */
+const CLOCK_TICKS =
+  Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' })) || 100;
+
+/** CPU seconds (user and system) a process has used so far. */
+function cpuSeconds(pid) {
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // Fields after the command's closing parenthesis; utime and stime are
+  // the 14th and 15th of the whole line.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const ticks = Number(fields[11]) + Number(fields[12]);
+  return ticks / CLOCK_TICKS;
+}
+
 function resetDatabases(prefix) {
   const dbs = execFileSync(
     'psql',
@@ -288,6 +302,7 @@ module.exports = {
   productionEnv,
   request,
   memoryMb,
+  cpuSeconds,
   resetDatabases,
   startBackend,
   benchAccess,

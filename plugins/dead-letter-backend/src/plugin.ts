@@ -318,7 +318,9 @@ export const deadLetterPlugin = createBackendPlugin({
             id: `dead-letter-alerts-${env.name}`,
             frequency: { seconds: alerts.intervalSeconds },
             timeout: { minutes: 5 },
-            initialDelay: { seconds: 45 },
+            // One interval after start, at most 45 s: the consumers and the
+            // catalog's owners settle first.
+            initialDelay: { seconds: Math.min(45, alerts.intervalSeconds) },
             scope: 'global',
             fn: async () => {
               await detector.run(env.name);

@@ -134,4 +134,44 @@ test.describe('@firststart the first yarn start', () => {
     });
     await tourShot(page, 'templates');
   });
+
+  test("an on-call alert reaches the guest's squad in Notifications, links to the messages it is about, and the chart marks releases", async ({
+    page,
+  }) => {
+    test.setTimeout(300_000);
+    // Detection runs every minute (the first 45 s after start): the quick
+    // start's traffic brings error groups the services had not had before.
+    await signInAsGuest(page, '/notifications');
+    const alert = page
+      .getByRole('link', {
+        name: /^[a-z][a-z0-9-]* in dev: (new error|[\d,]+ dead letters in)/,
+      })
+      .first();
+    await expect(async () => {
+      await page.reload();
+      await expect(alert).toBeVisible({ timeout: 5_000 });
+    }).toPass({ timeout: 240_000, intervals: [5_000] });
+    const service = (await alert.innerText()).split(' in dev')[0];
+    await alert.click();
+    // The service's dead letters in dev, from the incident's first message.
+    await expect(page).toHaveURL(
+      new RegExp(
+        `/catalog/default/component/${service}/dead-letter\\?environment=dev&from=`,
+      ),
+    );
+    await expect(
+      page.getByRole('checkbox', { name: /^Select message / }).first(),
+    ).toBeVisible({ timeout: 30_000 });
+
+    // The environment's chart marks each release to dev on its time axis:
+    // customer-web reached dev 20 minutes before the quick start began.
+    await page.goto('/dead-letter');
+    const marker = page.locator(
+      '[data-testid="release-marker"][data-service="customer-web"]',
+    );
+    await expect(marker).toHaveCount(1, { timeout: 30_000 });
+    await expect(marker.locator('title')).toHaveText(
+      /^customer-web \S+ released to dev at \d{4}-\d\d-\d\d \d\d:\d\d UTC/,
+    );
+  });
 });

@@ -122,6 +122,10 @@ const iso = (v: string | Date) => new Date(v).toISOString();
 const json = (v: string | Record<string, unknown> | undefined) =>
   (typeof v === 'string' ? JSON.parse(v) : v ?? {}) as Record<string, unknown>;
 
+/** A stored body as a Buffer (PostgreSQL and SQLite give one: not copied). */
+const body = (v: Buffer | undefined) =>
+  Buffer.isBuffer(v) ? v : Buffer.from(v ?? Buffer.alloc(0));
+
 /** A dead_letters row without its content, as the store returns it. */
 export function fromListRow(row: RawDeadLetterRow): StoredDeadLetter {
   return {
@@ -150,7 +154,7 @@ export function fromDetailRow(row: RawDeadLetterRow): StoredDeadLetterDetail {
     ...fromListRow(row),
     headers: json(row.headers),
     properties: json(row.properties),
-    body: Buffer.from(row.body ?? Buffer.alloc(0)),
+    body: body(row.body),
   };
 }
 
@@ -167,21 +171,11 @@ export const REDELIVERY_COLUMNS = [
   'headers',
   'properties',
   'body',
-];
+] as const;
 
 /** A dead_letters row of REDELIVERY_COLUMNS, as a redelivery publishes it. */
 export function fromRedeliveryRow(
-  row: Pick<
-    RawDeadLetterRow,
-    | 'id'
-    | 'exchange'
-    | 'routing_key'
-    | 'redelivery_count'
-    | 'body_truncated'
-    | 'headers'
-    | 'properties'
-    | 'body'
-  >,
+  row: Pick<RawDeadLetterRow, (typeof REDELIVERY_COLUMNS)[number]>,
 ): RedeliverableDeadLetter {
   return {
     id: String(row.id),
@@ -191,10 +185,7 @@ export function fromRedeliveryRow(
     bodyTruncated: Boolean(row.body_truncated),
     headers: json(row.headers),
     properties: json(row.properties),
-    // PostgreSQL and SQLite give a Buffer already: not copied again.
-    body: Buffer.isBuffer(row.body)
-      ? row.body
-      : Buffer.from(row.body ?? Buffer.alloc(0)),
+    body: body(row.body),
   };
 }
 

@@ -1,4 +1,7 @@
-import { NewDeadLetter } from '../database/DeadLetterStore';
+import {
+  NewDeadLetter,
+  RedeliverableDeadLetter,
+} from '../database/DeadLetterStore';
 
 let seq = 0;
 
@@ -33,5 +36,26 @@ export function newDeadLetter(
     bodySize: 4,
     bodyTruncated: false,
     ...overrides,
+  };
+}
+
+/**
+ * A stored message as a redelivery reads it, for the default exchange to
+ * `queue`: body `{"n":<id>}`, messageId `m-<id>` unless given.
+ */
+export function redeliverable(
+  id: string,
+  queue: string,
+  over: { headers?: Record<string, unknown>; messageId?: string } = {},
+): RedeliverableDeadLetter {
+  return {
+    id,
+    exchange: '',
+    routingKey: queue,
+    body: Buffer.from(`{"n":${id}}`),
+    bodyTruncated: false,
+    redeliveryCount: 0,
+    headers: over.headers ?? {},
+    properties: { messageId: over.messageId ?? `m-${id}` },
   };
 }

@@ -1,27 +1,10 @@
 import { mockServices } from '@backstage/backend-test-utils';
 import * as amqp from 'amqplib';
 import { AMQP_URL, requireRabbitMq } from '@internal/plugin-lunar-test-utils';
-import { StoredDeadLetterDetail } from '../database/DeadLetterStore';
+import { redeliverable } from '../__testUtils__/rows';
 import { RedeliveryPublisher } from './RedeliveryPublisher';
 
 jest.setTimeout(30_000);
-
-/** A stored message for the default exchange, to `queue`. */
-const row = (
-  id: string,
-  queue: string,
-  over: { headers?: unknown; messageId?: string } = {},
-) =>
-  ({
-    id,
-    exchange: '',
-    routingKey: queue,
-    body: Buffer.from(`{"n":${id}}`),
-    bodyTruncated: false,
-    redeliveryCount: 0,
-    headers: over.headers ?? {},
-    properties: { messageId: over.messageId ?? `m-${id}` },
-  } as unknown as StoredDeadLetterDetail);
 
 describe('RedeliveryPublisher on the real broker', () => {
   it('sends nested header tables, and a message amqplib cannot encode fails alone without shifting the confirms of the others', async () => {
@@ -49,10 +32,10 @@ describe('RedeliveryPublisher on the real broker', () => {
       const closedAt: number[] = [];
       opened.once('close', () => closedAt.push(Date.now()));
       const first = await publisher.publish([
-        { row: row('1', queue, { headers }) },
+        { row: redeliverable('1', queue, { headers }) },
         // A short string over 255 bytes: amqplib throws while encoding.
-        { row: row('2', queue, { messageId: 'x'.repeat(300) }) },
-        { row: row('3', queue) },
+        { row: redeliverable('2', queue, { messageId: 'x'.repeat(300) }) },
+        { row: redeliverable('3', queue) },
       ]);
       expect(first[0]).toEqual({ status: 'confirmed' });
       expect(first[1]).toMatchObject({
@@ -69,7 +52,9 @@ describe('RedeliveryPublisher on the real broker', () => {
       }
       expect(closedAt).toHaveLength(1);
       expect(closedAt[0] - waited).toBeLessThan(2_000);
-      const second = await publisher.publish([{ row: row('3', queue) }]);
+      const second = await publisher.publish([
+        { row: redeliverable('3', queue) },
+      ]);
       expect(second).toEqual([{ status: 'confirmed' }]);
 
       const got: amqp.GetMessage[] = [];

@@ -2,7 +2,7 @@ import { Socket } from 'node:net';
 import { mockServices } from '@backstage/backend-test-utils';
 import * as amqp from 'amqplib';
 import { AMQP_URL, requireRabbitMq } from '@internal/plugin-lunar-test-utils';
-import { RedeliverableDeadLetter } from '../database/DeadLetterStore';
+import { redeliverable } from '../__testUtils__/rows';
 import { RedeliveryPublisher } from './RedeliveryPublisher';
 import { coalesceWrites } from './socketWrites';
 
@@ -74,24 +74,16 @@ describe('coalesced socket writes, on the real broker', () => {
       const opened = (publisher as unknown as { connection: amqp.ChannelModel })
         .connection;
       const count = countWrites(socketOf(opened));
-      const rows = Array.from(
-        { length: N },
-        (_, i): RedeliverableDeadLetter => ({
-          id: String(i + 1),
-          exchange: '',
-          routingKey: queue,
-          body: Buffer.from(`{"n":${i}}`),
-          bodyTruncated: false,
-          redeliveryCount: 0,
+      const rows = Array.from({ length: N }, (_, i) =>
+        redeliverable(String(i + 1), queue, {
           headers: { 'x-error': 'boom' },
-          properties: { messageId: `m-${i}` },
         }),
       );
       const arriving = receive(ch, queue, N);
       const outcomes = await publisher.publish(rows.map(row => ({ row })));
       expect(outcomes.filter(o => o.status === 'confirmed')).toHaveLength(N);
       expect(count.writes).toBeLessThan(10);
-      expect(await arriving).toEqual(rows.map((_, i) => `m-${i}`));
+      expect(await arriving).toEqual(rows.map(r => r.properties.messageId));
     } finally {
       await publisher.close();
       await ch.deleteQueue(queue).catch(() => {});

@@ -31,6 +31,7 @@ const {
   resetDatabases,
   runMain,
   writeSection,
+  median,
 } = require('../lib/common');
 
 const ROWS = Number(process.env.BENCH_ALERTS_ROWS || 1_000_000);
@@ -48,10 +49,6 @@ const INTERVAL_SECONDS = 10;
 const plugin = p =>
   require(path.join(dist, 'plugins/dead-letter-backend/dist', p));
 
-const median = xs => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor((s.length - 1) / 2)];
-};
 const ms = t => Number(process.hrtime.bigint() - t) / 1e6;
 
 async function detection() {

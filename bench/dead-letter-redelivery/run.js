@@ -42,6 +42,7 @@ const {
   writeGuestConfig,
   guestToken,
   pluginDatabase,
+  median,
 } = require('../lib/common');
 
 const N = Number(process.env.BENCH_REDELIVERY_MESSAGES || 100000);
@@ -231,11 +232,6 @@ async function publishCeiling(connection, exchange, batch, tag, coalesce) {
   if (returned) throw new Error(`${returned} ceiling messages unroutable`);
   return N / seconds;
 }
-
-const median = xs => {
-  const sorted = [...xs].sort((x, y) => x - y);
-  return sorted[Math.floor((sorted.length - 1) / 2)];
-};
 
 /** Exactly-once figures of the ROUNDS runs `<prefix>1`, `<prefix>2`, ... added up. */
 function sumChecks(counter, prefix) {

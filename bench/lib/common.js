@@ -60,6 +60,15 @@ function memoryMb(pid) {
   return { rss: kb('VmRSS') / 1024, peak: kb('VmHWM') / 1024 };
 }
 
+/**
+ * The middle of `xs` once sorted: an element of it (for an even count the
+ * higher of the two middle ones), so a run it picks can be looked up.
+ */
+function median(xs) {
+  const sorted = [...xs].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
+}
+
 /** Clock ticks per second of /proc's CPU times. */
 const CLOCK_TICKS =
   Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' })) || 100;
@@ -302,6 +311,7 @@ module.exports = {
   productionEnv,
   request,
   memoryMb,
+  median,
   cpuSeconds,
   resetDatabases,
   startBackend,

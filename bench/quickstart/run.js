@@ -12,15 +12,11 @@
 // docs/benchmarks.md.
 const { execFileSync, spawn } = require('node:child_process');
 const path = require('node:path');
-const { root, measuredOn, writeSection } = require('../lib/common');
+const { root, measuredOn, writeSection, median } = require('../lib/common');
 
 const runs = Number(process.env.BENCH_RUNS || 2);
 const BACKEND = 'http://localhost:7007';
 
-const median = xs => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
-};
 const sleep = ms => new Promise(r => setTimeout(r, ms));
 
 async function ok(url, headers = {}) {

@@ -31,6 +31,7 @@ const {
   benchAccess,
   measuredOn,
   writeSection,
+  median,
 } = require('../lib/common');
 const { buildRepository } = require('../../scripts/example-git-repos');
 
@@ -137,8 +138,6 @@ function startReleaseManager(token) {
     ),
   );
 }
-
-const median = xs => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 async function timed(url, headers) {
   const t0 = process.hrtime.bigint();

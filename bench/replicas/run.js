@@ -27,6 +27,7 @@ const {
   measuredOn,
   writeSection,
   pluginDatabase,
+  median,
 } = require('../lib/common');
 const { fillQueue } = require('../lib/deadLetterSamples');
 
@@ -37,11 +38,6 @@ const AMQP_URL =
 const PREFIX = 'lunar_bench_rep_';
 const PORTS = [7101, 7102];
 const sleep = ms => new Promise(r => setTimeout(r, ms));
-
-const median = xs => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
-};
 
 /** Ready and unacknowledged messages of `queue`, as the broker counts them. */
 function brokerCounts(queue) {

@@ -38,6 +38,7 @@ const {
   benchAccess,
   measuredOn,
   writeSection,
+  median,
 } = require('../lib/common');
 const { buildRepository } = require('../../scripts/example-git-repos');
 
@@ -66,7 +67,6 @@ const DAY = 24 * 3_600_000;
 const WAIT_MS = 90_000; // any single wait in the browser
 const DEADLINE_MS = 30 * 60_000; // the whole benchmark
 const sleep = ms => new Promise(r => setTimeout(r, ms));
-const median = xs => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const pageOf = squad => `/catalog/default/group/${squad}`;
 
 /** Chromium: CHROMIUM_PATH, or Debian's `chromium` on PATH. */

@@ -23,15 +23,11 @@ const {
   resetDatabases,
   measuredOn,
   writeSection,
+  median,
 } = require('../lib/common');
 
 const runs = Number(process.env.BENCH_RUNS || 5);
 const port = 7007;
-
-const median = xs => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
-};
 
 async function measure(command, args, options) {
   const t0 = process.hrtime.bigint();

@@ -23,13 +23,13 @@ const {
   benchAccess,
   measuredOn,
   writeSection,
+  median,
 } = require('../lib/common');
 
 const RUNS = Number(process.env.BENCH_RUNS || 3);
 const PREFIX = 'lunar_bench_tpl_';
 const BASE = 'http://127.0.0.1:7007/api';
 const sleep = ms => new Promise(r => setTimeout(r, ms));
-const median = xs => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 /** Polls until the component answers in the catalog; ms since `t0`. */
 async function untilVisible(name, auth, t0, task) {

@@ -1,10 +1,6 @@
 import { AuthService, LoggerService } from '@backstage/backend-plugin-api';
 import { CATALOG_FILTER_EXISTS } from '@backstage/catalog-client';
-import {
-  Entity,
-  RELATION_OWNED_BY,
-  stringifyEntityRef,
-} from '@backstage/catalog-model';
+import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import { LUNAR_ANNOTATIONS } from '@internal/plugin-lunar-common';
 import {
@@ -15,7 +11,7 @@ import {
   ReleaseStatusStore,
   StoredReleaseStatus,
 } from '../database/ReleaseStatusStore';
-import { ReleaseStatusService } from './ReleaseStatusService';
+import { ReleaseStatusService, ownerOf } from './ReleaseStatusService';
 
 /** What one refresh of every component did. */
 export interface RefreshSummary {
@@ -225,9 +221,7 @@ export class ReleaseStatusRefresher {
     const { service, store, logger, maxAgeMs } = this.options;
     const ref = stringifyEntityRef(entity);
     // Kept beside the status: a squad's overview reads by owner.
-    const owner =
-      entity.relations?.find(r => r.type === RELATION_OWNED_BY)?.targetRef ??
-      null;
+    const owner = ownerOf(entity);
     try {
       const stored = await store.get(ref);
       // Taken before computing: a change while computing shows next time.

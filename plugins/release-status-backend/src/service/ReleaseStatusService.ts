@@ -3,6 +3,7 @@ import { LoggerService } from '@backstage/backend-plugin-api';
 import {
   ANNOTATION_SOURCE_LOCATION,
   Entity,
+  RELATION_OWNED_BY,
   stringifyEntityRef,
 } from '@backstage/catalog-model';
 import {
@@ -236,8 +237,11 @@ export class ReleaseStatusService {
   }
 }
 
-function ownerOf(entity: Entity): string | null {
-  return entity.relations?.find(r => r.type === 'ownedBy')?.targetRef ?? null;
+/** The entity ref of a component's owner (its ownedBy relation), or null. */
+export function ownerOf(entity: Entity): string | null {
+  return (
+    entity.relations?.find(r => r.type === RELATION_OWNED_BY)?.targetRef ?? null
+  );
 }
 
 async function notConfigured<T>(

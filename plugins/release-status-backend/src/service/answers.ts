@@ -2,6 +2,7 @@ import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
 import { LUNAR_ANNOTATIONS } from '@internal/plugin-lunar-common';
 import { ReleaseStatus } from '@internal/plugin-release-status-common';
 import { StoredReleaseStatus } from '../database/ReleaseStatusStore';
+import { ownerOf } from './ReleaseStatusService';
 
 /**
  * The answer for a component from what the refresh stored: its status
@@ -33,7 +34,7 @@ export function toAnswer(
     service:
       entity.metadata.annotations?.[LUNAR_ANNOTATIONS.releaseManagerService] ??
       entity.metadata.name,
-    owner: entity.relations?.find(r => r.type === 'ownedBy')?.targetRef ?? null,
+    owner: ownerOf(entity),
     defaultBranch: 'master',
     head: null,
     environments: [],

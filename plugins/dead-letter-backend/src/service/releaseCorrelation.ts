@@ -66,25 +66,12 @@ export function suspectedRelease(
     releasedAt ? firstSeen - new Date(releasedAt).getTime() : NaN;
   const current = gapOf(release.releasedAt);
   // Released after the first failure: the release before it is the one
-  // that ran when the failures began.
-  const before = release.previous;
-  const [suspect, gapMs, link, gitLog] =
-    current < 0 && before
-      ? [before, gapOf(before.releasedAt), null, null]
-      : [
-          release,
-          current,
-          release.compareUrl ?? release.commitUrl,
-          !release.compareUrl &&
-          release.previous?.sha &&
-          release.sha &&
-          release.previous.sha !== release.sha
-            ? `git log --oneline ${release.previous.sha.slice(
-                0,
-                7,
-              )}..${release.sha.slice(0, 7)}`
-            : null,
-        ];
+  // that ran when the failures began (what it changed is not linked).
+  const before = current < 0 ? release.previous : null;
+  const suspect = before ?? release;
+  const gapMs = before ? gapOf(before.releasedAt) : current;
+  const link = before ? null : release.compareUrl ?? release.commitUrl;
+  const gitLog = before ? null : gitLogHint(release);
   const label = releaseLabel(suspect);
   if (!label) return null;
   if (Number.isNaN(gapMs) || gapMs < 0 || gapMs > windowMinutes * 60_000)
@@ -97,6 +84,19 @@ export function suspectedRelease(
     gitLog,
     sentence: `first seen ${minutesBefore} min after ${label} reached ${incident.environment}`,
   };
+}
+
+/**
+ * How to list a release's changes in a local repository when there is no
+ * compare page but both commits are known: `git log --oneline a..b`.
+ */
+function gitLogHint(release: EnvironmentReleaseFact): string | null {
+  const { previous } = release;
+  if (release.compareUrl || !previous?.sha || !release.sha) return null;
+  if (previous.sha === release.sha) return null;
+  return `git log --oneline ${releaseLabel(previous)}..${releaseLabel(
+    release,
+  )}`;
 }
 
 /**

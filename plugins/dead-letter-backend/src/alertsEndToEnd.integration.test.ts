@@ -33,8 +33,8 @@ import deadLetterPlugin from '.';
 import { eventually, failingService, topology } from './__testUtils__/amqp';
 import { squadWithMember } from './__testUtils__/catalog';
 
-// The quick start's release-manager: release-manager's HTTP API from git
-// repositories' environment tags.
+// The quick start's release-manager (release-manager's HTTP API from git
+// repositories' environment tags) and its example repositories' builder.
 const {
   startLocalReleaseManager,
 }: {
@@ -43,6 +43,16 @@ const {
     token: string;
   }) => Promise<{ url: string; close: () => Promise<void> }>;
 } = require(path.resolve(__dirname, '../../../scripts/local-release-manager'));
+const {
+  buildRepository,
+}: {
+  buildRepository: (
+    dir: string,
+    history: { ages: number[]; tags: Record<string, number> },
+    now: number,
+    source?: string,
+  ) => void;
+} = require(path.resolve(__dirname, '../../../scripts/example-git-repos'));
 
 useLocalPostgresForTestDatabases();
 jest.setTimeout(240_000);
@@ -52,47 +62,6 @@ const METTE = 'user:default/mette.hansen';
 const INTERVAL_SECONDS = 10;
 const RM_TOKEN = 'rm-e2e';
 const MINUTE = 60_000;
-
-/** card-clearing's repository: two commits, `dev` on the newer one. */
-function gitRepository(dir: string, releasedCommitAt: number) {
-  fs.mkdirSync(dir, { recursive: true });
-  const git = (args: string[], at?: number) =>
-    execFileSync('git', args, {
-      cwd: dir,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      encoding: 'utf8',
-      env: {
-        ...process.env,
-        GIT_CEILING_DIRECTORIES: path.dirname(dir),
-        GIT_AUTHOR_NAME: 'Bo Lindqvist',
-        GIT_AUTHOR_EMAIL: 'bo@lunar.example',
-        GIT_COMMITTER_NAME: 'Bo Lindqvist',
-        GIT_COMMITTER_EMAIL: 'bo@lunar.example',
-        ...(at && {
-          GIT_AUTHOR_DATE: new Date(at).toISOString(),
-          GIT_COMMITTER_DATE: new Date(at).toISOString(),
-        }),
-      },
-    }).trim();
-  git(['init', '-q', '-b', 'master']);
-  fs.writeFileSync(
-    path.join(dir, 'shuttle.yaml'),
-    'plan: ../plan\nvars:\n  service: card-clearing\n  squad: squad-gemini\n',
-  );
-  git(['add', '.']);
-  git(
-    ['commit', '-q', '-m', 'Clear cards'],
-    releasedCommitAt - 2 * 24 * 60 * MINUTE,
-  );
-  fs.writeFileSync(path.join(dir, 'handler.go'), 'package main\n');
-  git(['add', '.']);
-  git(
-    ['commit', '-q', '-m', 'Shorter timeout on the ledger call'],
-    releasedCommitAt,
-  );
-  git(['tag', 'dev']);
-  return git(['rev-parse', 'HEAD']);
-}
 
 /**
  * The on-call alert end to end, on the real broker and PostgreSQL, with the
@@ -120,11 +89,29 @@ describe('on-call alerts end to end', () => {
     const gitDir = fs.mkdtempSync(path.join(os.tmpdir(), 'alerts-e2e-'));
     // The release reached dev a minute ago (the local release-manager
     // releases to dev 10 minutes after the commit).
-    const releasedAt = Date.now() - MINUTE;
-    const sha = gitRepository(
-      path.join(gitDir, 'card-clearing'),
-      releasedAt - 10 * MINUTE,
+    // card-clearing's repository: its shuttle.yaml, then the commit `dev`
+    // is tagged at, which the local release-manager releases to dev 10
+    // minutes after it was made: a minute ago.
+    const source = path.join(gitDir, '.source');
+    fs.mkdirSync(source);
+    fs.writeFileSync(
+      path.join(source, 'shuttle.yaml'),
+      'plan: ../plan\nvars:\n  service: card-clearing\n  squad: squad-gemini\n',
     );
+    const now = Date.now();
+    const releasedAt = now - MINUTE;
+    const repository = path.join(gitDir, 'card-clearing');
+    buildRepository(
+      repository,
+      { ages: [2 * 24 * 60 * MINUTE, 11 * MINUTE], tags: { dev: 1 } },
+      now,
+      source,
+    );
+    fs.rmSync(source, { recursive: true });
+    const sha = execFileSync('git', ['rev-parse', 'dev'], {
+      cwd: repository,
+      encoding: 'utf8',
+    }).trim();
     const rm = await startLocalReleaseManager({ gitDir, token: RM_TOKEN });
 
     // Each plugin its own database, as in production.
